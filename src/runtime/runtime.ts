@@ -1,0 +1,82 @@
+import { closeSync, openSync } from 'node:fs'
+import { homedir } from 'node:os'
+import type { SecretStore } from '../stores/secret-store.js'
+import { sdkStsFactory } from '../vault/sts-client.js'
+import type { StsFactory } from '../vault/sts-port.js'
+import { type Clock, type Env, type Logger, type Streams, streamLogger, systemClock } from './types.js'
+
+export interface RuntimeOptions {
+  backend?: string
+  debug: boolean
+  prompt?: string
+}
+
+/**
+ * The composition root: the only place that reads process.env, the clock, the platform and the
+ * real streams, and the only place that picks real backends. Use cases receive a Runtime (or the
+ * parts of it they need); tests build one with fakes through `overrides`.
+ */
+export interface Runtime {
+  readonly env: Env
+  readonly clock: Clock
+  readonly log: Logger
+  readonly homedir: string
+  readonly platform: NodeJS.Platform
+  readonly streams: Streams
+  /** True when a controlling terminal can be opened for prompts. */
+  readonly hasTerminal: boolean
+  readonly backend?: string
+  readonly promptDriver?: string
+  readonly stsFactory: StsFactory
+  /** The secret store picked by --backend / AWS_VAULT_BACKEND, built on first use. */
+  store(): Promise<SecretStore>
+}
+
+export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
+  const env: Env = overrides.env ?? process.env
+  const streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr }
+  const log = overrides.log ?? streamLogger(streams.stderr, options.debug)
+  const home = overrides.homedir ?? env.HOME ?? homedir()
+  const platform = overrides.platform ?? process.platform
+  const hasTerminal = overrides.hasTerminal ?? detectTerminal(platform)
+  let storePromise: Promise<SecretStore> | undefined
+  return {
+    env,
+    clock: overrides.clock ?? systemClock,
+    log,
+    homedir: home,
+    platform,
+    streams,
+    hasTerminal,
+    backend: options.backend,
+    promptDriver: options.prompt,
+    stsFactory: overrides.stsFactory ?? sdkStsFactory,
+    store:
+      overrides.store ??
+      (() => {
+        storePromise ??= import('../stores/backend.js').then(async ({ createStore }) => {
+          const { passphraseSource } = await import('../stores/file-store.js')
+          return createStore(options.backend, {
+            env,
+            homedir: home,
+            platform,
+            logger: log,
+            passphrase: passphraseSource({ env, isTTY: hasTerminal }),
+          })
+        })
+        return storePromise
+      }),
+  }
+}
+
+/** A controlling terminal exists when /dev/tty can be opened (stdio may all be pipes under an SDK). */
+function detectTerminal(platform: NodeJS.Platform): boolean {
+  if (platform === 'win32') return Boolean(process.stdin.isTTY)
+  try {
+    // Opening is cheap and is the only reliable test: isatty() on stdio says nothing about /dev/tty.
+    closeSync(openSync('/dev/tty', 'r'))
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * End-to-end harness: a private D-Bus with an unlocked gnome-keyring and a moto_server on a free
+ * loopback port, per suite; a fresh HOME and AWS_CONFIG_FILE per test; helpers to run bin/run.js.
+ * A missing component throws with an install hint: CI never skips these tests.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..')
+export const vaultBin = join(repoRoot, 'bin', 'run.js')
+
+const installHints: Record<string, string> = {
+  'dbus-launch': 'apt-get update && apt-get install -y dbus-x11',
+  'gnome-keyring-daemon': 'apt-get update && apt-get install -y gnome-keyring',
+  'secret-tool': 'apt-get update && apt-get install -y libsecret-tools',
+  moto_server: "pip install 'moto[server]'",
+  aws: 'pip install awscli',
+  tmux: 'apt-get update && apt-get install -y tmux',
+}
+
+/** Throws with an install hint when `name` is not on PATH. */
+export function requireCommand(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name)
+    if (dir && existsSync(candidate)) return candidate
+  }
+  throw new Error(`e2e: ${name} is not installed; install it with: ${installHints[name] ?? `install ${name}`}`)
+}
+
+export interface Services {
+  /** Variables that point a process at this suite's D-Bus and moto. */
+  env: Record<string, string>
+  motoUrl: string
+  /** The gnome-keyring login password (for tests that lock and unlock). */
+  keyringPassword: string
+  recorder: MotoRecorder
+  stop(): Promise<void>
+}
+
+export interface StartOptions {
+  keyring?: boolean
+  moto?: boolean
+  /** Start gnome-keyring with this unlock password; a different `unlockWith` leaves it locked. */
+  keyringPassword?: string
+  unlockWith?: string
+}
+
+export async function startServices(options: StartOptions = {}): Promise<Services> {
+  const stops: Array<() => Promise<void> | void> = []
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn()
+  }
+  try {
+    const env: Record<string, string> = {}
+    const keyringPassword = options.keyringPassword ?? 'pw'
+    if (options.keyring !== false) {
+      const dbus = await startKeyring(keyringPassword, options.unlockWith ?? keyringPassword)
+      stops.push(dbus.stop)
+      Object.assign(env, dbus.env)
+    }
+    let motoUrl = ''
+    if (options.moto !== false) {
+      const moto = await startMoto()
+      stops.push(moto.stop)
+      motoUrl = moto.url
+      env.AWS_ENDPOINT_URL_STS = moto.url
+      env.AWS_ENDPOINT_URL_IAM = moto.url
+    }
+    return { env, motoUrl, keyringPassword, recorder: new MotoRecorder(motoUrl), stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+async function startKeyring(password: string, unlockWith: string) {
+  requireCommand('dbus-launch')
+  requireCommand('gnome-keyring-daemon')
+  const dir = await mkdtemp(join(tmpdir(), 'vault-keyring-'))
+  // gnome-keyring keeps its files under XDG_DATA_HOME and its socket under XDG_RUNTIME_DIR:
+  // both private to this suite so suites never share a keyring.
+  const base = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    XDG_DATA_HOME: join(dir, 'data'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+  }
+  await mkdir(base.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 })
+  const launched = spawnSync('dbus-launch', ['--sh-syntax'], { env: base, encoding: 'utf8' })
+  const address = /DBUS_SESSION_BUS_ADDRESS='([^']+)'/.exec(launched.stdout)?.[1]
+  const pid = Number(/DBUS_SESSION_BUS_PID=(\d+)/.exec(launched.stdout)?.[1])
+  if (!address || !pid) throw new Error(`e2e: dbus-launch failed: ${launched.stderr || launched.stdout}`)
+  const env = { ...base, DBUS_SESSION_BUS_ADDRESS: address }
+  if (password !== unlockWith) {
+    // Create the login keyring with `password`, then restart the daemon unlocked with the wrong one:
+    // that leaves a real, locked keyring.
+    await runDaemon(env, password)
+    await touchKeyring(env)
+    spawnSync('pkill', ['-f', `gnome-keyring-daemon.*`], { env: { PATH: env.PATH } })
+    await runDaemon(env, unlockWith, ['--replace'])
+  } else {
+    await runDaemon(env, password)
+  }
+  return {
+    env: { DBUS_SESSION_BUS_ADDRESS: address, XDG_RUNTIME_DIR: base.XDG_RUNTIME_DIR, XDG_DATA_HOME: base.XDG_DATA_HOME },
+    stop: async () => {
+      // gnome-keyring-daemon exits when its bus goes away.
+      try {
+        process.kill(pid, 'SIGTERM')
+      } catch {}
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function runDaemon(env: Record<string, string>, password: string, extra: string[] = []) {
+  const result = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets', ...extra], {
+    env,
+    input: password,
+    encoding: 'utf8',
+    timeout: 10_000,
+  })
+  if (result.status !== 0) throw new Error(`e2e: gnome-keyring-daemon failed: ${result.stderr}`)
+}
+
+async function touchKeyring(env: Record<string, string>) {
+  requireCommand('secret-tool')
+  spawnSync('secret-tool', ['store', '--label=init', 'service', 'vault-e2e-init'], { env, input: 'x', timeout: 5000 })
+}
+
+async function startMoto() {
+  requireCommand('moto_server')
+  const port = await freePort()
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', MOTO_ENABLE_RECORDING: 'True' },
+    stdio: 'ignore',
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`e2e: moto_server exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(`${url}/moto-api/data.json`)
+      if (res.ok) break
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error('e2e: moto_server did not start within 30 s')
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))
+    },
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+export interface RecordedCall {
+  action: string
+  body: string
+}
+
+/** moto's request recorder: which STS/IAM calls vault made. */
+export class MotoRecorder {
+  constructor(private readonly url: string) {}
+  async start() {
+    await fetch(`${this.url}/moto-api/recorder/reset-recording`, { method: 'POST' })
+    await fetch(`${this.url}/moto-api/recorder/start-recording`, { method: 'POST' })
+  }
+  async calls(): Promise<RecordedCall[]> {
+    const text = await (await fetch(`${this.url}/moto-api/recorder/download-recording`)).text()
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const entry = JSON.parse(line) as { body?: string; body_encoded?: boolean; qs?: Record<string, string[]> }
+        const raw = typeof entry.body === 'string' ? entry.body : ''
+        const body = entry.body_encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw
+        const action = new URLSearchParams(body).get('Action') ?? entry.qs?.Action?.[0] ?? ''
+        return { action, body }
+      })
+      .filter((c) => c.action !== '')
+  }
+  async count(action: string): Promise<number> {
+    return (await this.calls()).filter((c) => c.action === action).length
+  }
+}
+
+export interface Home {
+  dir: string
+  configFile: string
+  /** The environment for a vault process in this home, on this suite's services. */
+  env: Record<string, string>
+  writeConfig(text: string): Promise<void>
+  cleanup(): Promise<void>
+}
+
+/** A fresh HOME with ~/.aws, and an env with no AWS variables leaking in from the test runner. */
+export async function makeHome(services: Services, extra: Record<string, string> = {}): Promise<Home> {
+  const dir = await mkdtemp(join(tmpdir(), 'vault-home-'))
+  await mkdir(join(dir, '.aws'), { recursive: true, mode: 0o700 })
+  const configFile = join(dir, '.aws', 'config')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    LANG: 'C.UTF-8',
+    HOME: dir,
+    USER: 'e2e-user',
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws', 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_VAULT_FILE_DIR: join(dir, '.awsvault', 'keys'),
+    ...services.env,
+    ...extra,
+  }
+  for (const key of ['PYENV_ROOT', 'PYENV_VERSION']) if (process.env[key]) env[key] = process.env[key] as string
+  return {
+    dir,
+    configFile,
+    env,
+    writeConfig: (text) => writeFile(configFile, text, { mode: 0o600 }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  }
+}
+
+export interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `cmd args` (default: node bin/run.js) with stdin from `input`, and a hard timeout. */
+export function run(
+  args: string[],
+  options: { env: Record<string, string>; input?: string; timeoutMs?: number; cmd?: string; cwd?: string },
+): Promise<RunResult> {
+  const [cmd, argv] = options.cmd ? [options.cmd, args] : [process.execPath, [vaultBin, ...args]]
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, argv, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL')
+      } catch {}
+      reject(new Error(`timed out after ${options.timeoutMs ?? 30_000} ms: ${cmd} ${argv.join(' ')}\n${stderr}`))
+    }, options.timeoutMs ?? 30_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolveRun({ code, signal, stdout, stderr })
+    })
+    child.stdin.end(options.input ?? '')
+  })
+}
+
+export const vault = (args: string[], options: { env: Record<string, string>; input?: string; timeoutMs?: number }) =>
+  run(args, options)
