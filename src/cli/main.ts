@@ -11,6 +11,9 @@ export async function main(argv: string[], root: string, development = false): P
     await run(argv, root)
     await flush()
   } catch (err) {
-    process.exitCode = reportError(err, process.stderr, argv.includes('--debug'))
+    const code = reportError(err, process.stderr, argv.includes('--debug'))
+    // Exit now rather than when the event loop drains: a keychain call that timed out may still
+    // hold a libuv worker thread, and a failed command must not linger.
+    process.stderr.write('', () => process.exit(code))
   }
 }

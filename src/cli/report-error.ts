@@ -6,8 +6,7 @@ interface OclifLikeError extends Error {
 }
 
 /**
- * The one place errors become output: a single `vault: …` line (plus a hint line when there is
- * one) on stderr, and an exit code. Stacks are printed only under --debug.
+ * The one place errors become output: a single `vault: what is wrong; what to do` line on stderr, and an exit code. Stacks are printed only under --debug.
  * Returns the exit code; the caller exits.
  */
 export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean): number {
@@ -15,23 +14,20 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
   // oclif's this.exit(n) and exec's child exit status arrive as EEXIT: nothing to print.
   if (e?.code === 'EEXIT') return e.oclif?.exit ?? 0
   if (err instanceof VaultError) {
-    stderr.write(`vault: ${err.message}\n`)
-    if (err.hint) stderr.write(`vault: ${err.hint}\n`)
+    stderr.write(`vault: ${err.message}${err.hint ? `; ${err.hint}` : ''}\n`)
     if (debug && err.stack) stderr.write(`${err.stack}\n`)
     return err.exitCode
   }
   // oclif parse errors (unknown flag, missing arg) carry exit 2 and a message meant for users.
   if (e?.oclif?.exit !== undefined && typeof e.message === 'string') {
     const firstLine = stripAnsi(e.message).split('\n').find((l) => l.trim() !== '') ?? 'invalid usage'
-    stderr.write(`vault: ${firstLine.trim()}\n`)
-    stderr.write('vault: see `vault --help` or `vault COMMAND --help`\n')
+    stderr.write(`vault: ${firstLine.trim()}; see vault COMMAND --help\n`)
     if (debug && e.stack) stderr.write(`${e.stack}\n`)
     return e.oclif.exit === 1 ? 2 : e.oclif.exit
   }
   const message = e instanceof Error ? e.message : String(err)
-  stderr.write(`vault: unexpected error: ${message.split('\n')[0]}\n`)
+  stderr.write(`vault: unexpected error: ${message.split('\n')[0]}${debug ? '' : '; rerun with --debug for details'}\n`)
   if (debug && e?.stack) stderr.write(`${e.stack}\n`)
-  else stderr.write('vault: rerun with --debug for details\n')
   return 1
 }
 

@@ -1,6 +1,11 @@
 import { closeSync, openSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
+import type { SessionStore } from '../stores/session-store.js'
+import { fileLock } from '../vault/locking.js'
+import type { LockFn } from '../vault/provider.js'
 import { sdkStsFactory } from '../vault/sts-client.js'
 import type { StsFactory } from '../vault/sts-port.js'
 import { type Clock, type Env, type Logger, type Streams, streamLogger, systemClock } from './types.js'
@@ -28,8 +33,14 @@ export interface Runtime {
   readonly backend?: string
   readonly promptDriver?: string
   readonly stsFactory: StsFactory
+  /** Cross-process single-flight for credential fetches. */
+  readonly lock: LockFn
   /** The secret store picked by --backend / AWS_VAULT_BACKEND, built on first use. */
   store(): Promise<SecretStore>
+  /** Long-term keys, on store(). */
+  keys(): Promise<CredentialStore>
+  /** Cached STS sessions, on store(). One instance per invocation: it lists the store once. */
+  sessions(): Promise<SessionStore>
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -40,7 +51,9 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
   const platform = overrides.platform ?? process.platform
   const hasTerminal = overrides.hasTerminal ?? detectTerminal(platform)
   let storePromise: Promise<SecretStore> | undefined
-  return {
+  let keysPromise: Promise<CredentialStore> | undefined
+  let sessionsPromise: Promise<SessionStore> | undefined
+  const rt: Runtime = {
     env,
     clock: overrides.clock ?? systemClock,
     log,
@@ -51,11 +64,28 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     backend: options.backend,
     promptDriver: options.prompt,
     stsFactory: overrides.stsFactory ?? sdkStsFactory,
+    lock: overrides.lock ?? fileLock({ dir: join(home, '.awsvault', 'locks'), log }),
+    keys:
+      overrides.keys ??
+      (() => {
+        keysPromise ??= Promise.all([import('../stores/credential-store.js'), rt.store()]).then(
+          ([{ CredentialStore }, store]) => new CredentialStore(store),
+        )
+        return keysPromise
+      }),
+    sessions:
+      overrides.sessions ??
+      (() => {
+        sessionsPromise ??= Promise.all([import('../stores/session-store.js'), rt.store()]).then(
+          ([{ SessionStore }, store]) => new SessionStore(store, { logger: log }),
+        )
+        return sessionsPromise
+      }),
     store:
       overrides.store ??
       (() => {
         storePromise ??= import('../stores/backend.js').then(async ({ createStore }) => {
-          const { passphraseSource } = await import('../stores/file-store.js')
+          const { passphraseSource } = await import('../stores/passphrase.js')
           return createStore(options.backend, {
             env,
             homedir: home,
@@ -67,6 +97,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
         return storePromise
       }),
   }
+  return rt
 }
 
 /** A controlling terminal exists when /dev/tty can be opened (stdio may all be pipes under an SDK). */

@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core'
+import { parseDuration } from '../config/duration.js'
+
+/** Flags shared by exec, export and login: how the credentials are made. */
+export const credentialFlags = {
+  duration: Flags.string({
+    char: 'd',
+    summary: 'Duration of the temporary credentials, e.g. 1h, 90m, 3600.',
+    parse: async (input) => String(parseDuration(input)),
+  }),
+  'mfa-token': Flags.string({ char: 't', summary: 'The current MFA code, instead of a prompt.' }),
+  'no-session': Flags.boolean({
+    char: 'n',
+    summary: 'Skip GetSessionToken: use the long-term keys (or assume roles straight from them).',
+  }),
+  region: Flags.string({ summary: 'The AWS region, overriding the profile and AWS_REGION.' }),
+}
+
+export function credentialRequest(profile: string, flags: { duration?: string; 'mfa-token'?: string; 'no-session': boolean; region?: string }) {
+  return {
+    profile,
+    region: flags.region,
+    duration: flags.duration === undefined ? undefined : Number(flags.duration),
+    mfaToken: flags['mfa-token'],
+    noSession: flags['no-session'],
+  }
+}

@@ -1,0 +1,37 @@
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.js'
+import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { exportFormats } from '../output/format.js'
+import { exportProfile } from '../usecases/export.js'
+
+export default class Export extends BaseCommand {
+  static override args = {
+    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+  }
+  static override description = `Prints the profile's temporary credentials on stdout, and nothing else.
+
+--format json is the credential_process contract (Version 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration), so SDKs can call vault directly:
+  [profile saguaro-sdk]
+  credential_process = vault export --format json saguaro
+
+Cached credentials are reused while more than AWS_MIN_TTL (default 5m) is left, or 15m for --format json, inside which botocore would fetch again.`
+  static override examples = [
+    '<%= config.bin %> export caktus',
+    'eval "$(<%= config.bin %> export --format export-env saguaro)"',
+    '<%= config.bin %> export --format json saguaro',
+    '<%= config.bin %> export --format ini saguaro >> ~/.aws/credentials.tmp',
+  ]
+  static override flags = {
+    ...credentialFlags,
+    format: Flags.string({ default: 'env', options: [...exportFormats], summary: 'Output format.' }),
+  }
+  static override summary = 'Print temporary AWS credentials as env lines, shell exports, INI or credential_process JSON.'
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Export)
+    await exportProfile(this.runtime(flags), {
+      ...credentialRequest(args.profile, flags),
+      format: flags.format as (typeof exportFormats)[number],
+    })
+  }
+}

@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.js'
+import { listProfiles, renderTable } from '../usecases/list.js'
+
+export default class List extends BaseCommand {
+  static override hiddenAliases = ['ls']
+  static override description = 'Lists profiles in config-file order, whether keys are stored for them, and their cached sessions with the time left (sts.GetSessionToken:7h59m).'
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> list',
+    '<%= config.bin %> list --profiles',
+    '<%= config.bin %> list --credentials',
+    '<%= config.bin %> list --json',
+  ]
+  static override flags = {
+    credentials: Flags.boolean({ exclusive: ['profiles', 'sessions'], summary: 'Only profiles with stored keys, one per line.' }),
+    profiles: Flags.boolean({ exclusive: ['credentials', 'sessions'], summary: 'Only profile names, one per line.' }),
+    sessions: Flags.boolean({ exclusive: ['credentials', 'profiles'], summary: 'Only cached session names, one per line.' }),
+  }
+  static override summary = 'List profiles, stored keys and cached sessions.'
+
+  async run(): Promise<unknown> {
+    const { flags } = await this.parse(List)
+    const rt = this.runtime(flags)
+    const rows = await listProfiles(rt)
+    if (this.jsonEnabled()) return rows
+    let lines: string[] | undefined
+    if (flags.profiles) lines = rows.map((r) => r.profile)
+    if (flags.credentials) lines = rows.filter((r) => r.credentials).map((r) => r.profile)
+    if (flags.sessions) lines = rows.flatMap((r) => r.sessions.map((s) => `${s.type},${r.profile},${s.expiration}`))
+    rt.streams.stdout.write(lines ? lines.map((l) => `${l}\n`).join('') : renderTable(rows))
+    return rows
+  }
+}

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ConfigError } from '../errors.js'
+import type { Env, Logger } from '../runtime/types.js'
+import { type IndexedSection, type IniIndex, indexIni, materializeSection } from './ini.js'
+import type { ConfigSection } from './types.js'
+
+/**
+ * The config file vault reads: $AWS_CONFIG_FILE, else ~/.aws/config. A leading `~/` is expanded,
+ * as the AWS CLI does, so `AWS_CONFIG_FILE=~/work/config` in a dotfile means the same to both.
+ */
+export function configFilePath(env: Env, homedir: string): string {
+  const fromEnv = env.AWS_CONFIG_FILE
+  if (fromEnv) return expandHome(fromEnv, homedir)
+  return join(homedir, '.aws', 'config')
+}
+
+export function expandHome(path: string, homedir: string): string {
+  if (path === '~') return homedir
+  if (path.startsWith('~/')) return join(homedir, path.slice(2))
+  return path
+}
+
+/**
+ * ~/.aws/config, checked in full when loaded (every syntax error is reported, file:line) but with
+ * each section's values built only when first asked for, so a 2,000-profile file costs little.
+ */
+export class ConfigFile {
+  private constructor(
+    readonly path: string,
+    private readonly text: string,
+    private readonly index: IniIndex,
+    private readonly log?: Logger,
+  ) {}
+
+  /**
+   * Read and check the file. A missing file is an empty config, not an error: a new user's first
+   * `vault add` runs before ~/.aws/config exists.
+   */
+  static async load(path: string, log?: Logger): Promise<ConfigFile> {
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (log?.enabled) log.debug(`config file ${path} does not exist; starting from an empty config`)
+        return ConfigFile.fromText('', path, log)
+      }
+      if (code === 'EISDIR') throw new ConfigError(`config file ${path} is a directory`, undefined, { cause: err })
+      throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`, undefined, { cause: err })
+    }
+    return ConfigFile.fromText(text, path, log)
+  }
+
+  /** Parse text as if it had been read from `path` (tests, benchmarks, stdin). */
+  static fromText(text: string, path: string, log?: Logger): ConfigFile {
+    return new ConfigFile(path, text, indexIni(text, path, log), log)
+  }
+
+  /** Every section (profiles and sso-sessions) in file order, values built. */
+  get sections(): readonly ConfigSection[] {
+    return this.index.sections.map((s) => this.build(s))
+  }
+
+  /** Profile names in file order, `default` included when the file has a [default] section. */
+  profileNames(): string[] {
+    return [...this.index.profiles.keys()]
+  }
+
+  /** The `[profile NAME]` (or `[default]`) section. */
+  section(name: string): ConfigSection | undefined {
+    const found = this.index.profiles.get(name)
+    return found && this.build(found)
+  }
+
+  hasProfile(name: string): boolean {
+    return this.index.profiles.has(name)
+  }
+
+  /** The `[sso-session NAME]` section. */
+  ssoSession(name: string): ConfigSection | undefined {
+    const found = this.index.ssoSessions.get(name)
+    return found && this.build(found)
+  }
+
+  private build(section: IndexedSection): ConfigSection {
+    return materializeSection(this.text, this.path, section, this.log)
+  }
+}

@@ -1,0 +1,195 @@
+import { ConfigError, NotFoundError } from '../errors.js'
+import type { Env, Logger } from '../runtime/types.js'
+import { explainAmbiguities } from './ambiguity.js'
+import type { ConfigFile } from './config-file.js'
+import { formatDuration, parseDuration } from './duration.js'
+import { settingsFromFile, stsRegionalEndpoints } from './file-settings.js'
+import { parseSessionTags, parseTransitiveTags } from './tags.js'
+import type { ProfileOverrides, ResolvedProfile } from './types.js'
+
+export interface ResolveOptions {
+  env: Env
+  /** Command-line flags; they apply to the profile asked for, not to its source profiles. */
+  overrides?: ProfileOverrides
+  log?: Logger
+  /**
+   * Resolve a name that has no section instead of throwing NotFoundError, for a profile whose
+   * keys are in vault's store (`vault add foo` works before [profile foo] exists).
+   */
+  allowMissing?: boolean
+}
+
+/** Built-in defaults, in seconds (aws-vault's DefaultSessionDuration and friends). */
+export const DEFAULT_DURATIONS = {
+  assumeRole: 3600,
+  getSessionToken: 3600,
+  chainedGetSessionToken: 8 * 3600,
+  federationToken: 3600,
+  /** The expiry window: a cached credential is reused only while more than this is left. */
+  minTtl: 300,
+} as const
+
+type DurationField =
+  | 'assumeRoleDuration'
+  | 'getSessionTokenDuration'
+  | 'chainedGetSessionTokenDuration'
+  | 'federationTokenDuration'
+  | 'minTtl'
+
+/** TTL variables that apply to every profile in the chain, as in aws-vault's populateFromEnv. */
+const TTL_VARIABLES: ReadonlyArray<readonly [string, DurationField, string]> = [
+  ['AWS_ASSUME_ROLE_TTL', 'assumeRoleDuration', 'AssumeRole duration'],
+  ['AWS_SESSION_TOKEN_TTL', 'getSessionTokenDuration', 'GetSessionToken duration'],
+  ['AWS_CHAINED_SESSION_TOKEN_TTL', 'chainedGetSessionTokenDuration', 'chained GetSessionToken duration'],
+  ['AWS_FEDERATION_TOKEN_TTL', 'federationTokenDuration', 'GetFederationToken duration'],
+  ['AWS_MIN_TTL', 'minTtl', 'expiry window'],
+]
+
+/**
+ * Resolve a profile as aws-vault v7 does. Precedence, highest first: `overrides` (flags), the
+ * environment, the profile's section, its include_profile chain, [default], built-in defaults.
+ * source_profile is resolved recursively into `source`; a profile naming itself is ignored.
+ *
+ * Unlike aws-vault: an unknown profile is a NotFoundError (not a silent fall-through to
+ * [default]) unless it is `default` or `allowMissing` is set; cycles are ConfigErrors naming
+ * the cycle; malformed values are ConfigErrors naming the profile, key and file:line.
+ */
+export function resolveProfile(config: ConfigFile, name: string, opts: ResolveOptions): ResolvedProfile {
+  if (name !== 'default' && !opts.allowMissing && !config.hasProfile(name)) {
+    throw new NotFoundError(
+      `profile "${name}" not found in ${config.path}`,
+      `add [profile ${name}] to ${config.path}, or store keys for it with: vault add ${name}`,
+    )
+  }
+  return resolveLink(config, name, opts, [])
+}
+
+/** One link of the source_profile chain; `chain` holds the names of the links above it. */
+function resolveLink(config: ConfigFile, name: string, opts: ResolveOptions, chain: string[]): ResolvedProfile {
+  const log = opts.log?.enabled ? opts.log : undefined
+  const active = chain.length === 0
+  const p = settingsFromFile(config, name, log)
+  // No file key sets the expiry window, so its default goes first and AWS_MIN_TTL=0 can clear it.
+  p.minTtl = DEFAULT_DURATIONS.minTtl
+  applyEnv(p, opts.env, active, log)
+  if (active && opts.overrides) applyOverrides(p, opts.overrides, log)
+  applyDefaults(p)
+
+  if (p.sourceProfileName === name) {
+    log?.debug(`profile "${name}": source_profile names the profile itself; ignored, as aws-vault does`)
+    delete p.sourceProfileName
+  }
+  if (log) for (const note of explainAmbiguities(p)) log.debug(note)
+
+  const source = p.sourceProfileName
+  if (source) {
+    const above = [...chain, name]
+    const at = above.indexOf(source)
+    if (at >= 0) {
+      const cycle = [...above.slice(at), source].join(' → ')
+      throw new ConfigError(
+        `source_profile cycle: ${cycle} in ${config.path}`,
+        'change source_profile in one of these profiles',
+      )
+    }
+    if (log && source !== 'default' && !config.hasProfile(source)) {
+      log.debug(
+        `profile "${name}": source_profile "${source}" has no section in ${config.path}; its keys must be in vault's store`,
+      )
+    }
+    p.source = resolveLink(config, source, opts, above)
+  }
+  return p
+}
+
+function applyEnv(p: ResolvedProfile, env: Env, active: boolean, log: Logger | undefined): void {
+  const note = (what: string, variable: string) => log?.debug(`profile "${p.name}": using ${what} from ${variable}`)
+  // AWS_REGION beats AWS_DEFAULT_REGION, as in the AWS SDKs and aws-vault.
+  const regionVariable = env.AWS_REGION ? 'AWS_REGION' : env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : undefined
+  if (regionVariable) {
+    p.region = env[regionVariable]
+    note(`region "${p.region}"`, regionVariable)
+  }
+  if (env.AWS_MFA_SERIAL) {
+    p.mfaSerial = env.AWS_MFA_SERIAL
+    note(`mfa_serial "${p.mfaSerial}"`, 'AWS_MFA_SERIAL')
+  }
+  // Not in the issue's list, but aws-vault v7 reads it for every profile too.
+  const endpoints = env.AWS_STS_REGIONAL_ENDPOINTS
+  if (endpoints) p.stsRegionalEndpoints = stsRegionalEndpoints(endpoints, () => 'AWS_STS_REGIONAL_ENDPOINTS')
+  for (const [variable, field, what] of TTL_VARIABLES) {
+    const text = env[variable]
+    if (!text) continue
+    p[field] = ttl(variable, text, p.name, field !== 'minTtl')
+    note(`${what} ${formatDuration(p[field])}`, variable)
+  }
+  if (!active) return
+
+  // These only make sense for the profile asked for: a role ARN for every link would loop.
+  if (env.AWS_ROLE_ARN) {
+    p.roleArn = env.AWS_ROLE_ARN
+    note(`role_arn "${p.roleArn}"`, 'AWS_ROLE_ARN')
+  }
+  if (env.AWS_ROLE_SESSION_NAME) {
+    p.roleSessionName = env.AWS_ROLE_SESSION_NAME
+    note(`role_session_name "${p.roleSessionName}"`, 'AWS_ROLE_SESSION_NAME')
+  }
+  if (env.AWS_SESSION_TAGS) {
+    try {
+      p.sessionTags = parseSessionTags(env.AWS_SESSION_TAGS)
+    } catch (err) {
+      throw new ConfigError(`AWS_SESSION_TAGS (for profile "${p.name}"): ${(err as Error).message}`)
+    }
+    note('session_tags', 'AWS_SESSION_TAGS')
+  }
+  if (env.AWS_TRANSITIVE_TAGS) {
+    p.transitiveSessionTags = parseTransitiveTags(env.AWS_TRANSITIVE_TAGS)
+    note('transitive_session_tags', 'AWS_TRANSITIVE_TAGS')
+  }
+  if (env.AWS_SOURCE_IDENTITY) {
+    p.sourceIdentity = env.AWS_SOURCE_IDENTITY
+    note(`source_identity "${p.sourceIdentity}"`, 'AWS_SOURCE_IDENTITY')
+  }
+}
+
+function ttl(variable: string, text: string, profile: string, positive: boolean): number {
+  let seconds: number
+  try {
+    seconds = parseDuration(text)
+  } catch (err) {
+    throw new ConfigError(`${variable} (for profile "${profile}"): ${(err as Error).message}`)
+  }
+  if (positive && seconds <= 0) throw new ConfigError(`${variable} (for profile "${profile}"): must be more than 0`)
+  return seconds
+}
+
+function applyOverrides(p: ResolvedProfile, o: ProfileOverrides, log: Logger | undefined): void {
+  const note = (what: string) => log?.debug(`profile "${p.name}": using ${what} from the command line`)
+  if (o.region) {
+    p.region = o.region
+    note(`region "${o.region}"`)
+  }
+  if (o.mfaSerial) {
+    p.mfaSerial = o.mfaSerial
+    note(`mfa_serial "${o.mfaSerial}"`)
+  }
+  if (o.roleArn) {
+    p.roleArn = o.roleArn
+    note(`role_arn "${o.roleArn}"`)
+  }
+  if (o.duration !== undefined) {
+    // --duration is for whichever STS call makes the final credentials, so it sets each of them.
+    p.durationSeconds = o.duration
+    p.assumeRoleDuration = o.duration
+    p.getSessionTokenDuration = o.duration
+    p.federationTokenDuration = o.duration
+    note(`duration ${formatDuration(o.duration)}`)
+  }
+}
+
+function applyDefaults(p: ResolvedProfile): void {
+  p.assumeRoleDuration ||= DEFAULT_DURATIONS.assumeRole
+  p.getSessionTokenDuration ||= DEFAULT_DURATIONS.getSessionToken
+  p.chainedGetSessionTokenDuration ||= DEFAULT_DURATIONS.chainedGetSessionToken
+  p.federationTokenDuration ||= DEFAULT_DURATIONS.federationToken
+}

@@ -1,0 +1,31 @@
+import type { Env } from '../runtime/types.js'
+
+/**
+ * Variables removed from the child's environment before vault's own are set, as aws-vault does:
+ * any of them would make an SDK in the child pick other credentials or another profile.
+ */
+export const scrubbedVariables = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_FILE',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_PROFILE',
+  'AWS_SDK_LOAD_CONFIG',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+] as const
+
+/** The child's environment: the parent's, scrubbed, plus AWS_VAULT and the given variables. */
+export function buildChildEnv(parent: Env, profile: string, vars: Array<[string, string]>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(parent)) if (v !== undefined) env[k] = v
+  for (const k of scrubbedVariables) delete env[k]
+  env.AWS_VAULT = profile
+  for (const [k, v] of vars) env[k] = v
+  return env
+}

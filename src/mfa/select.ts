@@ -1,0 +1,52 @@
+import { UsageError } from '../errors.js'
+import type { Env, Logger } from '../runtime/types.js'
+import { fixedCode, type MfaSource } from './mfa-source.js'
+import { runMfaProcess } from './mfa-process.js'
+import { promptOnTerminal } from './terminal-prompt.js'
+import { ykmanCode } from './ykman.js'
+
+export const promptDrivers = ['terminal', 'ykman'] as const
+
+export interface MfaSelection {
+  /** -t/--mfa-token */
+  token?: string
+  /** mfa_process of the profile asking for the code, if any. */
+  mfaProcessFor(profile: string): string | undefined
+  /** --prompt / AWS_VAULT_PROMPT */
+  driver?: string
+  env: Env
+  hasTerminal: boolean
+  log: Logger
+}
+
+/**
+ * Where an MFA code comes from, in order: --mfa-token, mfa_process, then the prompt driver
+ * (the terminal by default). With no terminal and nothing else, it fails at once.
+ */
+export function selectMfaSource(s: MfaSelection): MfaSource {
+  const driver = s.driver || 'terminal'
+  if (!(promptDrivers as readonly string[]).includes(driver)) {
+    throw new UsageError(`unknown prompt driver "${driver}"`, `use one of: ${promptDrivers.join(', ')}`)
+  }
+  const token = s.token !== undefined ? fixedCode(s.token) : undefined
+  let tokenUsed = false
+  return async (request) => {
+    // A TOTP code is single-use at AWS, so --mfa-token answers only the first request.
+    if (token && !tokenUsed) {
+      tokenUsed = true
+      s.log.debug(`profile ${request.profile}: MFA code from --mfa-token`)
+      return token(request)
+    }
+    const process = s.mfaProcessFor(request.profile)
+    if (process) {
+      s.log.debug(`profile ${request.profile}: MFA code from mfa_process`)
+      return runMfaProcess(process, request.profile, s.env)
+    }
+    if (driver === 'ykman') {
+      s.log.debug(`profile ${request.profile}: MFA code from ykman`)
+      return ykmanCode(request.serial, request.profile, s.env)
+    }
+    s.log.debug(`profile ${request.profile}: asking for the MFA code on the terminal`)
+    return promptOnTerminal(request.serial, request.profile)
+  }
+}

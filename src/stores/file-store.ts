@@ -1,0 +1,158 @@
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { StoreError, UsageError } from '../errors.js'
+import { type Logger, silentLogger } from '../runtime/types.js'
+import { TEMP_PREFIX, writeFileAtomic } from './atomic-write.js'
+import { marshalItem, unmarshalItem } from './aws-vault-item.js'
+import { decodeFileName, encodeFileName } from './file-names.js'
+import { decryptJwe, encryptJwe } from './jwe.js'
+import type { PassphraseProvider } from './passphrase.js'
+import type { SecretItem, SecretStore } from './secret-store.js'
+
+export { type PassphraseProvider, passphraseSource } from './passphrase.js'
+
+export interface FileStoreOptions {
+  /** AWS_VAULT_FILE_DIR, or ~/.awsvault/keys. */
+  dir: string
+  passphrase: PassphraseProvider
+  logger?: Logger
+}
+
+/**
+ * aws-vault's encrypted file backend, byte-compatible both ways: one JWE file per item, named by
+ * the percent-encoded key, in a 0700 directory, each file 0600. Listing reads the directory only,
+ * so it never asks for the passphrase.
+ */
+export class FileStore implements SecretStore {
+  readonly name = 'file'
+  readonly dir: string
+  private readonly logger: Logger
+  private passphraseChecked = false
+
+  constructor(private readonly opts: FileStoreOptions) {
+    this.dir = opts.dir
+    this.logger = opts.logger ?? silentLogger
+  }
+
+  async get(key: string): Promise<SecretItem | null> {
+    const path = this.pathFor(key)
+    let jwe: string
+    try {
+      jwe = await readFile(path, 'utf8')
+    } catch (err) {
+      if (isMissing(err)) return null
+      throw fsError(err, `cannot read ${path}`)
+    }
+    const item = await this.decrypt(jwe, path)
+    this.passphraseChecked = true
+    return { ...item, key }
+  }
+
+  async set(item: SecretItem): Promise<void> {
+    const path = this.pathFor(item.key)
+    await this.checkPassphrase()
+    const jwe = await encryptJwe(marshalItem(item), await this.passphrase())
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 })
+      await writeFileAtomic(path, jwe)
+    } catch (err) {
+      throw fsError(err, `cannot write ${path}`)
+    }
+  }
+
+  async remove(key: string): Promise<boolean> {
+    const path = this.pathFor(key)
+    try {
+      await unlink(path)
+      return true
+    } catch (err) {
+      if (isMissing(err)) return false
+      throw fsError(err, `cannot remove ${path}`)
+    }
+  }
+
+  async keys(): Promise<string[]> {
+    let entries: import('node:fs').Dirent[]
+    try {
+      entries = await readdir(this.dir, { withFileTypes: true })
+    } catch (err) {
+      if (isMissing(err)) return []
+      throw fsError(err, `cannot list ${this.dir}`)
+    }
+    return entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith(TEMP_PREFIX))
+      .map((e) => e.name)
+      .sort()
+      .map(decodeFileName)
+  }
+
+  private pathFor(key: string): string {
+    const name = encodeFileName(key)
+    if (name === '' || name === '.' || name === '..' || name.includes('\0')) {
+      throw new UsageError(`"${key}" cannot be stored in the file backend: it is not a usable file name`)
+    }
+    return join(this.dir, name)
+  }
+
+  private passphrase(): Promise<string> {
+    return this.opts.passphrase(this.dir)
+  }
+
+  private async decrypt(jwe: string, path: string): Promise<SecretItem> {
+    const result = await decryptJwe(jwe, await this.passphrase())
+    if (!result.ok && result.reason === 'passphrase') {
+      throw new StoreError(
+        `wrong passphrase for ${this.dir}`,
+        'passphrase',
+        'check AWS_VAULT_FILE_PASSPHRASE, or the passphrase you typed',
+      )
+    }
+    const item = result.ok ? unmarshalItem(result.plaintext) : undefined
+    if (!item) {
+      const detail = result.ok ? 'not an aws-vault item' : result.detail
+      throw new StoreError(`${path} cannot be read (${detail})`, 'corrupt', 'remove the file and add the item again')
+    }
+    return item
+  }
+
+  /**
+   * Before the first write, decrypt one existing item: a mistyped passphrase would otherwise
+   * encrypt the new item under a passphrase no other item shares.
+   */
+  private async checkPassphrase(): Promise<void> {
+    if (this.passphraseChecked) return
+    for (const key of await this.keys()) {
+      const path = this.pathFor(key)
+      const jwe = await readFile(path, 'utf8').catch(() => undefined)
+      if (jwe === undefined) continue
+      try {
+        await this.decrypt(jwe, path)
+      } catch (err) {
+        // A damaged or foreign file says nothing about the passphrase; try the next one.
+        if (err instanceof StoreError && err.reason === 'corrupt') continue
+        throw err
+      }
+      this.logger.debug(`file backend: passphrase checked against ${path}`)
+      break
+    }
+    this.passphraseChecked = true
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+function fsError(err: unknown, what: string): StoreError {
+  const e = err as NodeJS.ErrnoException
+  const denied = e.code === 'EACCES' || e.code === 'EPERM'
+  return new StoreError(
+    `${what}: ${e.code ?? e.message}`,
+    denied ? 'denied' : 'unavailable',
+    'check the permissions of AWS_VAULT_FILE_DIR',
+    {
+      cause: err,
+    },
+  )
+}

@@ -1,0 +1,98 @@
+import { StoreError } from '../errors.js'
+
+export type KeychainBackend = 'keychain' | 'wincred' | 'secret-service'
+
+const DISPLAY_NAMES: Record<KeychainBackend, string> = {
+  keychain: 'macOS keychain',
+  wincred: 'Windows Credential Manager',
+  'secret-service': 'Secret Service keyring',
+}
+
+const FALLBACK = 'or use --backend file'
+
+/** What the user can do about each kind of failure, per platform. */
+const HINTS: Record<StoreError['reason'], (backend: KeychainBackend) => string> = {
+  locked: (b) =>
+    b === 'secret-service'
+      ? `unlock your login keyring (log in to the desktop, or run gnome-keyring-daemon --unlock), ${FALLBACK}`
+      : b === 'keychain'
+        ? `unlock it with: security unlock-keychain, ${FALLBACK}`
+        : `log in interactively, ${FALLBACK}`,
+  denied: () => `allow vault access when the keychain asks, ${FALLBACK}`,
+  unavailable: (b) =>
+    b === 'secret-service'
+      ? `start a Secret Service (gnome-keyring, KWallet, KeePassXC) in a D-Bus session, ${FALLBACK}`
+      : `check that you are in a logged-in user session, ${FALLBACK}`,
+  timeout: () => `it may be waiting for an unlock prompt; unlock it and retry, ${FALLBACK}`,
+  corrupt: () => 'remove the item with the platform keychain tool and add it again',
+  'too-large': () => `keep the item smaller, ${FALLBACK}`,
+  passphrase: () => FALLBACK,
+}
+
+/**
+ * Native messages seen from @napi-rs/keyring 2.x (found by experiment against gnome-keyring):
+ *   no bus:     "Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled ..."
+ *               "zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: ..."
+ *   no daemon:  "Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files"
+ *   no default collection: "Couldn't access platform storage: Secret Service: no result found"
+ *   locked:     "Couldn't access platform storage: Secret Service: unlock prompt was dismissed"
+ *               "zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object"
+ *   hung daemon: "Platform failure: DBus error: Did not receive a reply. ..."
+ * and from the macOS / Windows APIs by their documented texts and codes.
+ * Order matters: a D-Bus timeout also says "DBus error", which alone means "unavailable".
+ */
+const RULES: Array<[RegExp, StoreError['reason']]> = [
+  [/did not receive a reply|timed? ?out|timeout/i, 'timeout'],
+  [/locked|unlock prompt|interaction is not allowed|-25308/i, 'locked'],
+  [/denied|not permitted|not authorized|user cancel|-128\b|-25293|passphrase you entered/i, 'denied'],
+  [/too long|longer than platform limit/i, 'too-large'],
+  [/ambiguous|matched by \d+|couldn't decode|bad encoding/i, 'corrupt'],
+]
+
+/** The reason behind a native keyring error; anything unrecognised means the store is unusable. */
+export function keychainErrorReason(message: string): StoreError['reason'] {
+  return RULES.find(([pattern]) => pattern.test(message))?.[1] ?? 'unavailable'
+}
+
+const PHRASES: Partial<Record<StoreError['reason'], string>> = {
+  locked: 'is locked',
+  denied: 'refused access',
+  unavailable: 'is not available',
+  corrupt: 'holds an item vault cannot read',
+  'too-large': 'refused an item as too large',
+}
+
+/**
+ * Turn whatever @napi-rs/keyring threw into a StoreError that names the backend and says what to
+ * do. The native text is kept as detail: it names sockets and D-Bus errors, never secrets.
+ */
+export function keychainError(err: unknown, backend: KeychainBackend, action: string): StoreError {
+  if (err instanceof StoreError) return err
+  const native = err instanceof Error ? err.message : String(err)
+  const detail = native
+    .replace(/^(Platform failure|Couldn't access platform storage): /, '')
+    .replace(/\. Possible causes include:.*$/s, '')
+  const reason = keychainErrorReason(native)
+  const what = reason === 'timeout' ? 'did not answer' : (PHRASES[reason] ?? 'failed')
+  return new StoreError(
+    `${action}: the ${DISPLAY_NAMES[backend]} ${what} (${detail})`,
+    reason,
+    HINTS[reason](backend),
+    {
+      cause: err,
+    },
+  )
+}
+
+/** The error for a native call that outlived its deadline. */
+export function keychainTimeout(backend: KeychainBackend, action: string, ms: number): StoreError {
+  return new StoreError(
+    `${action}: the ${DISPLAY_NAMES[backend]} did not answer within ${ms / 1000}s`,
+    'timeout',
+    HINTS.timeout(backend),
+  )
+}
+
+export function displayName(backend: KeychainBackend): string {
+  return DISPLAY_NAMES[backend]
+}

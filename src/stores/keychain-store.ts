@@ -1,0 +1,134 @@
+import { StoreError } from '../errors.js'
+import type { Logger } from '../runtime/types.js'
+import { silentLogger } from '../runtime/types.js'
+import type { BulkReadable } from './bulk-read.js'
+import { type KeychainBackend, keychainError, keychainTimeout } from './keychain-errors.js'
+import type { SecretItem, SecretStore } from './secret-store.js'
+
+/** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
+export type KeyringBinding = Pick<typeof import('@napi-rs/keyring'), 'AsyncEntry' | 'findCredentialsAsync'>
+
+export interface KeychainStoreOptions {
+  backend: KeychainBackend
+  platform: NodeJS.Platform
+  /** aws-vault's service name, so both tools see the same items on macOS. */
+  service?: string
+  /** Deadline for each native call. A locked keyring may wait on a GUI prompt forever. */
+  timeoutMs?: number
+  logger?: Logger
+  loadBinding?: () => Promise<KeyringBinding>
+}
+
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
+
+/** CRED_MAX_CREDENTIAL_BLOB_SIZE; keyring-rs stores the password as UTF-16, two bytes a unit. */
+export const WINCRED_MAX_BLOB_BYTES = 2560
+
+// Pin Linux to the Secret Service: the binding would otherwise fall back silently to the kernel
+// keyring, which forgets everything at reboot. The option is ignored on other platforms.
+const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
+
+/**
+ * A SecretStore over the OS keychain through @napi-rs/keyring: service `aws-vault`, account = item
+ * key, password = item data. On macOS that is aws-vault's own layout, so its items are shared.
+ * Labels and descriptions are not kept: keyring-rs sets its own.
+ *
+ * Every native call runs against a deadline. Note: a call that times out may still be running on
+ * a libuv worker thread, and Node waits for those threads at exit, so after a 'timeout' StoreError
+ * the process needs a hard exit to end promptly.
+ */
+export class KeychainStore implements SecretStore, BulkReadable {
+  readonly name: KeychainBackend
+  private readonly service: string
+  private readonly timeoutMs: number
+  private readonly logger: Logger
+  private binding?: Promise<KeyringBinding>
+
+  constructor(private readonly opts: KeychainStoreOptions) {
+    this.name = opts.backend
+    this.service = opts.service ?? 'aws-vault'
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS
+    this.logger = opts.logger ?? silentLogger
+  }
+
+  async get(key: string): Promise<SecretItem | null> {
+    const data = await this.call(`reading "${key}"`, (b, signal) => this.entry(b, key).getPassword(signal))
+    return data === null ? null : { key, data }
+  }
+
+  async set(item: SecretItem): Promise<void> {
+    this.checkSize(item)
+    await this.call(`writing "${item.key}"`, (b, signal) => this.entry(b, item.key).setPassword(item.data, signal))
+  }
+
+  async remove(key: string): Promise<boolean> {
+    return this.call(`removing "${key}"`, (b, signal) => this.entry(b, key).deleteCredential(signal))
+  }
+
+  async keys(): Promise<string[]> {
+    return (await this.entries()).map((item) => item.key)
+  }
+
+  /** Every item with its data, in one native call. */
+  async entries(): Promise<SecretItem[]> {
+    const found = await this.call('listing items', (b, signal) => {
+      // The listing call has no D-Bus timeout of its own and would wait forever on a hung daemon;
+      // creating an entry first talks to the service with a bounded (~2 s) timeout.
+      if (this.opts.platform === 'linux') this.entry(b, '')
+      return b.findCredentialsAsync(this.service, null, signal)
+    })
+    return found.map((c) => ({ key: c.account, data: c.password }))
+  }
+
+  private entry(b: KeyringBinding, key: string) {
+    return new b.AsyncEntry(this.service, key, ENTRY_OPTIONS)
+  }
+
+  private checkSize(item: SecretItem): void {
+    if (this.opts.platform !== 'win32') return
+    const size = Buffer.byteLength(item.data, 'utf16le')
+    if (size <= WINCRED_MAX_BLOB_BYTES) return
+    throw new StoreError(
+      `cannot store "${item.key}": it is ${size} bytes and Windows Credential Manager holds at most ${WINCRED_MAX_BLOB_BYTES}`,
+      'too-large',
+      'use --backend file for items this large',
+    )
+  }
+
+  private load(): Promise<KeyringBinding> {
+    this.binding ??= (this.opts.loadBinding ?? (() => import('@napi-rs/keyring')))().catch((err: unknown) => {
+      this.binding = undefined
+      throw new StoreError(
+        `cannot load the keychain module: ${(err as Error).message}`,
+        'unavailable',
+        'use --backend file',
+        {
+          cause: err,
+        },
+      )
+    })
+    return this.binding
+  }
+
+  /** Run one native call with a deadline, and turn native errors into StoreErrors. */
+  private async call<T>(action: string, run: (b: KeyringBinding, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const binding = await this.load()
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort()
+        reject(keychainTimeout(this.name, action, this.timeoutMs))
+      }, this.timeoutMs)
+    })
+    const started = Date.now()
+    try {
+      return await Promise.race([Promise.resolve().then(() => run(binding, controller.signal)), deadline])
+    } catch (err) {
+      throw keychainError(err, this.name, action)
+    } finally {
+      clearTimeout(timer)
+      this.logger.debug(`${this.name}: ${action} took ${Date.now() - started}ms`)
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import type { Runtime } from '../runtime/runtime.js'
+
+/** `vault clear [PROFILE]`: deletes cached sessions, all or one profile's. Long-term keys stay. */
+export async function clearSessions(rt: Runtime, profile?: string): Promise<number> {
+  const sessions = await rt.sessions()
+  const count = profile ? await sessions.removeForProfile(profile) : await sessions.removeAll()
+  rt.streams.stderr.write(`Cleared ${count} session${count === 1 ? '' : 's'}.\n`)
+  return count
+}

@@ -1,0 +1,79 @@
+import { ConfigFile, configFilePath } from '../config/config-file.js'
+import { warnPlaintextCredentials } from '../config/credentials-file.js'
+import { resolveProfile } from '../config/resolve.js'
+import type { ResolvedProfile } from '../config/types.js'
+import { UsageError } from '../errors.js'
+import { selectMfaSource } from '../mfa/select.js'
+import type { Runtime } from '../runtime/runtime.js'
+import { providerFor } from '../vault/chain.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+
+export interface CredentialRequest {
+  profile: string
+  region?: string
+  /** Seconds. */
+  duration?: number
+  mfaToken?: string
+  noSession: boolean
+  /** credential_process output gets at least a 15-minute window: botocore refreshes inside it. */
+  forCredentialProcess?: boolean
+}
+
+export interface CredentialResult {
+  credentials: AwsCredentials
+  profile: ResolvedProfile
+}
+
+/** botocore refetches credential_process output when less than 15 minutes are left. */
+const credentialProcessWindow = 15 * 60
+
+/** Refuse to run inside `vault exec`: the child already has credentials, and nesting hides which. */
+export function refuseNested(rt: Runtime, command: string): void {
+  const current = rt.env.AWS_VAULT
+  if (current) {
+    throw new UsageError(
+      `already inside a vault exec session for profile "${current}" (AWS_VAULT is set)`,
+      `exit that shell first, or force it with: env -u AWS_VAULT vault ${command} …`,
+    )
+  }
+}
+
+/** Resolves the profile and returns its credentials through the credential chain. */
+export async function getCredentials(rt: Runtime, req: CredentialRequest): Promise<CredentialResult> {
+  const config = await ConfigFile.load(configFilePath(rt.env, rt.homedir), rt.log)
+  const profile = resolveProfile(config, req.profile, {
+    env: rt.env,
+    overrides: { region: req.region, duration: req.duration },
+    log: rt.log,
+    allowMissing: true,
+  })
+  await warnPlaintextCredentials(req.profile, { env: rt.env, homedir: rt.homedir, log: rt.log })
+  const windowSeconds = req.forCredentialProcess ? Math.max(profile.minTtl, credentialProcessWindow) : profile.minTtl
+  const provider = await providerFor(profile, {
+    keys: await rt.keys(),
+    sessions: await rt.sessions(),
+    sts: rt.stsFactory,
+    mfa: selectMfaSource({
+      token: req.mfaToken,
+      mfaProcessFor: (name) => mfaProcessOf(profile, name),
+      driver: rt.promptDriver,
+      env: rt.env,
+      hasTerminal: rt.hasTerminal,
+      log: rt.log,
+    }),
+    clock: rt.clock,
+    log: rt.log,
+    env: rt.env,
+    lock: rt.lock,
+    noSession: req.noSession,
+    windowSeconds,
+  })
+  rt.log.debug(`profile ${profile.name}: credentials from ${provider.description}`)
+  return { credentials: await provider.retrieve(), profile }
+}
+
+/** mfa_process of the named link of the chain, else of the active profile (where users set it). */
+function mfaProcessOf(active: ResolvedProfile, name: string): string | undefined {
+  for (let p: ResolvedProfile | undefined = active; p; p = p.source) if (p.name === name && p.mfaProcess) return p.mfaProcess
+  return active.mfaProcess
+}

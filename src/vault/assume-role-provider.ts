@@ -1,0 +1,52 @@
+import { AwsCallError } from '../errors.js'
+import type { MfaSource } from '../mfa/mfa-source.js'
+import type { Logger } from '../runtime/types.js'
+import { withMfaRetry } from './mfa-retry.js'
+import type { CredentialProvider } from './provider.js'
+import type { AssumeRoleInput, StsFactory, StsTarget } from './sts-port.js'
+
+export interface AssumeRoleOptions {
+  source: CredentialProvider
+  profile: string
+  role: Omit<AssumeRoleInput, 'mfa'>
+  /** Set when this AssumeRole call itself must carry MFA (no MFA session was used on the way). */
+  mfaSerial?: string
+  mfa: MfaSource
+  sts: StsFactory
+  target: StsTarget
+  log: Logger
+}
+
+/**
+ * AssumeRole over `source`. When STS says the source session expired (a cached session revoked or
+ * clock skew), the source's cache entry is dropped and the call is retried once with fresh
+ * source credentials.
+ */
+export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
+  const attempt = async () => {
+    const sourceCreds = await o.source.retrieve()
+    const sts = o.sts(sourceCreds, o.target)
+    const mfaNote = o.mfaSerial ? ` with MFA ${o.mfaSerial}` : ''
+    const call = (tokenCode?: string) => {
+      o.log.debug(`profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${o.role.durationSeconds}s as ${o.role.roleSessionName}`)
+      return sts.assumeRole({ ...o.role, mfa: tokenCode && o.mfaSerial ? { serialNumber: o.mfaSerial, tokenCode } : undefined })
+    }
+    if (!o.mfaSerial) return call()
+    return withMfaRetry(o.mfa, { serial: o.mfaSerial, profile: o.profile }, o.log, call)
+  }
+  return {
+    description: `AssumeRole ${o.role.roleArn} for ${o.profile}`,
+    async retrieve() {
+      try {
+        return await attempt()
+      } catch (err) {
+        if (err instanceof AwsCallError && err.code === 'ExpiredToken' && o.source.invalidate) {
+          o.log.debug(`profile ${o.profile}: source credentials expired (ExpiredToken): clearing them and retrying once`)
+          await o.source.invalidate()
+          return attempt()
+        }
+        throw err
+      }
+    },
+  }
+}

@@ -1,0 +1,17 @@
+import { NotFoundError } from '../errors.js'
+import type { CredentialProvider, LongTermKeys } from './provider.js'
+
+/** The long-term keys stored for `profile`. `requestedBy` names the profile the user asked for. */
+export function masterKeysProvider(keys: LongTermKeys, profile: string, requestedBy: string): CredentialProvider {
+  return {
+    description: `long-term keys of ${profile}`,
+    async retrieve() {
+      const creds = await keys.get(profile)
+      if (!creds) {
+        const whose = profile === requestedBy ? `profile "${profile}"` : `profile "${requestedBy}": source profile "${profile}"`
+        throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${profile}`)
+      }
+      return creds
+    },
+  }
+}

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { type Home, makeHome, repoRoot, requireCommand, run, type Services, startServices, vault, vaultBin } from './harness.js'
+
+const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const config = `[default]
+region = us-east-1
+
+[profile caktus]
+region = us-east-1
+mfa_serial = ${serial}
+
+[profile role1]
+source_profile = caktus
+role_arn = arn:aws:iam::111111111111:role/Dev
+mfa_serial = ${serial}
+
+[profile role2]
+source_profile = caktus
+role_arn = arn:aws:iam::222222222222:role/Dev
+mfa_serial = ${serial}
+
+[profile role3]
+source_profile = caktus
+role_arn = arn:aws:iam::333333333333:role/Dev
+mfa_serial = ${serial}
+region = eu-west-1
+`
+const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+
+describe('vault exec and export, end to end (issue 5)', () => {
+  let services: Services
+  let home: Home
+  before(async () => {
+    services = await startServices()
+  })
+  after(async () => {
+    await services?.stop()
+  })
+  beforeEach(async () => {
+    home = await makeHome(services)
+    await home.writeConfig(config)
+    const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
+    assert.equal(added.code, 0, added.stderr)
+    // The keyring lives as long as the suite: start every test with no cached sessions.
+    assert.equal((await vault(['clear'], { env: home.env })).code, 0)
+    await services.recorder.start()
+  })
+
+  it('the motivating scenario: one MFA code, three accounts, one GetSessionToken', async () => {
+    requireCommand('aws')
+    const arns: string[] = []
+    for (const [i, profile] of ['role1', 'role2', 'role3'].entries()) {
+      const args = ['exec', profile, ...(i === 0 ? ['--mfa-token', '123456'] : []), '--', 'aws', 'sts', 'get-caller-identity', '--output', 'text', '--query', 'Arn']
+      const res = await vault(args, { env: home.env })
+      assert.equal(res.code, 0, res.stderr + res.stdout)
+      arns.push(res.stdout.trim())
+    }
+    assert.deepEqual(arns, [
+      'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user',
+      'arn:aws:sts::222222222222:assumed-role/Dev/e2e-user',
+      'arn:aws:sts::333333333333:assumed-role/Dev/e2e-user',
+    ])
+    assert.equal(await services.recorder.count('GetSessionToken'), 1)
+    assert.equal(await services.recorder.count('AssumeRole'), 3)
+    // A repeat within the role credentials' lifetime makes no STS call at all.
+    const again = await vault(['exec', 'role2', '--debug', '--', 'true'], { env: home.env })
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stderr, /profile role2: using cached role credentials \(expire in \d+m\)/)
+    assert.equal(await services.recorder.count('AssumeRole'), 3)
+  })
+
+  it('serves boto3 through credential_process', async () => {
+    await writeFile(home.configFile, `${config}\n[profile sdk]\nregion = us-east-1\ncredential_process = ${process.execPath} ${vaultBin} export --format json role2\n`)
+    const warm = await vault(['export', '--format', 'json', 'role2', '-t', '123456'], { env: home.env })
+    assert.equal(warm.code, 0, warm.stderr)
+    const json = JSON.parse(warm.stdout)
+    assert.deepEqual(Object.keys(json), ['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration'])
+    assert.match(json.Expiration, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    const script = "import boto3; print(boto3.Session(profile_name='sdk').client('sts').get_caller_identity()['Arn'])"
+    const res = await run(['-c', script], { env: home.env, cmd: 'python3' })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout.trim(), 'arn:aws:sts::222222222222:assumed-role/Dev/e2e-user')
+  })
+
+  it('serves the AWS SDK for JS v3 through fromProcess', async () => {
+    await writeFile(home.configFile, `${config}\n[profile sdk]\nregion = us-east-1\ncredential_process = ${process.execPath} ${vaultBin} export --format json role3\n`)
+    const warm = await vault(['export', '--format', 'json', 'role3', '-t', '123456'], { env: home.env })
+    assert.equal(warm.code, 0, warm.stderr)
+    const script = `
+      const { fromProcess } = await import('@aws-sdk/credential-providers')
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+      const client = new STSClient({ region: 'us-east-1', credentials: fromProcess({ profile: 'sdk' }) })
+      console.log((await client.send(new GetCallerIdentityCommand({}))).Arn)`
+    const env = { ...home.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+    const res = await run(['--input-type=module', '-e', script], { env, cmd: process.execPath, cwd: repoRoot })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout.trim(), 'arn:aws:sts::333333333333:assumed-role/Dev/e2e-user')
+  })
+
+  it('propagates exit codes and signals, and reports unknown commands', async () => {
+    const env = home.env
+    assert.equal((await vault(['exec', 'caktus', '-t', '123456', '--', 'sh', '-c', 'exit 3'], { env })).code, 3)
+    assert.equal((await vault(['exec', 'caktus', '--', 'sh', '-c', 'kill -TERM $$'], { env })).code, 143)
+    const missing = await vault(['exec', 'caktus', '--', 'no-such-command-xyz'], { env })
+    assert.equal(missing.code, 127)
+    assert.equal(missing.stderr, 'vault: command not found: no-such-command-xyz\n')
+  })
+
+  it('scrubs the environment and sets AWS_VAULT, region and expiration', async () => {
+    const env = { ...home.env, AWS_PROFILE: 'other', AWS_SECURITY_TOKEN: 'old', AWS_SDK_LOAD_CONFIG: '1', AWS_DEFAULT_PROFILE: 'x' }
+    const res = await vault(['exec', 'role3', '-t', '123456', '--', 'env'], { env })
+    assert.equal(res.code, 0, res.stderr)
+    const childEnv = Object.fromEntries(res.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    for (const k of ['AWS_PROFILE', 'AWS_SECURITY_TOKEN', 'AWS_SDK_LOAD_CONFIG', 'AWS_DEFAULT_PROFILE']) assert.equal(childEnv[k], undefined, k)
+    assert.equal(childEnv.AWS_VAULT, 'role3')
+    assert.equal(childEnv.AWS_REGION, 'eu-west-1')
+    assert.equal(childEnv.AWS_DEFAULT_REGION, 'eu-west-1')
+    assert.match(childEnv.AWS_ACCESS_KEY_ID, /^[A-Z0-9]{16,}$/)
+    assert.ok(childEnv.AWS_SESSION_TOKEN)
+    assert.match(childEnv.AWS_CREDENTIAL_EXPIRATION, /Z$/)
+  })
+
+  it('refuses to nest inside vault exec, and says how to force it', async () => {
+    for (const cmd of [['exec', 'caktus', '--', 'true'], ['export', 'caktus']]) {
+      const res = await vault(cmd, { env: { ...home.env, AWS_VAULT: 'caktus' } })
+      assert.equal(res.code, 2)
+      assert.match(res.stderr, /already inside a vault exec session for profile "caktus"/)
+      assert.match(res.stderr, /env -u AWS_VAULT/)
+      assert.equal(res.stdout, '')
+    }
+  })
+
+  it('fails fast and clearly with no terminal and no MFA code', async () => {
+    const res = await vault(['export', 'role1'], { env: home.env, timeoutMs: 10_000 })
+    assert.equal(res.code, 4)
+    assert.match(res.stderr, /needs an MFA code for arn:aws:iam::111111111111:mfa\/jon, and there is no terminal/)
+    assert.equal(res.stdout, '')
+  })
+
+  it('rejects a malformed --mfa-token before calling STS', async () => {
+    const res = await vault(['export', 'role1', '-t', '12ab'], { env: home.env })
+    assert.equal(res.code, 4)
+    assert.match(res.stderr, /six digits/)
+    assert.equal(await services.recorder.count('GetSessionToken'), 0)
+  })
+
+  it('prompts for the MFA code on the real terminal while stdout is a pipe', async () => {
+    requireCommand('tmux')
+    const out = join(home.dir, 'out.json')
+    const script = join(home.dir, 'prompt.sh')
+    const exports = Object.entries(home.env).map(([k, v]) => `export ${k}='${v}'`).join('\n')
+    await writeFile(script, `${exports}\n${process.execPath} ${vaultBin} export --format json role1 | cat > ${out}\necho done >> ${out}.done\n`)
+    const socket = `vault-e2e-${process.pid}`
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' })
+    tmux('new-session', '-d', '-s', 'mfa', '-x', '200', '-y', '20', `sh ${script}`)
+    try {
+      await waitFor(() => tmux('capture-pane', '-p', '-t', 'mfa').stdout.includes(`Enter MFA code for ${serial}:`))
+      tmux('send-keys', '-t', 'mfa', '12345', 'Enter') // a typo: asked again
+      await waitFor(() => tmux('capture-pane', '-p', '-t', 'mfa').stdout.includes('An MFA code is six digits'))
+      tmux('send-keys', '-t', 'mfa', '123456', 'Enter')
+      await waitFor(async () => (await readFile(`${out}.done`, 'utf8').catch(() => '')).includes('done'))
+    } finally {
+      tmux('kill-server')
+    }
+    const json = JSON.parse(await readFile(out, 'utf8'))
+    assert.equal(json.Version, 1)
+    assert.equal(await services.recorder.count('GetSessionToken'), 1)
+  })
+})
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the terminal')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

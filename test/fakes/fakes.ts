@@ -1,0 +1,103 @@
+/** Small fakes for domain tests: a fixed clock, memory stores and a recording STS port. */
+import type { ResolvedProfile } from '../../src/config/types.js'
+import type { Clock, Logger } from '../../src/runtime/types.js'
+import type { AwsCredentials } from '../../src/vault/credentials.js'
+import type { LongTermKeys, SessionCache, SessionKey } from '../../src/vault/provider.js'
+import type { StsFactory, StsPort, StsTarget } from '../../src/vault/sts-port.js'
+
+export function fixedClock(iso = '2026-11-21T09:00:00Z'): Clock & { advance(seconds: number): void } {
+  let now = new Date(iso).getTime()
+  return {
+    now: () => new Date(now),
+    advance(seconds: number) {
+      now += seconds * 1000
+    },
+  }
+}
+
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  return { enabled: true, lines, debug: (m) => lines.push(m) }
+}
+
+export function memoryKeys(entries: Record<string, AwsCredentials> = {}): LongTermKeys {
+  return {
+    has: async (p) => p in entries,
+    get: async (p) => entries[p] ?? null,
+  }
+}
+
+export function memorySessions(): SessionCache & { items: Map<string, AwsCredentials> } {
+  const items = new Map<string, AwsCredentials>()
+  const id = (k: SessionKey) => `${k.type}|${k.profile}|${k.mfaSerial}`
+  return {
+    items,
+    get: async (k, now) => {
+      const c = items.get(id(k))
+      return c?.expiration && c.expiration > now ? c : null
+    },
+    set: async (k, c) => {
+      items.set(id(k), c)
+    },
+    remove: async (k) => {
+      items.delete(id(k))
+    },
+  }
+}
+
+export interface StsCall {
+  op: string
+  input: Record<string, unknown>
+  signedWith?: string
+  target: StsTarget
+}
+
+/** A recording STS: every call is logged; credentials carry a counter so tests can tell them apart. */
+export function recordingSts(clock: Clock, fail?: (op: string, input: Record<string, unknown>) => Error | undefined) {
+  const calls: StsCall[] = []
+  let n = 0
+  const issue = (seconds: number): AwsCredentials => {
+    n += 1
+    return {
+      accessKeyId: `ASIATEMP${String(n).padStart(12, '0')}`,
+      secretAccessKey: `secret-${n}`,
+      sessionToken: `token-${n}`,
+      expiration: new Date(clock.now().getTime() + seconds * 1000),
+    }
+  }
+  const factory: StsFactory = (creds, target) => {
+    const record = async (op: string, input: Record<string, unknown>, seconds: number) => {
+      calls.push({ op, input, signedWith: creds?.accessKeyId, target })
+      const err = fail?.(op, input)
+      if (err) throw err
+      return issue(seconds)
+    }
+    const port: StsPort = {
+      getSessionToken: (i) => record('GetSessionToken', { ...i }, i.durationSeconds),
+      assumeRole: (i) => record('AssumeRole', { ...i }, i.durationSeconds),
+      assumeRoleWithWebIdentity: (i) => record('AssumeRoleWithWebIdentity', { ...i }, i.durationSeconds),
+      getFederationToken: (i) => record('GetFederationToken', { ...i }, i.durationSeconds),
+      getCallerIdentity: async () => ({ account: '111111111111', arn: 'arn:aws:iam::111111111111:user/u', userId: 'AIDA' }),
+    }
+    return port
+  }
+  return { factory, calls, ops: () => calls.map((c) => c.op) }
+}
+
+export const longTermKeys: AwsCredentials = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
+
+/** A ResolvedProfile with aws-vault's defaults, for chain tests that do not go through the config reader. */
+export function profile(name: string, fields: Partial<ResolvedProfile> = {}): ResolvedProfile {
+  return {
+    name,
+    assumeRoleDuration: 3600,
+    getSessionTokenDuration: 3600,
+    chainedGetSessionTokenDuration: 8 * 3600,
+    federationTokenDuration: 3600,
+    minTtl: 300,
+    ...fields,
+  }
+}

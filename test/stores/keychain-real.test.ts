@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { PrivateKeyring } from './gnome-keyring.js'
+import type { OpResult } from './keychain-driver.js'
+
+const DRIVER = fileURLToPath(new URL('./keychain-driver.ts', import.meta.url))
+
+type Op = { op: string; key?: string; data?: string }
+
+/** Run store operations in a child with `env`; resolves to one result per op and the wall time. */
+async function run(
+  env: NodeJS.ProcessEnv,
+  ops: Op[],
+  timeoutMs?: number,
+): Promise<{ results: OpResult[]; ms: number }> {
+  const started = Date.now()
+  const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], { env, stdio: ['pipe', 'pipe', 'inherit'] })
+  child.stdin.end(JSON.stringify({ ops, timeoutMs }))
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  await new Promise((resolve) => child.once('close', resolve))
+  return { results: JSON.parse(out) as OpResult[], ms: Date.now() - started }
+}
+
+describe('KeychainStore against a real gnome-keyring', () => {
+  const keyring = new PrivateKeyring()
+  before(async () => {
+    await keyring.startBus()
+    await keyring.startKeyring('right-password')
+  })
+  after(() => keyring.close())
+
+  it('stores data as the password of service aws-vault, account = key, and reads it back', async () => {
+    const data = '{"AccessKeyID":"AKIAEXAMPLE","SecretAccessKey":"s3cret"}'
+    const { results } = await run(keyring.env, [
+      { op: 'set', key: 'caktus', data },
+      { op: 'set', key: 'sts.GetSessionToken,Y2FrdHVz,,1700000000', data: '{"x":1}' },
+      { op: 'get', key: 'caktus' },
+      { op: 'get', key: 'nobody' },
+      { op: 'keys' },
+    ])
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      [true, true, true, true, true],
+      JSON.stringify(results),
+    )
+    assert.deepEqual(results[2].value, { key: 'caktus', data })
+    assert.equal(results[3].value, null)
+    assert.deepEqual(results[4].value, ['caktus', 'sts.GetSessionToken,Y2FrdHVz,,1700000000'])
+    const lookup = keyring.secretTool('lookup', 'service', 'aws-vault', 'username', 'caktus')
+    assert.equal(lookup.status, 0, lookup.stderr)
+    assert.equal(lookup.stdout, data)
+  })
+
+  it('lists every item with its data in one call, and removes items', async () => {
+    const { results } = await run(keyring.env, [
+      { op: 'entries' },
+      { op: 'remove', key: 'caktus' },
+      { op: 'remove', key: 'caktus' },
+      { op: 'get', key: 'caktus' },
+    ])
+    const entries = results[0].value as Array<{ key: string; data: string }>
+    assert.deepEqual(entries.find((e) => e.key === 'sts.GetSessionToken,Y2FrdHVz,,1700000000')?.data, '{"x":1}')
+    assert.deepEqual(
+      results.slice(1).map((r) => r.value),
+      [true, false, null],
+    )
+    assert.notEqual(keyring.secretTool('lookup', 'service', 'aws-vault', 'username', 'caktus').status, 0)
+  })
+
+  it('a keyring started with a wrong password is "locked", quickly, and distinct from not found', async () => {
+    await run(keyring.env, [{ op: 'set', key: 'saguaro', data: '{"a":1}' }])
+    await keyring.stopKeyring()
+    await keyring.startKeyring('wrong-password')
+    try {
+      const { results, ms } = await run(keyring.env, [
+        { op: 'get', key: 'saguaro' },
+        { op: 'get', key: 'absent' },
+        { op: 'keys' },
+        { op: 'set', key: 'x', data: 'y' },
+      ])
+      assert.equal(results[0].reason, 'locked', JSON.stringify(results[0]))
+      assert.match(results[0].message ?? '', /Secret Service keyring is locked/)
+      assert.match(results[0].hint ?? '', /--backend file/)
+      assert.deepEqual(results[1], { ...results[1], ok: true, value: null })
+      assert.equal(results[2].reason, 'locked', JSON.stringify(results[2]))
+      assert.equal(results[3].reason, 'locked', JSON.stringify(results[3]))
+      assert.ok(ms < 5000, `took ${ms}ms`)
+    } finally {
+      await keyring.stopKeyring()
+      await keyring.startKeyring('right-password')
+    }
+  })
+
+  it('a hung keyring daemon gives a "timeout" error instead of hanging', async () => {
+    keyring.freezeKeyring(true)
+    try {
+      const { results, ms } = await run(keyring.env, [{ op: 'keys' }, { op: 'get', key: 'saguaro' }], 1500)
+      assert.deepEqual(
+        results.map((r) => r.reason),
+        ['timeout', 'timeout'],
+        JSON.stringify(results),
+      )
+      assert.ok(ms < 10_000, `took ${ms}ms`)
+    } finally {
+      keyring.freezeKeyring(false)
+    }
+  })
+})
+
+describe('KeychainStore without a Secret Service', () => {
+  const bus = new PrivateKeyring()
+  before(() => bus.startBus())
+  after(() => bus.close())
+
+  it('no D-Bus session at all is "unavailable", quickly, with a hint to use the file backend', async () => {
+    const { DBUS_SESSION_BUS_ADDRESS: _, ...env } = bus.env
+    const { results, ms } = await run(env, [{ op: 'get', key: 'caktus' }, { op: 'keys' }])
+    for (const r of results) {
+      assert.equal(r.reason, 'unavailable', JSON.stringify(r))
+      assert.match(r.hint ?? '', /--backend file/)
+    }
+    assert.match(results[0].message ?? '', /Secret Service keyring is not available/)
+    assert.ok(ms < 5000, `took ${ms}ms`)
+  })
+
+  it('a D-Bus session with no keyring daemon is "unavailable"', async () => {
+    const { results } = await run(bus.env, [
+      { op: 'get', key: 'caktus' },
+      { op: 'keys' },
+      { op: 'set', key: 'k', data: 'd' },
+    ])
+    for (const r of results) {
+      assert.equal(r.reason, 'unavailable', JSON.stringify(r))
+      assert.match(r.message ?? '', /org\.freedesktop\.secrets/)
+    }
+  })
+})

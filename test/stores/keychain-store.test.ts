@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { StoreError } from '../../src/errors.js'
+import { keychainError, keychainErrorReason } from '../../src/stores/keychain-errors.js'
+import { KeychainStore, type KeyringBinding, WINCRED_MAX_BLOB_BYTES } from '../../src/stores/keychain-store.js'
+
+/** A fake @napi-rs/keyring: a map of passwords, a call log, and hooks to fail or hang. */
+function fakeBinding(opts: { fail?: string; hang?: boolean; ctorFail?: string } = {}) {
+  const passwords = new Map<string, string>()
+  const calls: string[] = []
+  const act = <T>(name: string, value: () => T): Promise<T> => {
+    calls.push(name)
+    if (opts.hang) return new Promise(() => {})
+    if (opts.fail) return Promise.reject(Object.assign(new Error(opts.fail), { code: 'GenericFailure' }))
+    return Promise.resolve(value())
+  }
+  class AsyncEntry {
+    constructor(
+      readonly service: string,
+      readonly account: string,
+      readonly options?: unknown,
+    ) {
+      calls.push(`new ${service}/${account} ${JSON.stringify(options)}`)
+      if (opts.ctorFail) throw new Error(opts.ctorFail)
+    }
+    getPassword() {
+      return act('getPassword', () => passwords.get(this.account) ?? null)
+    }
+    setPassword(password: string) {
+      return act('setPassword', () => void passwords.set(this.account, password))
+    }
+    deleteCredential() {
+      return act('deleteCredential', () => passwords.delete(this.account))
+    }
+  }
+  const binding = {
+    AsyncEntry,
+    findCredentialsAsync: (service: string) =>
+      act(`find ${service}`, () => [...passwords].map(([account, password]) => ({ account, password }))),
+  } as unknown as KeyringBinding
+  return { binding, passwords, calls }
+}
+
+function storeWith(
+  fake: ReturnType<typeof fakeBinding>,
+  extra: { platform?: NodeJS.Platform; timeoutMs?: number } = {},
+) {
+  let loads = 0
+  const store = new KeychainStore({
+    backend: 'secret-service',
+    platform: extra.platform ?? 'linux',
+    timeoutMs: extra.timeoutMs,
+    loadBinding: async () => {
+      loads++
+      return fake.binding
+    },
+  })
+  return { store, loads: () => loads }
+}
+
+describe('KeychainStore (fake native module)', () => {
+  it('loads the native module only on first use, and pins Linux to the Secret Service', async () => {
+    const fake = fakeBinding()
+    const { store, loads } = storeWith(fake)
+    assert.equal(loads(), 0)
+    await store.set({ key: 'caktus', data: '{"AccessKeyID":"A"}', label: 'ignored' })
+    assert.deepEqual(await store.get('caktus'), { key: 'caktus', data: '{"AccessKeyID":"A"}' })
+    assert.equal(loads(), 1)
+    assert.equal(fake.calls[0], 'new aws-vault/caktus {"linux":{"store":"secret-service"}}')
+  })
+
+  it('keys() and entries() are one listing call each', async () => {
+    const fake = fakeBinding()
+    fake.passwords.set('a', '1').set('b', '2')
+    const { store } = storeWith(fake)
+    assert.deepEqual((await store.keys()).sort(), ['a', 'b'])
+    assert.deepEqual(await store.entries(), [
+      { key: 'a', data: '1' },
+      { key: 'b', data: '2' },
+    ])
+    assert.equal(fake.calls.filter((c) => c.startsWith('find')).length, 2)
+    assert.ok(fake.calls.every((c) => !c.startsWith('getPassword')))
+  })
+
+  it('not found is null, and remove says whether there was anything', async () => {
+    const { store } = storeWith(fakeBinding())
+    assert.equal(await store.get('nobody'), null)
+    assert.equal(await store.remove('nobody'), false)
+  })
+
+  it('a native call that never answers becomes a timeout error', async () => {
+    const { store } = storeWith(fakeBinding({ hang: true }), { timeoutMs: 50 })
+    const started = Date.now()
+    await assert.rejects(store.get('caktus'), (err: StoreError) => {
+      assert.equal(err.reason, 'timeout')
+      assert.match(err.message, /did not answer within 0.05s/)
+      assert.match(err.hint ?? '', /--backend file/)
+      return true
+    })
+    assert.ok(Date.now() - started < 1000)
+  })
+
+  it('maps native failures, including a throwing constructor', async () => {
+    const locked = storeWith(
+      fakeBinding({ fail: "Couldn't access platform storage: Secret Service: unlock prompt was dismissed" }),
+    )
+    await assert.rejects(locked.store.get('k'), { reason: 'locked' })
+    const noBus = storeWith(
+      fakeBinding({ ctorFail: 'Platform failure: DBus error: Failed to connect to socket /x: No such file' }),
+    )
+    await assert.rejects(noBus.store.set({ key: 'k', data: 'd' }), { reason: 'unavailable' })
+  })
+
+  it('a module that cannot load is "unavailable"', async () => {
+    const store = new KeychainStore({
+      backend: 'secret-service',
+      platform: 'linux',
+      loadBinding: () => Promise.reject(new Error('no prebuilt binary')),
+    })
+    await assert.rejects(store.keys(), {
+      reason: 'unavailable',
+      message: /cannot load the keychain module: no prebuilt binary/,
+    })
+  })
+
+  it('refuses an item over Windows Credential Manager’s 2560-byte cap before calling it', async () => {
+    const fake = fakeBinding()
+    const { store } = storeWith(fake, { platform: 'win32' })
+    // keyring-rs stores the password as UTF-16: 1280 characters fill the blob.
+    await store.set({ key: 'ok', data: 'x'.repeat(WINCRED_MAX_BLOB_BYTES / 2) })
+    await assert.rejects(
+      store.set({ key: 'big', data: 'x'.repeat(WINCRED_MAX_BLOB_BYTES / 2 + 1) }),
+      (err: StoreError) => {
+        assert.equal(err.reason, 'too-large')
+        assert.match(err.message, /"big": it is 2562 bytes and Windows Credential Manager holds at most 2560/)
+        assert.ok(!err.message.includes('xxxx'))
+        return true
+      },
+    )
+    assert.equal(fake.passwords.has('big'), false)
+    // Other platforms have no such cap.
+    await storeWith(fakeBinding(), { platform: 'linux' }).store.set({ key: 'big', data: 'x'.repeat(5000) })
+  })
+})
+
+describe('keychain error classification', () => {
+  const table: Array<[string, StoreError['reason']]> = [
+    [
+      'Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead',
+      'unavailable',
+    ],
+    [
+      'zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)',
+      'unavailable',
+    ],
+    [
+      'Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files',
+      'unavailable',
+    ],
+    ["Couldn't access platform storage: Secret Service: no result found", 'unavailable'],
+    ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", 'locked'],
+    ['zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object', 'locked'],
+    ['Platform failure: DBus error: Did not receive a reply. Possible causes include: ...', 'timeout'],
+    ["Couldn't access platform storage: User interaction is not allowed.", 'locked'],
+    ["Couldn't access platform storage: The user name or passphrase you entered is not correct.", 'denied'],
+    ['Platform failure: Access is denied. (os error 5)', 'denied'],
+    ['Entry is matched by 2 credentials: ...', 'corrupt'],
+    ['Attribute password is longer than platform limit of 2560 chars', 'too-large'],
+    ['something nobody has seen', 'unavailable'],
+  ]
+  for (const [message, reason] of table) {
+    it(`${reason}: ${message.slice(0, 60)}`, () => assert.equal(keychainErrorReason(message), reason))
+  }
+
+  it('names the backend and the action, keeps the native detail, and trims D-Bus boilerplate', () => {
+    const err = keychainError(
+      new Error('Platform failure: DBus error: Did not receive a reply. Possible causes include: x'),
+      'secret-service',
+      'listing items',
+    )
+    assert.equal(
+      err.message,
+      'listing items: the Secret Service keyring did not answer (DBus error: Did not receive a reply)',
+    )
+    assert.equal(err.exitCode, 69)
+  })
+})

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { StoreError } from '../../src/errors.js'
+import { FileStore, passphraseSource } from '../../src/stores/file-store.js'
+
+const root = mkdtempSync(join(tmpdir(), 'vault-passphrase-'))
+after(() => rmSync(root, { recursive: true, force: true }))
+
+function countingPrompt(answer: string) {
+  const messages: string[] = []
+  return {
+    messages,
+    prompt: async (message: string) => {
+      messages.push(message)
+      return answer
+    },
+  }
+}
+
+describe('passphraseSource', () => {
+  it('uses AWS_VAULT_FILE_PASSPHRASE without prompting, even when it is empty', async () => {
+    const p = countingPrompt('typed')
+    assert.equal(
+      await passphraseSource({ env: { AWS_VAULT_FILE_PASSPHRASE: 'from-env' }, isTTY: true, prompt: p.prompt })('/d'),
+      'from-env',
+    )
+    assert.equal(
+      await passphraseSource({ env: { AWS_VAULT_FILE_PASSPHRASE: '' }, isTTY: true, prompt: p.prompt })('/d'),
+      '',
+    )
+    assert.equal(p.messages.length, 0)
+  })
+
+  it('with no terminal and no variable, fails at once with a clear error', async () => {
+    const started = Date.now()
+    await assert.rejects(passphraseSource({ env: {}, isTTY: false })('/home/u/.awsvault/keys'), (err: StoreError) => {
+      assert.ok(err instanceof StoreError)
+      assert.equal(err.reason, 'passphrase')
+      assert.equal(
+        err.message,
+        'cannot unlock the file backend at /home/u/.awsvault/keys: no terminal and AWS_VAULT_FILE_PASSPHRASE is not set',
+      )
+      assert.match(err.hint ?? '', /AWS_VAULT_FILE_PASSPHRASE/)
+      return true
+    })
+    assert.ok(Date.now() - started < 500)
+  })
+
+  it('prompts on the terminal once per process, and only when the store first needs it', async () => {
+    const dir = join(root, 'once')
+    const p = countingPrompt('typed-passphrase')
+    const store = new FileStore({ dir, passphrase: passphraseSource({ env: {}, isTTY: true, prompt: p.prompt }) })
+    await store.keys()
+    assert.equal(p.messages.length, 0)
+    await store.set({ key: 'a', data: '1' })
+    await store.set({ key: 'b', data: '2' })
+    assert.equal((await store.get('a'))?.data, '1')
+    assert.deepEqual(p.messages, [`Enter passphrase to unlock ${dir}`])
+  })
+
+  it('a file store with items and no way to get the passphrase fails fast instead of hanging', async () => {
+    const dir = join(root, 'headless')
+    await new FileStore({ dir, passphrase: async () => 'pw' }).set({ key: 'caktus', data: '{}' })
+    const headless = new FileStore({ dir, passphrase: passphraseSource({ env: {}, isTTY: false }) })
+    assert.deepEqual(await headless.keys(), ['caktus'])
+    await assert.rejects(headless.get('caktus'), {
+      reason: 'passphrase',
+      message: /no terminal and AWS_VAULT_FILE_PASSPHRASE is not set/,
+    })
+  })
+})
