@@ -16,7 +16,10 @@ export const credentialFlags = {
   region: Flags.string({ summary: 'The AWS region, overriding the profile and AWS_REGION.' }),
 }
 
-export function credentialRequest(profile: string, flags: { duration?: string; 'mfa-token'?: string; 'no-session': boolean; region?: string }) {
+export function credentialRequest(
+  profile: string,
+  flags: { duration?: string; 'mfa-token'?: string; 'no-session': boolean; region?: string },
+) {
   return {
     profile,
     region: flags.region,

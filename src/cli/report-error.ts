@@ -20,7 +20,10 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
   }
   // oclif parse errors (unknown flag, missing arg) carry exit 2 and a message meant for users.
   if (e?.oclif?.exit !== undefined && typeof e.message === 'string') {
-    const firstLine = stripAnsi(e.message).split('\n').find((l) => l.trim() !== '') ?? 'invalid usage'
+    const firstLine =
+      stripAnsi(e.message)
+        .split('\n')
+        .find((l) => l.trim() !== '') ?? 'invalid usage'
     stderr.write(`vault: ${firstLine.trim()}; see vault COMMAND --help\n`)
     if (debug && e.stack) stderr.write(`${e.stack}\n`)
     return e.oclif.exit === 1 ? 2 : e.oclif.exit

@@ -7,7 +7,8 @@ export default class Add extends BaseCommand {
   static override args = {
     profile: Args.string({ description: 'Profile to store the keys for', required: true }),
   }
-  static override description = `Prompts for an access key id and a (masked) secret access key, checks their shape, and stores them in the secret backend: never in a plaintext file. Cached sessions made with the profile's old keys are deleted.
+  static override description =
+    `Prompts for an access key id and a (masked) secret access key, checks their shape, and stores them in the secret backend: never in a plaintext file. Cached sessions made with the profile's old keys are deleted.
 
 A profile with source_profile is refused: vault would never use keys stored for it.`
   static override examples = [

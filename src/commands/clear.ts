@@ -4,9 +4,10 @@ import { clearSessions } from '../usecases/clear.js'
 
 export default class Clear extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Only clear this profile\'s sessions' }),
+    profile: Args.string({ description: "Only clear this profile's sessions" }),
   }
-  static override description = 'Deletes cached STS sessions (GetSessionToken and role credentials), for every profile or one. Long-term keys stay; the next command fetches new sessions, asking for an MFA code if needed.'
+  static override description =
+    'Deletes cached STS sessions (GetSessionToken and role credentials), for every profile or one. Long-term keys stay; the next command fetches new sessions, asking for an MFA code if needed.'
   static override examples = ['<%= config.bin %> clear', '<%= config.bin %> clear saguaro']
   static override summary = 'Delete cached sessions.'
 

@@ -7,19 +7,38 @@ export default class Exec extends BaseCommand {
   static override args = {
     profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
   }
-  static override description = `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. Without CMD, starts $SHELL.
+  static override description =
+    `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. Without CMD, starts $SHELL.
 
-A role profile whose source profile has the same mfa_serial reuses one MFA session (GetSessionToken, 8h by default), so one MFA code serves every such role for the day. The exit code is CMD's, or 128+N when CMD dies of signal N.`
+A role profile whose source profile has the same mfa_serial reuses one MFA session (GetSessionToken, 8h by default), so one MFA code serves every such role for the day. The exit code is CMD's, or 128+N when CMD dies of signal N.
+
+With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a local credential server (the ECS container-credentials endpoint, or an EC2 instance metadata emulator) that refreshes the credentials before they expire and asks for a new MFA code when the MFA session runs out, so long-running jobs outlive their credentials. The server stops when CMD exits.`
   static override examples = [
     '<%= config.bin %> exec caktus -- aws s3 ls',
     '<%= config.bin %> exec saguaro --duration 2h -- terraform plan',
     '<%= config.bin %> exec saguaro -t 123456 -- aws sts get-caller-identity',
     '<%= config.bin %> exec caktus --json',
     '<%= config.bin %> exec caktus',
+    '<%= config.bin %> exec --ecs-server saguaro -- python long_job.py',
+    '<%= config.bin %> exec --ec2-server --lazy saguaro -- terraform apply',
   ]
   static override flags = {
     ...credentialFlags,
+    'ec2-server': Flags.boolean({
+      exclusive: ['ecs-server', 'json'],
+      summary: 'Serve refreshing credentials to CMD from an EC2 instance metadata emulator on a loopback port.',
+    }),
+    'ecs-server': Flags.boolean({
+      aliases: ['server'],
+      char: 's',
+      exclusive: ['ec2-server', 'json'],
+      summary: 'Serve refreshing credentials to CMD from a local ECS container-credentials endpoint.',
+    }),
     json: Flags.boolean({ char: 'j', summary: 'Print credential_process JSON instead of running a command.' }),
+    lazy: Flags.boolean({
+      relationships: [{ type: 'some', flags: ['ecs-server', 'ec2-server'] }],
+      summary: 'With a server: fetch credentials on the first request instead of before CMD starts.',
+    }),
   }
   static override strict = false
   static override summary = 'Run a command with temporary AWS credentials in its environment.'
@@ -33,6 +52,8 @@ A role profile whose source profile has the same mfa_serial reuses one MFA sessi
       command,
       args: rest,
       json: flags.json,
+      lazy: flags.lazy,
+      server: flags['ecs-server'] ? 'ecs' : flags['ec2-server'] ? 'ec2' : undefined,
     })
     if (code !== 0) this.exit(code)
   }

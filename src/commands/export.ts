@@ -25,7 +25,8 @@ Cached credentials are reused while more than AWS_MIN_TTL (default 5m) is left, 
     ...credentialFlags,
     format: Flags.string({ default: 'env', options: [...exportFormats], summary: 'Output format.' }),
   }
-  static override summary = 'Print temporary AWS credentials as env lines, shell exports, INI or credential_process JSON.'
+  static override summary =
+    'Print temporary AWS credentials as env lines, shell exports, INI or credential_process JSON.'
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Export)

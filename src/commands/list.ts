@@ -4,7 +4,8 @@ import { listProfiles, renderTable } from '../usecases/list.js'
 
 export default class List extends BaseCommand {
   static override hiddenAliases = ['ls']
-  static override description = 'Lists profiles in config-file order, whether keys are stored for them, and their cached sessions with the time left (sts.GetSessionToken:7h59m).'
+  static override description =
+    'Lists profiles in config-file order, whether keys are stored for them, and their cached sessions with the time left (sts.GetSessionToken:7h59m).'
   static override enableJsonFlag = true
   static override examples = [
     '<%= config.bin %> list',
@@ -13,9 +14,15 @@ export default class List extends BaseCommand {
     '<%= config.bin %> list --json',
   ]
   static override flags = {
-    credentials: Flags.boolean({ exclusive: ['profiles', 'sessions'], summary: 'Only profiles with stored keys, one per line.' }),
+    credentials: Flags.boolean({
+      exclusive: ['profiles', 'sessions'],
+      summary: 'Only profiles with stored keys, one per line.',
+    }),
     profiles: Flags.boolean({ exclusive: ['credentials', 'sessions'], summary: 'Only profile names, one per line.' }),
-    sessions: Flags.boolean({ exclusive: ['credentials', 'profiles'], summary: 'Only cached session names, one per line.' }),
+    sessions: Flags.boolean({
+      exclusive: ['credentials', 'profiles'],
+      summary: 'Only cached session names, one per line.',
+    }),
   }
   static override summary = 'List profiles, stored keys and cached sessions.'
 

@@ -8,12 +8,13 @@ export default class Remove extends BaseCommand {
   static override args = {
     profile: Args.string({ description: 'Profile whose keys to delete', required: true }),
   }
-  static override description = 'Deletes the long-term keys stored for the profile, and its cached sessions. Asks first unless --force is given.'
+  static override description =
+    'Deletes the long-term keys stored for the profile, and its cached sessions. Asks first unless --force is given.'
   static override examples = ['<%= config.bin %> remove caktus', '<%= config.bin %> rm caktus --force']
   static override flags = {
     force: Flags.boolean({ char: 'f', summary: 'Do not ask for confirmation.' }),
   }
-  static override summary = 'Delete a profile\'s stored keys and sessions.'
+  static override summary = "Delete a profile's stored keys and sessions."
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Remove)

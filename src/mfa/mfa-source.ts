@@ -14,7 +14,10 @@ export function fixedCode(code: string): MfaSource {
   return async ({ profile }) => {
     const trimmed = code.trim()
     if (!isValidMfaCode(trimmed)) {
-      throw new MfaError(`profile "${profile}": --mfa-token must be six digits`, 'pass the current code from your MFA device')
+      throw new MfaError(
+        `profile "${profile}": --mfa-token must be six digits`,
+        'pass the current code from your MFA device',
+      )
     }
     return trimmed
   }
@@ -24,7 +27,9 @@ export function fixedCode(code: string): MfaSource {
  * Tries each source in order and uses the first that is available. A source that is not
  * available returns undefined; one that fails throws. Ends with a clear error, never a hang.
  */
-export function firstAvailable(sources: Array<(req: { serial: string; profile: string }) => Promise<string | undefined>>): MfaSource {
+export function firstAvailable(
+  sources: Array<(req: { serial: string; profile: string }) => Promise<string | undefined>>,
+): MfaSource {
   return async (request) => {
     for (const source of sources) {
       const code = await source(request)

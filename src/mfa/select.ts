@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
-import { fixedCode, type MfaSource } from './mfa-source.js'
+import { guiDriver } from './gui-prompt.js'
 import { runMfaProcess } from './mfa-process.js'
+import { fixedCode, type MfaSource } from './mfa-source.js'
 import { promptOnTerminal } from './terminal-prompt.js'
 import { ykmanCode } from './ykman.js'
 
@@ -21,7 +22,8 @@ export interface MfaSelection {
 
 /**
  * Where an MFA code comes from, in order: --mfa-token, mfa_process, then the prompt driver
- * (the terminal by default). With no terminal and nothing else, it fails at once.
+ * (the terminal by default, or a dialog when there is no terminal and one is installed).
+ * With no terminal and nothing else, it fails at once.
  */
 export function selectMfaSource(s: MfaSelection): MfaSource {
   const driver = s.driver || 'terminal'
@@ -45,6 +47,11 @@ export function selectMfaSource(s: MfaSelection): MfaSource {
     if (driver === 'ykman') {
       s.log.debug(`profile ${request.profile}: MFA code from ykman`)
       return ykmanCode(request.serial, request.profile, s.env)
+    }
+    const gui = driver === 'terminal' && !s.hasTerminal ? guiDriver(s.env) : undefined
+    if (gui) {
+      s.log.debug(`profile ${request.profile}: no terminal; asking for the MFA code through ${gui.name}`)
+      return gui.ask(request.serial, request.profile)
     }
     s.log.debug(`profile ${request.profile}: asking for the MFA code on the terminal`)
     return promptOnTerminal(request.serial, request.profile)

@@ -16,7 +16,10 @@ export async function promptOnTerminal(serial: string, profile: string): Promise
   try {
     fd = openSync('/dev/tty', 'r+')
   } catch {
-    throw new MfaError(`profile "${profile}" needs an MFA code for ${serial}, and there is no terminal to ask on`, 'pass -t/--mfa-token CODE, or set mfa_process in the profile')
+    throw new MfaError(
+      `profile "${profile}" needs an MFA code for ${serial}, and there is no terminal to ask on`,
+      'pass -t/--mfa-token CODE, or set mfa_process in the profile',
+    )
   }
   const input = new ReadStream(fd)
   const output = new WriteStream(fd)

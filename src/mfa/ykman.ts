@@ -13,7 +13,16 @@ export function ykmanCode(serial: string, profile: string, env: Record<string, s
     execFile('ykman', ['oath', 'accounts', 'code', '--single', account], { env, timeout: 30_000 }, (err, stdout) => {
       if (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
-        reject(new MfaError(missing ? 'the ykman prompt driver needs ykman, which is not installed' : `profile "${profile}": ykman could not read a code for "${account}"`, missing ? 'install yubikey-manager, or use --prompt terminal' : 'touch your YubiKey when it blinks, and check the OATH account name'))
+        reject(
+          new MfaError(
+            missing
+              ? 'the ykman prompt driver needs ykman, which is not installed'
+              : `profile "${profile}": ykman could not read a code for "${account}"`,
+            missing
+              ? 'install yubikey-manager, or use --prompt terminal'
+              : 'touch your YubiKey when it blinks, and check the OATH account name',
+          ),
+        )
         return
       }
       const code = stdout.trim()

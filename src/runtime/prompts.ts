@@ -15,7 +15,9 @@ export interface Prompts {
  * is imported only when a question is actually asked.
  */
 export function terminalPrompts(hint: string): Prompts {
-  const ask = async <T>(fn: (p: typeof import('@inquirer/prompts'), ctx: { input: ReadStream; output: WriteStream }) => Promise<T>): Promise<T> => {
+  const ask = async <T>(
+    fn: (p: typeof import('@inquirer/prompts'), ctx: { input: ReadStream; output: WriteStream }) => Promise<T>,
+  ): Promise<T> => {
     let fd: number
     try {
       fd = openSync('/dev/tty', 'r+')

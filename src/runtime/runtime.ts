@@ -1,6 +1,10 @@
 import { closeSync, openSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { sdkIamFactory } from '../iam/iam-client.js'
+import type { IamFactory } from '../iam/iam-port.js'
+import { openInBrowser } from '../login/browser.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
@@ -33,6 +37,13 @@ export interface Runtime {
   readonly backend?: string
   readonly promptDriver?: string
   readonly stsFactory: StsFactory
+  readonly iamFactory: IamFactory
+  /** HTTP for the console sign-in federation endpoint. */
+  readonly fetch: typeof globalThis.fetch
+  /** Opens a URL in the default browser; rejects when none could be opened. */
+  openBrowser(url: string): Promise<void>
+  /** Waits, e.g. between retries while a new IAM key propagates. */
+  sleep(ms: number): Promise<void>
   /** Cross-process single-flight for credential fetches. */
   readonly lock: LockFn
   /** The secret store picked by --backend / AWS_VAULT_BACKEND, built on first use. */
@@ -64,6 +75,10 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     backend: options.backend,
     promptDriver: options.prompt,
     stsFactory: overrides.stsFactory ?? sdkStsFactory,
+    iamFactory: overrides.iamFactory ?? sdkIamFactory,
+    fetch: overrides.fetch ?? globalThis.fetch,
+    openBrowser: overrides.openBrowser ?? openInBrowser,
+    sleep: overrides.sleep ?? ((ms) => delay(ms).then(() => undefined)),
     lock: overrides.lock ?? fileLock({ dir: join(home, '.awsvault', 'locks'), log }),
     keys:
       overrides.keys ??

@@ -92,7 +92,3 @@ export function keychainTimeout(backend: KeychainBackend, action: string, ms: nu
     HINTS.timeout(backend),
   )
 }
-
-export function displayName(backend: KeychainBackend): string {
-  return DISPLAY_NAMES[backend]
-}

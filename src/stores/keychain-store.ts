@@ -30,8 +30,10 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
 
 /**
  * A SecretStore over the OS keychain through @napi-rs/keyring: service `aws-vault`, account = item
- * key, password = item data. On macOS that is aws-vault's own layout, so its items are shared.
- * Labels and descriptions are not kept: keyring-rs sets its own.
+ * key, password = item data. That is aws-vault's macOS item layout; aws-vault keeps those items in
+ * its own `aws-vault` keychain file, which the system finds when it is in the keychain search list.
+ * Linux and Windows use keyring-rs's attributes, so there the items are vault's own. Labels and
+ * descriptions are not kept: keyring-rs sets its own.
  *
  * Every native call runs against a deadline. Note: a call that times out may still be running on
  * a libuv worker thread, and Node waits for those threads at exit, so after a 'timeout' StoreError

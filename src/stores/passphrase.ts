@@ -50,7 +50,13 @@ async function resolvePassphrase({ env, isTTY, prompt }: PassphraseSourceOptions
  */
 export async function terminalPrompt(message: string): Promise<string> {
   const { password } = await import('@inquirer/prompts')
-  const tty = openTerminal()
+  let tty: ReturnType<typeof openTerminal>
+  try {
+    tty = openTerminal()
+  } catch (err) {
+    const hint = 'set AWS_VAULT_FILE_PASSPHRASE'
+    throw new StoreError(`cannot ask for the passphrase: no terminal (${(err as Error).message})`, 'passphrase', hint)
+  }
   try {
     return await password({ message, mask: true }, { input: tty.input, output: tty.output })
   } catch (err) {

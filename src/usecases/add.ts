@@ -29,7 +29,9 @@ export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void
   const creds = req.fromEnv ? fromEnvironment(rt) : await fromPrompts(req.prompts)
   checkShape(creds)
   await (await rt.keys()).set(req.profile, creds)
-  rt.log.debug(`profile ${req.profile}: stored access key ${maskKey(creds.accessKeyId)} in the ${(await rt.store()).name} store`)
+  rt.log.debug(
+    `profile ${req.profile}: stored access key ${maskKey(creds.accessKeyId)} in the ${(await rt.store()).name} store`,
+  )
   const cleared = await (await rt.sessions()).removeForProfile(req.profile)
   if (cleared > 0) rt.log.debug(`profile ${req.profile}: removed ${cleared} cached session(s) made with the old keys`)
   if (req.addConfig && !config.hasProfile(req.profile)) {
@@ -63,6 +65,9 @@ function checkShape(creds: AwsCredentials): void {
     )
   }
   if (creds.secretAccessKey.length !== 40) {
-    throw new UsageError(`the secret access key has ${creds.secretAccessKey.length} characters, not 40`, 'paste the whole secret access key')
+    throw new UsageError(
+      `the secret access key has ${creds.secretAccessKey.length} characters, not 40`,
+      'paste the whole secret access key',
+    )
   }
 }

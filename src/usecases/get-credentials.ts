@@ -5,7 +5,7 @@ import type { ResolvedProfile } from '../config/types.js'
 import { UsageError } from '../errors.js'
 import { selectMfaSource } from '../mfa/select.js'
 import type { Runtime } from '../runtime/runtime.js'
-import { providerFor } from '../vault/chain.js'
+import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 
 export interface CredentialRequest {
@@ -40,6 +40,18 @@ export function refuseNested(rt: Runtime, command: string): void {
 
 /** Resolves the profile and returns its credentials through the credential chain. */
 export async function getCredentials(rt: Runtime, req: CredentialRequest): Promise<CredentialResult> {
+  const profile = await loadProfile(rt, req)
+  const windowSeconds = req.forCredentialProcess ? Math.max(profile.minTtl, credentialProcessWindow) : profile.minTtl
+  const provider = await providerFor(profile, await chainContext(rt, profile, req, windowSeconds))
+  rt.log.debug(`profile ${profile.name}: credentials from ${provider.description}`)
+  return { credentials: await provider.retrieve(), profile }
+}
+
+/** Reads ~/.aws/config and resolves the requested profile, with the flags as overrides. */
+export async function loadProfile(
+  rt: Runtime,
+  req: Pick<CredentialRequest, 'profile' | 'region' | 'duration'>,
+): Promise<ResolvedProfile> {
   const config = await ConfigFile.load(configFilePath(rt.env, rt.homedir), rt.log)
   const profile = resolveProfile(config, req.profile, {
     env: rt.env,
@@ -48,8 +60,17 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
     allowMissing: true,
   })
   await warnPlaintextCredentials(req.profile, { env: rt.env, homedir: rt.homedir, log: rt.log })
-  const windowSeconds = req.forCredentialProcess ? Math.max(profile.minTtl, credentialProcessWindow) : profile.minTtl
-  const provider = await providerFor(profile, {
+  return profile
+}
+
+/** What the credential chain needs for `profile`, built from the runtime (also used by login and rotate). */
+export async function chainContext(
+  rt: Runtime,
+  profile: ResolvedProfile,
+  req: Pick<CredentialRequest, 'mfaToken' | 'noSession'>,
+  windowSeconds = profile.minTtl,
+): Promise<ChainContext> {
+  return {
     keys: await rt.keys(),
     sessions: await rt.sessions(),
     sts: rt.stsFactory,
@@ -67,13 +88,12 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
     lock: rt.lock,
     noSession: req.noSession,
     windowSeconds,
-  })
-  rt.log.debug(`profile ${profile.name}: credentials from ${provider.description}`)
-  return { credentials: await provider.retrieve(), profile }
+  }
 }
 
 /** mfa_process of the named link of the chain, else of the active profile (where users set it). */
 function mfaProcessOf(active: ResolvedProfile, name: string): string | undefined {
-  for (let p: ResolvedProfile | undefined = active; p; p = p.source) if (p.name === name && p.mfaProcess) return p.mfaProcess
+  for (let p: ResolvedProfile | undefined = active; p; p = p.source)
+    if (p.name === name && p.mfaProcess) return p.mfaProcess
   return active.mfaProcess
 }

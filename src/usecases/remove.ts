@@ -12,10 +12,17 @@ export interface RemoveRequest {
 export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promise<void> {
   const keys = await rt.keys()
   if (!(await keys.has(req.profile))) {
-    throw new NotFoundError(`no credentials for profile "${req.profile}" in vault`, 'see what is stored with: vault list')
+    throw new NotFoundError(
+      `no credentials for profile "${req.profile}" in vault`,
+      'see what is stored with: vault list',
+    )
   }
   if (!req.force) {
-    if (!rt.hasTerminal) throw new UsageError(`remove credentials of "${req.profile}"? There is no terminal to confirm on`, 'pass -f/--force')
+    if (!rt.hasTerminal)
+      throw new UsageError(
+        `remove credentials of "${req.profile}"? There is no terminal to confirm on`,
+        'pass -f/--force',
+      )
     const yes = await req.prompts.confirm(`Delete credentials for profile "${req.profile}"?`)
     if (!yes) {
       rt.streams.stderr.write('Nothing deleted.\n')

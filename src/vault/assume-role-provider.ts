@@ -28,8 +28,13 @@ export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
     const sts = o.sts(sourceCreds, o.target)
     const mfaNote = o.mfaSerial ? ` with MFA ${o.mfaSerial}` : ''
     const call = (tokenCode?: string) => {
-      o.log.debug(`profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${o.role.durationSeconds}s as ${o.role.roleSessionName}`)
-      return sts.assumeRole({ ...o.role, mfa: tokenCode && o.mfaSerial ? { serialNumber: o.mfaSerial, tokenCode } : undefined })
+      o.log.debug(
+        `profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${o.role.durationSeconds}s as ${o.role.roleSessionName}`,
+      )
+      return sts.assumeRole({
+        ...o.role,
+        mfa: tokenCode && o.mfaSerial ? { serialNumber: o.mfaSerial, tokenCode } : undefined,
+      })
     }
     if (!o.mfaSerial) return call()
     return withMfaRetry(o.mfa, { serial: o.mfaSerial, profile: o.profile }, o.log, call)
@@ -41,7 +46,9 @@ export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
         return await attempt()
       } catch (err) {
         if (err instanceof AwsCallError && err.code === 'ExpiredToken' && o.source.invalidate) {
-          o.log.debug(`profile ${o.profile}: source credentials expired (ExpiredToken): clearing them and retrying once`)
+          o.log.debug(
+            `profile ${o.profile}: source credentials expired (ExpiredToken): clearing them and retrying once`,
+          )
           await o.source.invalidate()
           return attempt()
         }

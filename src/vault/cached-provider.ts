@@ -1,5 +1,11 @@
 import type { Clock, Logger } from '../runtime/types.js'
-import { type CredentialProvider, formatRemaining, type LockFn, type SessionCache, type SessionKey } from './provider.js'
+import {
+  type CredentialProvider,
+  formatRemaining,
+  type LockFn,
+  type SessionCache,
+  type SessionKey,
+} from './provider.js'
 
 export interface CacheOptions {
   cache: SessionCache
@@ -26,10 +32,14 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
     if (!creds?.expiration) return null
     const left = creds.expiration.getTime() - now.getTime()
     if (left > windowSeconds * 1000) {
-      log.debug(`profile ${key.profile}: using cached ${label} (expire${key.type === 'sts.AssumeRole' ? '' : 's'} in ${formatRemaining(left)})`)
+      log.debug(
+        `profile ${key.profile}: using cached ${label} (expire${key.type === 'sts.AssumeRole' ? '' : 's'} in ${formatRemaining(left)})`,
+      )
       return creds
     }
-    log.debug(`profile ${key.profile}: cached ${label} expire in ${formatRemaining(left)}, inside the ${formatRemaining(windowSeconds * 1000)} window: refreshing`)
+    log.debug(
+      `profile ${key.profile}: cached ${label} expire in ${formatRemaining(left)}, inside the ${formatRemaining(windowSeconds * 1000)} window: refreshing`,
+    )
     return null
   }
   return {

@@ -67,7 +67,9 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
       return { provider: keys, isRole: false }
     }
     const duration = isActive ? p.getSessionTokenDuration : p.chainedGetSessionTokenDuration
-    log.debug(`profile ${p.name}: using stored long-term keys, through GetSessionToken${p.mfaSerial ? ' with MFA' : ''}`)
+    log.debug(
+      `profile ${p.name}: using stored long-term keys, through GetSessionToken${p.mfaSerial ? ' with MFA' : ''}`,
+    )
     return { provider: session(p, p.mfaSerial, duration, ctx, keys), mfaUsed: p.mfaSerial, isRole: false }
   }
 
@@ -89,7 +91,9 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
   // 3. Web identity.
   if (p.webIdentityTokenFile || p.webIdentityTokenProcess) {
     if (!p.roleArn) throw new ConfigError(`profile "${p.name}": web identity needs role_arn`)
-    log.debug(`profile ${p.name}: using web identity (${p.webIdentityTokenFile ? 'web_identity_token_file' : 'web_identity_token_process'})`)
+    log.debug(
+      `profile ${p.name}: using web identity (${p.webIdentityTokenFile ? 'web_identity_token_file' : 'web_identity_token_process'})`,
+    )
     const provider = webIdentityProvider({
       profile: p.name,
       roleArn: p.roleArn,
@@ -101,7 +105,10 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
       sts: ctx.sts,
       target: stsTarget(p, ctx.env),
     })
-    return { provider: cache(provider, { type: 'sts.AssumeRoleWithWebIdentity', profile: p.name, mfaSerial: '' }, ctx), isRole: true }
+    return {
+      provider: cache(provider, { type: 'sts.AssumeRoleWithWebIdentity', profile: p.name, mfaSerial: '' }, ctx),
+      isRole: true,
+    }
   }
 
   // 4. credential_process, used as it is: aws-vault v7's GetProviderForProfile does not assume
@@ -112,7 +119,10 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
   }
 
   if (p.ssoStartUrl || p.ssoSession) {
-    throw new ConfigError(`profile "${p.name}": AWS IAM Identity Center (SSO) profiles are not supported yet`, 'use `aws sso login` and the AWS CLI for this profile')
+    throw new ConfigError(
+      `profile "${p.name}": AWS IAM Identity Center (SSO) profiles are not supported yet`,
+      'use `aws sso login` and the AWS CLI for this profile',
+    )
   }
   const whose = p.name === active ? `profile "${p.name}"` : `profile "${active}": source profile "${p.name}"`
   throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${p.name}`)
@@ -131,7 +141,9 @@ function sessionOver(p: ResolvedProfile, s: ResolvedProfile, ctx: ChainContext, 
     return { provider: keys, isRole: false }
   }
   if (roleDuration > roleChainingMaxSeconds) {
-    log.debug(`profile ${p.name}: skipping GetSessionToken because the role asks for ${roleDuration}s and AWS caps roles assumed from a session at 1h; assuming it directly from the keys of ${s.name}`)
+    log.debug(
+      `profile ${p.name}: skipping GetSessionToken because the role asks for ${roleDuration}s and AWS caps roles assumed from a session at 1h; assuming it directly from the keys of ${s.name}`,
+    )
     return { provider: keys, isRole: false }
   }
   // The session carries the role's serial when the source has none or the same one; a source
@@ -144,7 +156,13 @@ function sessionOver(p: ResolvedProfile, s: ResolvedProfile, ctx: ChainContext, 
   return { provider: session(s, serial, s.chainedGetSessionTokenDuration, ctx, keys), mfaUsed: serial, isRole: false }
 }
 
-function session(p: ResolvedProfile, serial: string | undefined, durationSeconds: number, ctx: ChainContext, keys: CredentialProvider): CredentialProvider {
+function session(
+  p: ResolvedProfile,
+  serial: string | undefined,
+  durationSeconds: number,
+  ctx: ChainContext,
+  keys: CredentialProvider,
+): CredentialProvider {
   const provider = sessionTokenProvider({
     source: keys,
     profile: p.name,
@@ -166,7 +184,10 @@ function roleLink(p: ResolvedProfile, ctx: ChainContext, source: Link, active: s
     duration = roleChainingMaxSeconds
   }
   const needsMfa = p.mfaSerial !== undefined && p.mfaSerial !== source.mfaUsed
-  if (p.mfaSerial && !needsMfa) ctx.log.debug(`profile ${p.name}: MFA ${p.mfaSerial} already satisfied by the source session; AssumeRole without MFA`)
+  if (p.mfaSerial && !needsMfa)
+    ctx.log.debug(
+      `profile ${p.name}: MFA ${p.mfaSerial} already satisfied by the source session; AssumeRole without MFA`,
+    )
   const provider = assumeRoleProvider({
     source: source.provider,
     profile: p.name,
@@ -185,14 +206,26 @@ function roleLink(p: ResolvedProfile, ctx: ChainContext, source: Link, active: s
     target: stsTarget(p, ctx.env),
     log: ctx.log,
   })
-  const cached = cache(provider, { type: 'sts.AssumeRole', profile: p.name, mfaSerial: p.mfaSerial ?? '' }, ctx, p.name === active)
+  const cached = cache(
+    provider,
+    { type: 'sts.AssumeRole', profile: p.name, mfaSerial: p.mfaSerial ?? '' },
+    ctx,
+    p.name === active,
+  )
   return { provider: cached, mfaUsed: p.mfaSerial ?? source.mfaUsed, isRole: true }
 }
 
 function cache(provider: CredentialProvider, key: SessionKey, ctx: ChainContext, handedOut = true): CredentialProvider {
   // Credentials used only as a source need just enough life left for the next STS call.
   const windowSeconds = handedOut ? ctx.windowSeconds : Math.min(ctx.windowSeconds, 300)
-  return cachedProvider(provider, { cache: ctx.sessions, key, clock: ctx.clock, log: ctx.log, windowSeconds, lock: ctx.lock })
+  return cachedProvider(provider, {
+    cache: ctx.sessions,
+    key,
+    clock: ctx.clock,
+    log: ctx.log,
+    windowSeconds,
+    lock: ctx.lock,
+  })
 }
 
 /**

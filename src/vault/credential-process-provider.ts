@@ -3,19 +3,30 @@ import { AwsCallError } from '../errors.js'
 import type { CredentialProvider } from './provider.js'
 
 /** Runs a profile's credential_process through the shell and parses the Version 1 JSON it prints. */
-export function credentialProcessProvider(profile: string, command: string, env: Record<string, string | undefined>): CredentialProvider {
+export function credentialProcessProvider(
+  profile: string,
+  command: string,
+  env: Record<string, string | undefined>,
+): CredentialProvider {
   return {
     description: `credential_process of ${profile}`,
     retrieve: () =>
       new Promise((resolve, reject) => {
         const child = exec(command, { env, timeout: 120_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
           if (err) {
-            reject(new AwsCallError(`profile "${profile}": credential_process failed (${err.killed ? 'timed out' : `exit ${err.code}`})`, 'CredentialProcessFailed', 'run the credential_process command by hand to see why'))
+            reject(
+              new AwsCallError(
+                `profile "${profile}": credential_process failed (${err.killed ? 'timed out' : `exit ${err.code}`})`,
+                'CredentialProcessFailed',
+                'run the credential_process command by hand to see why',
+              ),
+            )
             return
           }
           try {
             const out = JSON.parse(stdout) as Record<string, unknown>
-            if (out.Version !== 1 || typeof out.AccessKeyId !== 'string' || typeof out.SecretAccessKey !== 'string') throw new Error('shape')
+            if (out.Version !== 1 || typeof out.AccessKeyId !== 'string' || typeof out.SecretAccessKey !== 'string')
+              throw new Error('shape')
             resolve({
               accessKeyId: out.AccessKeyId,
               secretAccessKey: out.SecretAccessKey,
@@ -23,7 +34,12 @@ export function credentialProcessProvider(profile: string, command: string, env:
               expiration: typeof out.Expiration === 'string' ? new Date(out.Expiration) : undefined,
             })
           } catch {
-            reject(new AwsCallError(`profile "${profile}": credential_process did not print Version 1 credential JSON`, 'CredentialProcessInvalid'))
+            reject(
+              new AwsCallError(
+                `profile "${profile}": credential_process did not print Version 1 credential JSON`,
+                'CredentialProcessInvalid',
+              ),
+            )
           }
         })
         child.stderr?.pipe(process.stderr)

@@ -8,7 +8,8 @@ export function masterKeysProvider(keys: LongTermKeys, profile: string, requeste
     async retrieve() {
       const creds = await keys.get(profile)
       if (!creds) {
-        const whose = profile === requestedBy ? `profile "${profile}"` : `profile "${requestedBy}": source profile "${profile}"`
+        const whose =
+          profile === requestedBy ? `profile "${profile}"` : `profile "${requestedBy}": source profile "${profile}"`
         throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${profile}`)
       }
       return creds

@@ -1,8 +1,8 @@
-import type { Logger } from '../runtime/types.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
+import type { Logger } from '../runtime/types.js'
+import { withMfaRetry } from './mfa-retry.js'
 import type { CredentialProvider } from './provider.js'
 import type { StsFactory, StsTarget } from './sts-port.js'
-import { withMfaRetry } from './mfa-retry.js'
 
 export interface SessionTokenOptions {
   source: CredentialProvider

@@ -12,19 +12,22 @@ export const sdkStsFactory: StsFactory = (credentials, target) => {
   const client = () => {
     clientPromise ??= import('@aws-sdk/client-sts').then((sdk) => ({
       sdk,
-      client: quietly(() => new sdk.STSClient({
-        region: target.region,
-        endpoint: target.endpoint ?? (target.useGlobalEndpoint ? 'https://sts.amazonaws.com' : undefined),
-        credentials: credentials
-          ? {
-              accessKeyId: credentials.accessKeyId,
-              secretAccessKey: credentials.secretAccessKey,
-              sessionToken: credentials.sessionToken,
-            }
-          : // AssumeRoleWithWebIdentity is unsigned; the SDK still wants a provider.
-            async () => ({ accessKeyId: '', secretAccessKey: '' }),
-        maxAttempts: 5, // throttling is retried with the SDK's standard backoff
-      })),
+      client: quietly(
+        () =>
+          new sdk.STSClient({
+            region: target.region,
+            endpoint: target.endpoint ?? (target.useGlobalEndpoint ? 'https://sts.amazonaws.com' : undefined),
+            credentials: credentials
+              ? {
+                  accessKeyId: credentials.accessKeyId,
+                  secretAccessKey: credentials.secretAccessKey,
+                  sessionToken: credentials.sessionToken,
+                }
+              : // AssumeRoleWithWebIdentity is unsigned; the SDK still wants a provider.
+                async () => ({ accessKeyId: '', secretAccessKey: '' }),
+            maxAttempts: 5, // throttling is retried with the SDK's standard backoff
+          }),
+      ),
     }))
     return clientPromise
   }
@@ -104,7 +107,7 @@ export const sdkStsFactory: StsFactory = (credentials, target) => {
  * Node 20. vault's stderr is for the user, so the warning is disabled while the client is built
  * (the SDK reads the variable only then) and the variable is restored so children never see it.
  */
-function quietly<T>(build: () => T): T {
+export function quietly<T>(build: () => T): T {
   const key = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'
   const before = process.env[key]
   process.env[key] = 'true'
@@ -116,7 +119,9 @@ function quietly<T>(build: () => T): T {
   }
 }
 
-function toCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): AwsCredentials {
+function toCredentials(
+  c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
+): AwsCredentials {
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AwsCallError('STS returned no credentials', 'EmptyResponse')
   return {
     accessKeyId: c.AccessKeyId,
@@ -132,20 +137,48 @@ export function mapStsError(operation: string, err: unknown, target: StsTarget):
   const code = e?.Code ?? e?.name ?? 'Unknown'
   const message = (e?.message ?? String(err)).split('\n')[0]
   const where = target.endpoint ?? `sts.${target.region}.amazonaws.com`
-  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') || code === 'TimeoutError') {
-    return new AwsCallError(`${operation}: cannot reach STS at ${where} (${e.code ?? code})`, 'NetworkError', 'check your network, proxy and endpoint settings', { cause: err })
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
+    code === 'TimeoutError'
+  ) {
+    return new AwsCallError(
+      `${operation}: cannot reach STS at ${where} (${e.code ?? code})`,
+      'NetworkError',
+      'check your network, proxy and endpoint settings',
+      { cause: err },
+    )
   }
   if (code === 'InvalidClientTokenId' || code === 'UnrecognizedClientException') {
-    return new AwsCallError(`${operation}: AWS does not recognise the access key (${code})`, code, 'the key was deleted or rotated; store a working key with: vault add PROFILE', { cause: err })
+    return new AwsCallError(
+      `${operation}: AWS does not recognise the access key (${code})`,
+      code,
+      'the key was deleted or rotated; store a working key with: vault add PROFILE',
+      { cause: err },
+    )
   }
   if (code === 'SignatureDoesNotMatch') {
-    return new AwsCallError(`${operation}: the secret access key is wrong (${code})`, code, 'store the right key with: vault add PROFILE', { cause: err })
+    return new AwsCallError(
+      `${operation}: the secret access key is wrong (${code})`,
+      code,
+      'store the right key with: vault add PROFILE',
+      { cause: err },
+    )
   }
   if (code === 'AccessDenied' && /MultiFactorAuthentication|MFA|token code/i.test(message)) {
-    return new AwsCallError(`${operation}: the MFA code was rejected (wrong, expired or already used): ${message}`, 'MfaRejected', 'wait for the next code and try again', { cause: err })
+    return new AwsCallError(
+      `${operation}: the MFA code was rejected (wrong, expired or already used): ${message}`,
+      'MfaRejected',
+      'wait for the next code and try again',
+      { cause: err },
+    )
   }
   if (code === 'ValidationError' && /serialNumber|SerialNumber/.test(message)) {
-    return new AwsCallError(`${operation}: mfa_serial is not a valid MFA device ARN: ${message}`, code, 'set mfa_serial to arn:aws:iam::ACCOUNT:mfa/NAME (not the user ARN)', { cause: err })
+    return new AwsCallError(
+      `${operation}: mfa_serial is not a valid MFA device ARN: ${message}`,
+      code,
+      'set mfa_serial to arn:aws:iam::ACCOUNT:mfa/NAME (not the user ARN)',
+      { cause: err },
+    )
   }
   return new AwsCallError(`${operation} failed: ${code}: ${message}`, code, undefined, { cause: err })
 }

@@ -23,12 +23,16 @@ export function webIdentityProvider(o: WebIdentityOptions): CredentialProvider {
       try {
         return (await readFile(o.tokenFile, 'utf8')).trim()
       } catch (err) {
-        throw new ConfigError(`profile "${o.profile}": cannot read web_identity_token_file ${o.tokenFile} (${(err as NodeJS.ErrnoException).code})`)
+        throw new ConfigError(
+          `profile "${o.profile}": cannot read web_identity_token_file ${o.tokenFile} (${(err as NodeJS.ErrnoException).code})`,
+        )
       }
     }
     return new Promise((resolve, reject) =>
       exec(o.tokenProcess ?? '', { env: o.env, timeout: 60_000 }, (err, stdout) =>
-        err ? reject(new ConfigError(`profile "${o.profile}": web_identity_token_process failed (exit ${err.code})`)) : resolve(stdout.trim()),
+        err
+          ? reject(new ConfigError(`profile "${o.profile}": web_identity_token_process failed (exit ${err.code})`))
+          : resolve(stdout.trim()),
       ),
     )
   }

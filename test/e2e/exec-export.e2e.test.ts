@@ -3,7 +3,17 @@ import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, beforeEach, describe, it } from 'node:test'
-import { type Home, makeHome, repoRoot, requireCommand, run, type Services, startServices, vault, vaultBin } from './harness.js'
+import {
+  type Home,
+  makeHome,
+  repoRoot,
+  requireCommand,
+  run,
+  type Services,
+  startServices,
+  vault,
+  vaultBin,
+} from './harness.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
 const config = `[default]
@@ -29,7 +39,10 @@ role_arn = arn:aws:iam::333333333333:role/Dev
 mfa_serial = ${serial}
 region = eu-west-1
 `
-const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+const keys = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
 
 describe('vault exec and export, end to end (issue 5)', () => {
   let services: Services
@@ -54,7 +67,19 @@ describe('vault exec and export, end to end (issue 5)', () => {
     requireCommand('aws')
     const arns: string[] = []
     for (const [i, profile] of ['role1', 'role2', 'role3'].entries()) {
-      const args = ['exec', profile, ...(i === 0 ? ['--mfa-token', '123456'] : []), '--', 'aws', 'sts', 'get-caller-identity', '--output', 'text', '--query', 'Arn']
+      const args = [
+        'exec',
+        profile,
+        ...(i === 0 ? ['--mfa-token', '123456'] : []),
+        '--',
+        'aws',
+        'sts',
+        'get-caller-identity',
+        '--output',
+        'text',
+        '--query',
+        'Arn',
+      ]
       const res = await vault(args, { env: home.env })
       assert.equal(res.code, 0, res.stderr + res.stdout)
       arns.push(res.stdout.trim())
@@ -74,7 +99,10 @@ describe('vault exec and export, end to end (issue 5)', () => {
   })
 
   it('serves boto3 through credential_process', async () => {
-    await writeFile(home.configFile, `${config}\n[profile sdk]\nregion = us-east-1\ncredential_process = ${process.execPath} ${vaultBin} export --format json role2\n`)
+    await writeFile(
+      home.configFile,
+      `${config}\n[profile sdk]\nregion = us-east-1\ncredential_process = ${process.execPath} ${vaultBin} export --format json role2\n`,
+    )
     const warm = await vault(['export', '--format', 'json', 'role2', '-t', '123456'], { env: home.env })
     assert.equal(warm.code, 0, warm.stderr)
     const json = JSON.parse(warm.stdout)
@@ -87,7 +115,10 @@ describe('vault exec and export, end to end (issue 5)', () => {
   })
 
   it('serves the AWS SDK for JS v3 through fromProcess', async () => {
-    await writeFile(home.configFile, `${config}\n[profile sdk]\nregion = us-east-1\ncredential_process = ${process.execPath} ${vaultBin} export --format json role3\n`)
+    await writeFile(
+      home.configFile,
+      `${config}\n[profile sdk]\nregion = us-east-1\ncredential_process = ${process.execPath} ${vaultBin} export --format json role3\n`,
+    )
     const warm = await vault(['export', '--format', 'json', 'role3', '-t', '123456'], { env: home.env })
     assert.equal(warm.code, 0, warm.stderr)
     const script = `
@@ -111,11 +142,23 @@ describe('vault exec and export, end to end (issue 5)', () => {
   })
 
   it('scrubs the environment and sets AWS_VAULT, region and expiration', async () => {
-    const env = { ...home.env, AWS_PROFILE: 'other', AWS_SECURITY_TOKEN: 'old', AWS_SDK_LOAD_CONFIG: '1', AWS_DEFAULT_PROFILE: 'x' }
+    const env = {
+      ...home.env,
+      AWS_PROFILE: 'other',
+      AWS_SECURITY_TOKEN: 'old',
+      AWS_SDK_LOAD_CONFIG: '1',
+      AWS_DEFAULT_PROFILE: 'x',
+    }
     const res = await vault(['exec', 'role3', '-t', '123456', '--', 'env'], { env })
     assert.equal(res.code, 0, res.stderr)
-    const childEnv = Object.fromEntries(res.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
-    for (const k of ['AWS_PROFILE', 'AWS_SECURITY_TOKEN', 'AWS_SDK_LOAD_CONFIG', 'AWS_DEFAULT_PROFILE']) assert.equal(childEnv[k], undefined, k)
+    const childEnv = Object.fromEntries(
+      res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    )
+    for (const k of ['AWS_PROFILE', 'AWS_SECURITY_TOKEN', 'AWS_SDK_LOAD_CONFIG', 'AWS_DEFAULT_PROFILE'])
+      assert.equal(childEnv[k], undefined, k)
     assert.equal(childEnv.AWS_VAULT, 'role3')
     assert.equal(childEnv.AWS_REGION, 'eu-west-1')
     assert.equal(childEnv.AWS_DEFAULT_REGION, 'eu-west-1')
@@ -125,7 +168,10 @@ describe('vault exec and export, end to end (issue 5)', () => {
   })
 
   it('refuses to nest inside vault exec, and says how to force it', async () => {
-    for (const cmd of [['exec', 'caktus', '--', 'true'], ['export', 'caktus']]) {
+    for (const cmd of [
+      ['exec', 'caktus', '--', 'true'],
+      ['export', 'caktus'],
+    ]) {
       const res = await vault(cmd, { env: { ...home.env, AWS_VAULT: 'caktus' } })
       assert.equal(res.code, 2)
       assert.match(res.stderr, /already inside a vault exec session for profile "caktus"/)
@@ -152,8 +198,13 @@ describe('vault exec and export, end to end (issue 5)', () => {
     requireCommand('tmux')
     const out = join(home.dir, 'out.json')
     const script = join(home.dir, 'prompt.sh')
-    const exports = Object.entries(home.env).map(([k, v]) => `export ${k}='${v}'`).join('\n')
-    await writeFile(script, `${exports}\n${process.execPath} ${vaultBin} export --format json role1 | cat > ${out}\necho done >> ${out}.done\n`)
+    const exports = Object.entries(home.env)
+      .map(([k, v]) => `export ${k}='${v}'`)
+      .join('\n')
+    await writeFile(
+      script,
+      `${exports}\n${process.execPath} ${vaultBin} export --format json role1 | cat > ${out}\necho done >> ${out}.done\n`,
+    )
     const socket = `vault-e2e-${process.pid}`
     const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' })
     tmux('new-session', '-d', '-s', 'mfa', '-x', '200', '-y', '20', `sh ${script}`)

@@ -106,7 +106,11 @@ async function startKeyring(password: string, unlockWith: string) {
     await runDaemon(env, password)
   }
   return {
-    env: { DBUS_SESSION_BUS_ADDRESS: address, XDG_RUNTIME_DIR: base.XDG_RUNTIME_DIR, XDG_DATA_HOME: base.XDG_DATA_HOME },
+    env: {
+      DBUS_SESSION_BUS_ADDRESS: address,
+      XDG_RUNTIME_DIR: base.XDG_RUNTIME_DIR,
+      XDG_DATA_HOME: base.XDG_DATA_HOME,
+    },
     stop: async () => {
       // gnome-keyring-daemon exits when its bus goes away.
       try {
@@ -135,8 +139,16 @@ async function touchKeyring(env: Record<string, string>) {
 async function startMoto() {
   requireCommand('moto_server')
   const port = await freePort()
+  // moto records to ./moto_recording unless told otherwise: one file per server, or suites mix.
+  const dir = await mkdtemp(join(tmpdir(), 'vault-moto-'))
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', MOTO_ENABLE_RECORDING: 'True' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      MOTO_ENABLE_RECORDING: 'True',
+      MOTO_RECORDER_FILEPATH: join(dir, 'recording'),
+    },
+    cwd: dir,
     stdio: 'ignore',
   })
   const url = `http://127.0.0.1:${port}`
@@ -158,6 +170,7 @@ async function startMoto() {
     stop: async () => {
       child.kill('SIGTERM')
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))
+      await rm(dir, { recursive: true, force: true })
     },
   }
 }
@@ -254,7 +267,12 @@ export function run(
 ): Promise<RunResult> {
   const [cmd, argv] = options.cmd ? [options.cmd, args] : [process.execPath, [vaultBin, ...args]]
   return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, argv, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+    const child = spawn(cmd, argv, {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

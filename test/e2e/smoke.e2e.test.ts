@@ -22,7 +22,11 @@ describe('e2e harness (issue 2)', () => {
       console.log(e.getPassword())
       e.deletePassword()
       console.log(String(e.getPassword()))`
-    const res = await run(['--input-type=module', '-e', script], { env: home.env, cmd: process.execPath, cwd: process.cwd() })
+    const res = await run(['--input-type=module', '-e', script], {
+      env: home.env,
+      cmd: process.execPath,
+      cwd: process.cwd(),
+    })
     assert.equal(res.stderr, '')
     assert.deepEqual(res.stdout.trim().split('\n'), ['s3cret', 'null'])
     await home.cleanup()
@@ -40,7 +44,11 @@ describe('e2e harness (issue 2)', () => {
       const out = await new STSClient({}).send(new GetCallerIdentityCommand({}))
       console.log(out.Account)`
     await services.recorder.start()
-    const res = await run(['--input-type=module', '-e', script], { env: home.env, cmd: process.execPath, cwd: process.cwd() })
+    const res = await run(['--input-type=module', '-e', script], {
+      env: home.env,
+      cmd: process.execPath,
+      cwd: process.cwd(),
+    })
     assert.equal(res.code, 0, res.stderr)
     assert.match(res.stdout.trim(), /^\d{12}$/)
     assert.equal(await services.recorder.count('GetCallerIdentity'), 1)

@@ -77,7 +77,11 @@ export function recordingSts(clock: Clock, fail?: (op: string, input: Record<str
       assumeRole: (i) => record('AssumeRole', { ...i }, i.durationSeconds),
       assumeRoleWithWebIdentity: (i) => record('AssumeRoleWithWebIdentity', { ...i }, i.durationSeconds),
       getFederationToken: (i) => record('GetFederationToken', { ...i }, i.durationSeconds),
-      getCallerIdentity: async () => ({ account: '111111111111', arn: 'arn:aws:iam::111111111111:user/u', userId: 'AIDA' }),
+      getCallerIdentity: async () => ({
+        account: '111111111111',
+        arn: 'arn:aws:iam::111111111111:user/u',
+        userId: 'AIDA',
+      }),
     }
     return port
   }

@@ -36,7 +36,7 @@ for (const op of ops) {
     const e = err as StoreError
     results.push({
       ok: false,
-      reason: e instanceof StoreError ? e.reason : e.name,
+      reason: e instanceof StoreError ? e.reason : (e as Error).name,
       message: e.message,
       hint: e.hint,
       ms: Date.now() - started,

@@ -4,12 +4,26 @@ import { AwsCallError } from '../../src/errors.js'
 import { fixedCode } from '../../src/mfa/mfa-source.js'
 import { type ChainContext, providerFor } from '../../src/vault/chain.js'
 import { noLock } from '../../src/vault/provider.js'
-import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, profile, recordingSts } from '../fakes/fakes.js'
+import {
+  fixedClock,
+  longTermKeys,
+  memoryKeys,
+  memoryLogger,
+  memorySessions,
+  profile,
+  recordingSts,
+} from '../fakes/fakes.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
 const caktus = profile('caktus', { mfaSerial: serial, region: 'us-east-1' })
 const role = (name: string, account: string, extra = {}) =>
-  profile(name, { roleArn: `arn:aws:iam::${account}:role/Dev`, source: caktus, sourceProfileName: 'caktus', mfaSerial: serial, ...extra })
+  profile(name, {
+    roleArn: `arn:aws:iam::${account}:role/Dev`,
+    source: caktus,
+    sourceProfileName: 'caktus',
+    mfaSerial: serial,
+    ...extra,
+  })
 
 function setup(options: { noSession?: boolean; fail?: (op: string) => Error | undefined } = {}) {
   const clock = fixedClock()
@@ -41,7 +55,10 @@ describe('credential chain (issue 5)', () => {
     const creds = await (await providerFor(caktus, t.ctx)).retrieve()
     assert.equal(creds.sessionToken, 'token-1')
     assert.deepEqual(t.sts.ops(), ['GetSessionToken'])
-    assert.deepEqual(t.sts.calls[0].input, { durationSeconds: 3600, mfa: { serialNumber: serial, tokenCode: '123456' } })
+    assert.deepEqual(t.sts.calls[0].input, {
+      durationSeconds: 3600,
+      mfa: { serialNumber: serial, tokenCode: '123456' },
+    })
     assert.equal(t.sts.calls[0].signedWith, longTermKeys.accessKeyId)
     await (await providerFor(caktus, t.ctx)).retrieve()
     assert.equal(t.sts.calls.length, 1, 'second call is a cache hit')
@@ -56,7 +73,11 @@ describe('credential chain (issue 5)', () => {
 
   it('the motivating scenario: one MFA session serves roles in three accounts', async () => {
     const t = setup()
-    for (const [name, account] of [['a', '111111111111'], ['b', '222222222222'], ['c', '333333333333']]) {
+    for (const [name, account] of [
+      ['a', '111111111111'],
+      ['b', '222222222222'],
+      ['c', '333333333333'],
+    ]) {
       await (await providerFor(role(name, account), t.ctx)).retrieve()
     }
     assert.deepEqual(t.sts.ops(), ['GetSessionToken', 'AssumeRole', 'AssumeRole', 'AssumeRole'])
@@ -87,7 +108,9 @@ describe('credential chain (issue 5)', () => {
 
   it('a role longer than 1h skips the session and is assumed with MFA', async () => {
     const t = setup()
-    await (await providerFor(role('long', '222222222222', { durationSeconds: 7200, assumeRoleDuration: 7200 }), t.ctx)).retrieve()
+    await (
+      await providerFor(role('long', '222222222222', { durationSeconds: 7200, assumeRoleDuration: 7200 }), t.ctx)
+    ).retrieve()
     assert.deepEqual(t.sts.ops(), ['AssumeRole'])
     assert.equal(t.sts.calls[0].input.durationSeconds, 7200)
     assert.deepEqual(t.sts.calls[0].input.mfa, { serialNumber: serial, tokenCode: '123456' })
@@ -97,7 +120,13 @@ describe('credential chain (issue 5)', () => {
   it('role chains resolve recursively and cap chained roles at 1h', async () => {
     const t = setup()
     const first = role('first', '222222222222')
-    const second = profile('second', { roleArn: 'arn:aws:iam::333333333333:role/Ops', source: first, sourceProfileName: 'first', assumeRoleDuration: 7200, durationSeconds: 7200 })
+    const second = profile('second', {
+      roleArn: 'arn:aws:iam::333333333333:role/Ops',
+      source: first,
+      sourceProfileName: 'first',
+      assumeRoleDuration: 7200,
+      durationSeconds: 7200,
+    })
     await (await providerFor(second, t.ctx)).retrieve()
     assert.deepEqual(t.sts.ops(), ['GetSessionToken', 'AssumeRole', 'AssumeRole'])
     assert.equal(t.sts.calls[2].input.durationSeconds, 3600)
@@ -149,6 +178,10 @@ describe('credential chain (issue 5)', () => {
     const t = setup()
     t.ctx.env = { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' }
     await (await providerFor(profile('caktus', { region: 'eu-west-1' }), t.ctx)).retrieve()
-    assert.deepEqual(t.sts.calls[0].target, { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', useGlobalEndpoint: false })
+    assert.deepEqual(t.sts.calls[0].target, {
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9',
+      useGlobalEndpoint: false,
+    })
   })
 })

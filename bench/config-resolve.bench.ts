@@ -1,5 +1,5 @@
 // Load + resolve a profile in a generated 2,000-profile ~/.aws/config; target under 20 ms.
-// Run: node --import tsx bench/config-resolve.ts
+// Run: node --import tsx bench/config-resolve.bench.ts
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +13,7 @@ const TARGET_MS = 20
 
 /** A realistic mix: key holders, role chains, include_profile, SSO, comments and nested values. */
 function generate(): string {
-  const out = ['# generated for bench/config-resolve.ts', '[default]', 'region = us-east-1', 'output = json', '']
+  const out = ['# generated for bench/config-resolve.bench.ts', '[default]', 'region = us-east-1', 'output = json', '']
   out.push('[sso-session corp]', 'sso_start_url = https://corp.awsapps.com/start#/', 'sso_region = eu-west-1', '')
   for (let i = 0; i < PROFILES; i++) {
     out.push(`[profile p${i}]`)

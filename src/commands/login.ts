@@ -1,0 +1,40 @@
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.js'
+import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { login } from '../usecases/login.js'
+
+export default class Login extends BaseCommand {
+  static override args = {
+    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+  }
+  static override description =
+    `Opens the AWS console in the default browser, signed in with the profile's temporary credentials; with --stdout, prints the sign-in URL instead (it works as a credential until it is used or expires).
+
+A role profile signs in as the role. A profile with only long-term keys signs in through GetFederationToken, named after the IAM user, with those keys (a GetSessionToken session cannot call it, so no MFA is involved). The console opens in the profile's region (--region overrides it); aws-cn and aws-us-gov regions use their partition's sign-in and console.
+
+--duration sets how long the credentials last; for a role assumed straight from long-term keys it also sets the console session (SessionDuration).
+
+Environment:
+  VAULT_FEDERATION_ENDPOINT  replaces the federation endpoint (https://signin.aws.amazon.com/federation and its partition twins), for tests and partitions vault does not know.`
+  static override examples = [
+    '<%= config.bin %> login saguaro',
+    '<%= config.bin %> login saguaro --path s3/home',
+    '<%= config.bin %> login caktus --stdout --region eu-west-1',
+    '<%= config.bin %> login saguaro -d 4h -t 123456',
+  ]
+  static override flags = {
+    ...credentialFlags,
+    path: Flags.string({ summary: 'Console path to open, such as s3/home or ec2/home.' }),
+    stdout: Flags.boolean({ char: 's', summary: 'Print the sign-in URL on stdout instead of opening a browser.' }),
+  }
+  static override summary = "Open the AWS console, signed in with the profile's temporary credentials."
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Login)
+    await login(this.runtime(flags), {
+      ...credentialRequest(args.profile, flags),
+      path: flags.path,
+      stdout: flags.stdout,
+    })
+  }
+}

@@ -1,0 +1,225 @@
+import { AwsCallError, StoreError, VaultError } from '../errors.js'
+import type { Logger } from '../runtime/types.js'
+import { type AwsCredentials, maskKey } from '../vault/credentials.js'
+import type { IamFactory, IamPort, IamTarget } from './iam-port.js'
+
+/** The long-term key store, as rotation needs it. */
+export interface KeyWriter {
+  set(profile: string, creds: AwsCredentials): Promise<void>
+}
+
+export interface RotationDeps {
+  keys: KeyWriter
+  /** Removes the cached sessions of one profile; resolves to how many. */
+  removeSessions(profile: string): Promise<number>
+  iam: IamFactory
+  sleep(ms: number): Promise<void>
+  log: Logger
+  /** One progress line for the user (stderr). */
+  say(line: string): void
+}
+
+export interface RotationPlan {
+  /** The profile asked for, named in hints. */
+  active: string
+  /** The profile whose stored keys are rotated. */
+  holder: string
+  /** Every profile from `active` down to `holder`: their cached sessions were made with the old keys. */
+  chain: string[]
+  oldKeys: AwsCredentials
+  /** Signs GetUser, CreateAccessKey and any clean-up: the old keys, or an MFA session made with them. */
+  caller: AwsCredentials
+  /** Where the IAM calls go. */
+  target: IamTarget
+  /** --no-session: sign the deletion of the old key with the new one, which proves the new key works first. */
+  deleteWithNewKey: boolean
+}
+
+export interface RotationResult {
+  userName: string
+  oldKeyId: string
+  newKeyId: string
+}
+
+/** A new key can take a few seconds to be accepted everywhere: aws-vault retries for 20 s, every 2 s. */
+export const propagation = { attempts: 10, delayMs: 2000 }
+
+/** Errors a key that is still propagating produces, and a flaky network. */
+const propagating = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'NetworkError'])
+
+/**
+ * Replaces the stored access key: create a new key, store it, clear the sessions made with the old
+ * one, then delete the old key at AWS. The order keeps one working, stored key at every step: a
+ * failure to store deletes the new key again, and a new key AWS never accepts is rolled back.
+ */
+export async function rotateAccessKey(plan: RotationPlan, deps: RotationDeps): Promise<RotationResult> {
+  const iam = deps.iam(plan.caller, plan.target)
+  const oldId = plan.oldKeys.accessKeyId
+  const user = await iam.getUser()
+  if (!user.userName) {
+    throw new AwsCallError(
+      `profile "${plan.holder}": the access key ${maskKey(oldId)} belongs to ${user.arn || 'the account root user'}, not to an IAM user`,
+      'NotAnIamUser',
+      'vault rotates IAM user keys only; rotate root keys in the AWS console',
+    )
+  }
+  const userName = user.userName
+  deps.log.debug(`profile ${plan.holder}: the access key ${maskKey(oldId)} belongs to IAM user ${userName}`)
+
+  const created = await createKey(iam, userName, plan)
+  deps.say(`Created new access key ${maskKey(created.accessKeyId)} for IAM user ${userName}`)
+  try {
+    await deps.keys.set(plan.holder, created)
+  } catch (err) {
+    return undoCreate(iam, userName, created, plan, err)
+  }
+  deps.say(`Stored the new access key for profile ${plan.holder}`)
+
+  for (const name of plan.chain) {
+    try {
+      const n = await deps.removeSessions(name)
+      if (n > 0) deps.say(`Removed ${n} cached session${n === 1 ? '' : 's'} of profile ${name}`)
+    } catch (err) {
+      // Not worth failing over: the old key still exists, and stale sessions only expire early.
+      deps.say(`Could not remove the cached sessions of profile ${name} (${messageOf(err)}); run: vault clear ${name}`)
+    }
+  }
+
+  await deleteOldKey(iam, userName, created, plan, deps)
+  return { userName, oldKeyId: oldId, newKeyId: created.accessKeyId }
+}
+
+async function createKey(iam: IamPort, userName: string, plan: RotationPlan): Promise<AwsCredentials> {
+  try {
+    return await iam.createAccessKey({ userName })
+  } catch (err) {
+    if (err instanceof AwsCallError && err.code === 'LimitExceeded') {
+      throw new AwsCallError(
+        `IAM user "${userName}" already has two access keys, the most AWS allows`,
+        'LimitExceeded',
+        `delete the one that is not ${maskKey(plan.oldKeys.accessKeyId)} in the IAM console, then run: vault rotate ${plan.active}`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+}
+
+/** Storing failed: delete the new key at AWS, so the old key stays the only one, stored and working. */
+async function undoCreate(
+  iam: IamPort,
+  userName: string,
+  created: AwsCredentials,
+  plan: RotationPlan,
+  storeErr: unknown,
+): Promise<never> {
+  const newKey = maskKey(created.accessKeyId)
+  const oldKey = maskKey(plan.oldKeys.accessKeyId)
+  const reason = storeErr instanceof StoreError ? storeErr.reason : 'unavailable'
+  try {
+    await iam.deleteAccessKey({ userName, accessKeyId: created.accessKeyId })
+  } catch (cleanupErr) {
+    throw new StoreError(
+      `profile "${plan.holder}": could not store the new access key ${newKey} (${messageOf(storeErr)}), and deleting it at AWS failed too (${messageOf(cleanupErr)})`,
+      reason,
+      `the old key ${oldKey} is still stored and works; delete ${newKey} of IAM user ${userName} in the IAM console or with: aws iam delete-access-key --user-name ${userName} --access-key-id ID`,
+      { cause: storeErr },
+    )
+  }
+  const hint = storeErr instanceof VaultError && storeErr.hint ? `${storeErr.hint}; ` : ''
+  throw new StoreError(
+    `profile "${plan.holder}": could not store the new access key (${messageOf(storeErr)}); it was deleted at AWS, and the old key ${oldKey} is still stored and works`,
+    reason,
+    `${hint}then run: vault rotate ${plan.active}`,
+    { cause: storeErr },
+  )
+}
+
+async function deleteOldKey(
+  iam: IamPort,
+  userName: string,
+  created: AwsCredentials,
+  plan: RotationPlan,
+  deps: RotationDeps,
+): Promise<void> {
+  const oldId = plan.oldKeys.accessKeyId
+  const signer = plan.deleteWithNewKey ? deps.iam(created, plan.target) : iam
+  try {
+    await withPropagationRetry(() => signer.deleteAccessKey({ userName, accessKeyId: oldId }), deps)
+    deps.say(`Deleted old access key ${maskKey(oldId)}`)
+  } catch (err) {
+    const code = err instanceof AwsCallError ? err.code : undefined
+    if (code === 'NoSuchEntity') {
+      deps.say(`Old access key ${maskKey(oldId)} was already deleted`)
+      return
+    }
+    if (plan.deleteWithNewKey && code && propagating.has(code) && code !== 'NetworkError') {
+      return rollBack(iam, userName, created, plan, deps, code)
+    }
+    throw new AwsCallError(
+      `profile "${plan.holder}": the new access key ${maskKey(created.accessKeyId)} is stored, but deleting the old key ${maskKey(oldId)} failed: ${messageOf(err)}`,
+      code,
+      `delete ${maskKey(oldId)} of IAM user ${userName} in the IAM console or with: aws iam delete-access-key --user-name ${userName} --access-key-id ID`,
+      { cause: err },
+    )
+  }
+}
+
+/** AWS never accepted the new key: store the old key again and delete the new one, signed with the old. */
+async function rollBack(
+  iam: IamPort,
+  userName: string,
+  created: AwsCredentials,
+  plan: RotationPlan,
+  deps: RotationDeps,
+  code: string,
+): Promise<never> {
+  const newKey = maskKey(created.accessKeyId)
+  const oldKey = maskKey(plan.oldKeys.accessKeyId)
+  const seconds = Math.round((propagation.attempts * propagation.delayMs) / 1000)
+  deps.say(`AWS did not accept the new access key ${newKey} within ${seconds} s (${code}): rolling back`)
+  try {
+    await deps.keys.set(plan.holder, plan.oldKeys)
+  } catch (err) {
+    throw new StoreError(
+      `profile "${plan.holder}": AWS does not accept the new access key ${newKey}, and storing the old key ${oldKey} again failed: ${messageOf(err)}`,
+      err instanceof StoreError ? err.reason : 'unavailable',
+      `both keys still exist at AWS; check IAM user ${userName} in the IAM console and store a working key with: vault add ${plan.holder}`,
+      { cause: err },
+    )
+  }
+  try {
+    await iam.deleteAccessKey({ userName, accessKeyId: created.accessKeyId })
+  } catch (err) {
+    throw new AwsCallError(
+      `profile "${plan.holder}": AWS does not accept the new access key ${newKey}; the old key ${oldKey} is stored again, but deleting the new key failed: ${messageOf(err)}`,
+      code,
+      `delete ${newKey} of IAM user ${userName} in the IAM console or with: aws iam delete-access-key --user-name ${userName} --access-key-id ID`,
+      { cause: err },
+    )
+  }
+  throw new AwsCallError(
+    `profile "${plan.holder}": AWS did not accept the new access key ${newKey} within ${seconds} s (${code}), so the rotation was rolled back: the old key ${oldKey} is stored again and the new key was deleted`,
+    code,
+    `try again in a minute: vault rotate ${plan.active}`,
+  )
+}
+
+async function withPropagationRetry(fn: () => Promise<void>, deps: RotationDeps): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (err) {
+      const code = err instanceof AwsCallError ? err.code : undefined
+      if (!code || !propagating.has(code) || attempt >= propagation.attempts) throw err
+      deps.log.debug(
+        `DeleteAccessKey: ${code}, the new key may still be propagating; retry ${attempt} in ${propagation.delayMs / 1000}s`,
+      )
+      await deps.sleep(propagation.delayMs)
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

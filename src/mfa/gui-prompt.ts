@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { CancelledError, MfaError } from '../errors.js'
+import type { Env } from '../runtime/types.js'
+import { isValidMfaCode } from './mfa-source.js'
+
+export interface GuiDriver {
+  /** The program, for --debug lines. */
+  name: string
+  ask(serial: string, profile: string): Promise<string>
+}
+
+/**
+ * A dialog for the MFA code when there is no terminal to ask on (a credential server whose
+ * terminal is gone, an IDE): osascript on macOS; zenity, then kdialog, on a desktop with a display.
+ * Undefined when none is installed, so the caller can fail with a clear message instead.
+ */
+export function guiDriver(env: Env, platform: NodeJS.Platform = process.platform): GuiDriver | undefined {
+  if (platform === 'darwin') return onPath('osascript', env) ? osascript(env) : undefined
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return undefined
+  if (onPath('zenity', env)) return dialog('zenity', env, (text) => ['--entry', '--title=vault', `--text=${text}`])
+  if (onPath('kdialog', env)) return dialog('kdialog', env, (text) => ['--title', 'vault', '--inputbox', text])
+  return undefined
+}
+
+function osascript(env: Env): GuiDriver {
+  // The text goes in through argv, never into the AppleScript source: a serial cannot inject code.
+  const script = [
+    'on run argv',
+    'return text returned of (display dialog (item 1 of argv) default answer "" with title "vault")',
+    'end run',
+  ]
+  return dialog('osascript', env, (text) => [...script.flatMap((line) => ['-e', line]), text])
+}
+
+function dialog(program: string, env: Env, argv: (text: string) => string[]): GuiDriver {
+  return {
+    name: program,
+    ask: (serial, profile) =>
+      new Promise((resolve, reject) => {
+        const options = { env: env as NodeJS.ProcessEnv, timeout: 120_000, maxBuffer: 64 * 1024 }
+        execFile(program, argv(`Enter MFA code for ${serial}`), options, (err, stdout) => {
+          if (err) {
+            // Every driver exits 1 when the user presses Cancel.
+            if (err.code === 1) reject(new CancelledError(`profile "${profile}": MFA dialog cancelled`))
+            else
+              reject(
+                new MfaError(
+                  `profile "${profile}": ${program} could not ask for the MFA code (${err.killed ? 'timed out' : `exit ${err.code}`})`,
+                ),
+              )
+            return
+          }
+          const code = stdout.trim()
+          if (isValidMfaCode(code)) resolve(code)
+          else
+            reject(new MfaError(`profile "${profile}": the MFA dialog returned something other than a six-digit code`))
+        })
+      }),
+  }
+}
+
+function onPath(program: string, env: Env): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, program)))
+}

@@ -1,0 +1,140 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { VaultError } from '../errors.js'
+import type { Logger } from '../runtime/types.js'
+
+export interface Request {
+  method: string
+  /** The path without the query string. */
+  path: string
+  headers: IncomingHttpHeaders
+  remoteAddress?: string
+}
+
+export interface Reply {
+  status: number
+  body: string
+  contentType: 'application/json' | 'text/plain'
+  headers?: Record<string, string>
+  /** Added to the --debug line, e.g. "IMDSv2". Never a secret. */
+  note?: string
+}
+
+export type Handler = (req: Request) => Reply | Promise<Reply>
+
+export interface ServerOptions {
+  /** For log lines: "ecs server", "ec2 server". */
+  name: string
+  log: Logger
+  /** Tells the user (on stderr) that a request failed, whether or not --debug is on. */
+  warn(message: string): void
+}
+
+export interface RunningServer {
+  port: number
+  /** http://127.0.0.1:PORT/ */
+  url: string
+  close(): Promise<void>
+}
+
+export const json = (status: number, value: unknown, extra: Partial<Reply> = {}): Reply => ({
+  status,
+  body: JSON.stringify(value),
+  contentType: 'application/json',
+  ...extra,
+})
+
+export const text = (status: number, body: string, extra: Partial<Reply> = {}): Reply => ({
+  status,
+  body,
+  contentType: 'text/plain',
+  ...extra,
+})
+
+/** The message a failed request gets: the same words vault would print, never a secret. */
+export function failureMessage(err: unknown): string {
+  if (err instanceof VaultError) return `${err.message}${err.hint ? `; ${err.hint}` : ''}`
+  return `unexpected error: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false
+  return address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(address)
+}
+
+/**
+ * Why a request is refused before it reaches a handler, or undefined. Only this machine may ask,
+ * and only by the address vault gave out: a Host header naming another site is a web page using
+ * DNS rebinding to reach the loopback port through the browser.
+ */
+export function refusal(req: Pick<Request, 'headers' | 'remoteAddress'>, port: number): string | undefined {
+  if (!isLoopback(req.remoteAddress)) return 'requests are accepted from this machine only'
+  const host = req.headers.host?.toLowerCase()
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+    return `unexpected Host header; use http://127.0.0.1:${port}/`
+  return undefined
+}
+
+/** Serves `handlerFor(port)` on 127.0.0.1, on a port the OS picks, behind `refusal`. */
+export function listenOnLoopback(handlerFor: (port: number) => Handler, o: ServerOptions): Promise<RunningServer> {
+  let handler: Handler = () => json(503, { Message: 'starting' })
+  let port = 0
+  const server = createServer((req, res) => {
+    const start = o.log.enabled ? performance.now() : 0
+    const path = (req.url ?? '/').split('?')[0] as string
+    const request: Request = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress,
+    }
+    const send = (reply: Reply) => {
+      res.writeHead(reply.status, {
+        ...reply.headers,
+        'Content-Type': reply.contentType,
+        'Content-Length': Buffer.byteLength(reply.body),
+      })
+      res.end(reply.body)
+      if (o.log.enabled) {
+        const ms = (performance.now() - start).toFixed(1)
+        o.log.debug(
+          `${o.name}: ${request.method} ${printable(path)} ${reply.status}${reply.note ? ` ${reply.note}` : ''} (${ms} ms)`,
+        )
+      }
+    }
+    const refused = refusal(request, port)
+    if (refused) return send(json(403, { Message: refused }))
+    Promise.resolve()
+      .then(() => handler(request))
+      .then(send, (err: unknown) => {
+        const message = failureMessage(err)
+        o.warn(`${o.name}: ${request.method} ${printable(path)} failed: ${message}`)
+        send(json(500, { Message: message }))
+      })
+      // The client may be gone by the time the reply is ready; there is no one left to tell.
+      .catch(() => {})
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      port = (server.address() as AddressInfo).port
+      handler = handlerFor(port)
+      o.log.debug(`${o.name}: listening on http://127.0.0.1:${port}/`)
+      resolve({
+        port,
+        url: `http://127.0.0.1:${port}/`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done())
+            server.closeAllConnections()
+          }),
+      })
+    })
+  })
+}
+
+/** Paths come from the client: keep log lines one line and short. */
+function printable(path: string): string {
+  return path.replace(/[^\x21-\x7e]/g, '?').slice(0, 200)
+}

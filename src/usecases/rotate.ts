@@ -1,0 +1,38 @@
+import { rotateAccessKey } from '../iam/rotate-access-key.js'
+import { planRotation } from '../iam/rotation-plan.js'
+import type { Runtime } from '../runtime/runtime.js'
+import { maskKey } from '../vault/credentials.js'
+import { chainContext, loadProfile } from './get-credentials.js'
+
+export interface RotateRequest {
+  profile: string
+  /** Sign the IAM calls with the long-term keys instead of an MFA session. */
+  noSession: boolean
+  mfaToken?: string
+}
+
+/**
+ * `vault rotate`: replaces the long-term access key behind a profile with a new one (created,
+ * stored, then the old one deleted at AWS). Progress goes to stderr; nothing goes to stdout.
+ */
+export async function rotate(rt: Runtime, req: RotateRequest): Promise<void> {
+  const profile = await loadProfile(rt, { profile: req.profile })
+  const plan = await planRotation(profile, await chainContext(rt, profile, req))
+  const say = (line: string) => rt.streams.stderr.write(`${line}\n`)
+  const how = plan.deleteWithNewKey ? 'its long-term keys' : 'an MFA session'
+  say(
+    `Rotating access key ${maskKey(plan.oldKeys.accessKeyId)} of profile ${plan.holder}, using ${how} (this can take up to 20 s)`,
+  )
+  const sessions = await rt.sessions()
+  const result = await rotateAccessKey(plan, {
+    keys: await rt.keys(),
+    removeSessions: (name) => sessions.removeForProfile(name),
+    iam: rt.iamFactory,
+    sleep: rt.sleep,
+    log: rt.log,
+    say,
+  })
+  say(
+    `Rotated the access key of profile ${plan.holder}: ${maskKey(result.oldKeyId)} is deleted, ${maskKey(result.newKeyId)} is stored`,
+  )
+}

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { AwsCallError, StoreError } from '../../src/errors.js'
+import { propagation, type RotationDeps, type RotationPlan, rotateAccessKey } from '../../src/iam/rotate-access-key.js'
+import type { AwsCredentials } from '../../src/vault/credentials.js'
+import { longTermKeys, memoryLogger } from '../fakes/fakes.js'
+import { type FakeIamOptions, fakeIam } from './fake-iam.js'
+
+const target = { region: 'us-east-1', endpoint: 'http://iam.test' }
+
+function setup(options: FakeIamOptions & { failSet?: (n: number) => Error | undefined } = {}) {
+  const iam = fakeIam(options)
+  iam.seed('jon', longTermKeys)
+  const stored = new Map<string, AwsCredentials>([['caktus', longTermKeys]])
+  const sleeps: number[] = []
+  const removed: string[] = []
+  const lines: string[] = []
+  let sets = 0
+  const deps: RotationDeps = {
+    keys: {
+      set: async (profile, creds) => {
+        sets += 1
+        const err = options.failSet?.(sets)
+        if (err) throw err
+        stored.set(profile, creds)
+      },
+    },
+    removeSessions: async (profile) => {
+      removed.push(profile)
+      return profile === 'caktus' ? 2 : 0
+    },
+    iam: iam.factory,
+    sleep: async (ms) => void sleeps.push(ms),
+    log: memoryLogger(),
+    say: (line) => void lines.push(line),
+  }
+  const plan: RotationPlan = {
+    active: 'saguaro',
+    holder: 'caktus',
+    chain: ['saguaro', 'caktus'],
+    oldKeys: longTermKeys,
+    caller: longTermKeys,
+    target,
+    deleteWithNewKey: true,
+  }
+  return { iam, stored, sleeps, removed, lines, deps, plan }
+}
+
+/** No full access key id may appear in anything vault says. */
+function assertMasked(texts: string[], ...ids: string[]) {
+  for (const text of texts) for (const id of ids) assert.ok(!text.includes(id), `"${text}" shows ${id} unmasked`)
+}
+
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { hint?: string; exitCode?: number; code?: string }> {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error
+  }
+  assert.fail('expected a rejection')
+}
+
+describe('rotateAccessKey (issue 8)', () => {
+  it('creates, stores, clears the chain sessions, then deletes the old key signed with the new one', async () => {
+    const t = setup()
+    const result = await rotateAccessKey(t.plan, t.deps)
+    const [newKey] = t.iam.keysOf('jon')
+    assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId], 'exactly one key left: the new one')
+    assert.equal(t.stored.get('caktus')?.accessKeyId, newKey)
+    assert.deepEqual(t.iam.ops(), ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'])
+    assert.deepEqual(t.iam.calls[1].input, { userName: 'jon' }, 'UserName passed explicitly after GetUser')
+    assert.deepEqual(t.iam.calls[2].input, { userName: 'jon', accessKeyId: longTermKeys.accessKeyId })
+    assert.equal(t.iam.calls[0].signedWith, longTermKeys.accessKeyId)
+    assert.equal(t.iam.calls[2].signedWith, newKey, 'the new key proves it works by deleting the old one')
+    assert.deepEqual(t.iam.calls[0].target, target)
+    assert.deepEqual(t.removed, ['saguaro', 'caktus'])
+    assert.ok(t.lines.includes('Removed 2 cached sessions of profile caktus'))
+    assert.ok(t.lines.includes('Deleted old access key ****************MPLE'))
+    assertMasked(t.lines, longTermKeys.accessKeyId, newKey)
+  })
+
+  it('a failure injected while storing the key: the new key is deleted at AWS and the old one stays', async () => {
+    const locked = new StoreError('the keychain is locked', 'locked', 'unlock it')
+    const t = setup({ failSet: () => locked })
+    const err = await rejection(rotateAccessKey(t.plan, t.deps))
+    assert.ok(err instanceof StoreError)
+    assert.equal(err.exitCode, 69)
+    assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId], 'no stray key at IAM')
+    assert.deepEqual(t.stored.get('caktus'), longTermKeys, 'the old key is still stored')
+    assert.deepEqual(t.iam.ops(), ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'])
+    assert.equal(t.iam.calls[2].signedWith, longTermKeys.accessKeyId, 'clean-up signed with the old key')
+    assert.match(err.message, /could not store the new access key \(the keychain is locked\); it was deleted at AWS/)
+    assert.match(err.message, /old key \*{16}MPLE is still stored and works/)
+    assert.equal(err.hint, 'unlock it; then run: vault rotate saguaro')
+    assert.deepEqual(t.removed, [], 'sessions untouched')
+    // The old key still works: it signs a call.
+    await t.iam.factory(longTermKeys, target).getUser()
+    assertMasked([err.message, err.hint ?? '', ...t.lines], longTermKeys.accessKeyId, 'AKIANEW0000000000001')
+  })
+
+  it('says exactly what is left when storing fails and the clean-up fails too', async () => {
+    const t = setup({
+      failSet: () => new StoreError('the keychain is locked', 'locked'),
+      fail: (c) =>
+        c.op === 'DeleteAccessKey' ? new AwsCallError('DeleteAccessKey failed: Throttling', 'Throttling') : undefined,
+    })
+    const err = await rejection(rotateAccessKey(t.plan, t.deps))
+    assert.ok(err instanceof StoreError)
+    assert.match(
+      err.message,
+      /could not store the new access key \*{16}0001 \(the keychain is locked\), and deleting it at AWS failed too/,
+    )
+    assert.match(err.hint ?? '', /old key \*{16}MPLE is still stored and works; delete \*{16}0001 of IAM user jon/)
+    assert.deepEqual(t.stored.get('caktus'), longTermKeys)
+    assertMasked([err.message, err.hint ?? ''], 'AKIANEW0000000000001', longTermKeys.accessKeyId)
+  })
+
+  it('retries the deletion while the new key propagates', async () => {
+    const t = setup({ propagationCalls: 3 })
+    await rotateAccessKey(t.plan, t.deps)
+    assert.deepEqual(t.iam.ops(), [
+      'GetUser',
+      'CreateAccessKey',
+      'DeleteAccessKey',
+      'DeleteAccessKey',
+      'DeleteAccessKey',
+      'DeleteAccessKey',
+    ])
+    assert.deepEqual(t.sleeps, [2000, 2000, 2000])
+    assert.equal(t.iam.keysOf('jon').length, 1)
+  })
+
+  it('rolls back when AWS never accepts the new key: the old key is stored again and the new one deleted', async () => {
+    const t = setup({ propagationCalls: 1000 })
+    const err = await rejection(rotateAccessKey(t.plan, t.deps))
+    assert.ok(err instanceof AwsCallError)
+    assert.equal(t.sleeps.length, propagation.attempts - 1)
+    assert.ok(t.sleeps.reduce((a, b) => a + b, 0) >= 18_000, 'about 20 s of retrying')
+    assert.deepEqual(t.stored.get('caktus'), longTermKeys)
+    assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId])
+    assert.match(
+      err.message,
+      /did not accept the new access key \*{16}0001 within 20 s \(InvalidClientTokenId\), so the rotation was rolled back/,
+    )
+    assert.equal(err.hint, 'try again in a minute: vault rotate saguaro')
+  })
+
+  it('keeps the new key and names the old one when only its deletion is refused', async () => {
+    const denied = new AwsCallError('DeleteAccessKey: access denied: not allowed', 'AccessDenied')
+    const t = setup({ fail: (c) => (c.op === 'DeleteAccessKey' ? denied : undefined) })
+    const err = await rejection(rotateAccessKey(t.plan, t.deps))
+    assert.equal(t.sleeps.length, 0, 'access denied is not retried')
+    assert.match(err.message, /the new access key \*{16}0001 is stored, but deleting the old key \*{16}MPLE failed/)
+    assert.match(err.hint ?? '', /aws iam delete-access-key --user-name jon/)
+    assert.equal(t.stored.get('caktus')?.accessKeyId, 'AKIANEW0000000000001')
+  })
+
+  it('signs everything with the MFA session when one is used', async () => {
+    const t = setup()
+    const session = { accessKeyId: 'ASIASESSION000000001', secretAccessKey: 's', sessionToken: 't' }
+    t.iam.trustSession('jon', session.accessKeyId)
+    await rotateAccessKey({ ...t.plan, caller: session, deleteWithNewKey: false }, t.deps)
+    assert.deepEqual(
+      t.iam.calls.map((c) => c.signedWith),
+      [session.accessKeyId, session.accessKeyId, session.accessKeyId],
+    )
+    assert.equal(t.iam.keysOf('jon').length, 1)
+  })
+
+  it('refuses clearly when the user already has two keys, and creates nothing', async () => {
+    const t = setup()
+    t.iam.seed('jon', { accessKeyId: 'AKIAOTHER00000000009', secretAccessKey: 'x' })
+    const err = await rejection(rotateAccessKey(t.plan, t.deps))
+    assert.equal(err.message, 'IAM user "jon" already has two access keys, the most AWS allows')
+    assert.match(err.hint ?? '', /delete the one that is not \*{16}MPLE/)
+    assert.deepEqual(t.stored.get('caktus'), longTermKeys)
+  })
+
+  it('refuses keys that belong to no IAM user (the root user)', async () => {
+    const t = setup()
+    const root: RotationDeps['iam'] = (creds, tg) => ({
+      ...t.iam.factory(creds, tg),
+      getUser: async () => ({ userName: '', arn: 'arn:aws:iam::111111111111:root' }),
+    })
+    const err = await rejection(rotateAccessKey(t.plan, { ...t.deps, iam: root }))
+    assert.match(err.message, /belongs to arn:aws:iam::111111111111:root, not to an IAM user/)
+    assert.deepEqual(t.iam.ops(), [])
+  })
+
+  it('treats an old key that is already gone as deleted', async () => {
+    const t = setup({
+      fail: (c) => (c.op === 'DeleteAccessKey' ? new AwsCallError('gone', 'NoSuchEntity') : undefined),
+    })
+    await rotateAccessKey(t.plan, t.deps)
+    assert.ok(t.lines.includes('Old access key ****************MPLE was already deleted'))
+  })
+})

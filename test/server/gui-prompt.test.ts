@@ -1,0 +1,80 @@
+// The dialog a credential server falls back on when its terminal is gone (issue 7). It lives in
+// src/mfa/; the test sits with the server tests that need it.
+import assert from 'node:assert/strict'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { CancelledError, MfaError } from '../../src/errors.js'
+import { guiDriver } from '../../src/mfa/gui-prompt.js'
+import { selectMfaSource } from '../../src/mfa/select.js'
+import { memoryLogger } from '../fakes/fakes.js'
+
+const serial = 'arn:aws:iam::111111111111:mfa/jon'
+
+describe('MFA dialog when there is no terminal (issue 7)', () => {
+  let dir: string
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vault-gui-'))
+  })
+  after(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  /** A fake dialog program: records its argv (one per line) and answers with `reply` and `exit`. */
+  async function fake(name: string, reply: string, exit = 0): Promise<string> {
+    const bin = await mkdtemp(join(dir, `${name}-`))
+    const script = `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${bin}/argv"\necho '${reply}'\nexit ${exit}\n`
+    await writeFile(join(bin, name), script)
+    await chmod(join(bin, name), 0o755)
+    return bin
+  }
+
+  it('uses none without a display, even when zenity is installed', async () => {
+    const bin = await fake('zenity', '123456')
+    assert.equal(guiDriver({ PATH: bin }, 'linux'), undefined)
+    assert.equal(guiDriver({ PATH: bin, DISPLAY: ':0' }, 'linux')?.name, 'zenity')
+    assert.equal(guiDriver({ PATH: bin, WAYLAND_DISPLAY: 'wayland-0' }, 'linux')?.name, 'zenity')
+    assert.equal(guiDriver({ PATH: '/nonexistent', DISPLAY: ':0' }, 'linux'), undefined)
+  })
+
+  it('asks through zenity, then kdialog, and returns the code', async () => {
+    const zenity = await fake('zenity', '654321')
+    const code = await guiDriver({ PATH: zenity, DISPLAY: ':0' }, 'linux')?.ask(serial, 'caktus')
+    assert.equal(code, '654321')
+    assert.deepEqual((await readFile(join(zenity, 'argv'), 'utf8')).trim().split('\n'), [
+      '--entry',
+      '--title=vault',
+      `--text=Enter MFA code for ${serial}`,
+    ])
+    const kdialog = await fake('kdialog', '111222')
+    assert.equal(await guiDriver({ PATH: kdialog, DISPLAY: ':0' }, 'linux')?.ask(serial, 'caktus'), '111222')
+  })
+
+  it('on macOS, passes the text to osascript as an argument, never inside the script', async () => {
+    const bin = await fake('osascript', '222333')
+    assert.equal(await guiDriver({ PATH: bin }, 'darwin')?.ask(serial, 'caktus'), '222333')
+    const argv = (await readFile(join(bin, 'argv'), 'utf8')).trim().split('\n')
+    assert.equal(argv.at(-1), `Enter MFA code for ${serial}`)
+    assert.ok(argv.filter((a) => a !== '-e').slice(0, -1).every((line) => !line.includes(serial)))
+  })
+
+  it('reports Cancel and a wrong answer clearly', async () => {
+    const cancelled = await fake('zenity', '', 1)
+    await assert.rejects(guiDriver({ PATH: cancelled, DISPLAY: ':0' }, 'linux')!.ask(serial, 'caktus'), CancelledError)
+    const garbage = await fake('zenity', 'abc')
+    await assert.rejects(guiDriver({ PATH: garbage, DISPLAY: ':0' }, 'linux')!.ask(serial, 'caktus'), /six-digit/)
+  })
+
+  it('is the fallback of the terminal driver when there is no terminal', async () => {
+    const bin = await fake('zenity', '987654')
+    const select = (env: Record<string, string>, hasTerminal: boolean) =>
+      selectMfaSource({ mfaProcessFor: () => undefined, env, hasTerminal, log: memoryLogger() })
+    assert.equal(await select({ PATH: bin, DISPLAY: ':0' }, false)({ serial, profile: 'caktus' }), '987654')
+    // No dialog and no terminal: the usual clear error, at once.
+    await assert.rejects(select({ PATH: bin }, false)({ serial, profile: 'caktus' }), (err: MfaError) => {
+      assert.match(err.message, /no terminal to ask on/)
+      return true
+    })
+  })
+})

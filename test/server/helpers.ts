@@ -1,0 +1,82 @@
+/** Helpers for server tests: a raw HTTP client (fetch cannot set Host) and a served chain over fakes. */
+import { request } from 'node:http'
+import { fixedCode, type MfaSource } from '../../src/mfa/mfa-source.js'
+import { CredentialCache } from '../../src/server/credential-cache.js'
+import { servedCredentials } from '../../src/server/served-credentials.js'
+import { type ChainContext, providerFor } from '../../src/vault/chain.js'
+import { noLock } from '../../src/vault/provider.js'
+import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, profile, recordingSts } from '../fakes/fakes.js'
+
+export interface Response {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+export function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; path?: string } = {},
+): Promise<Response> {
+  const u = new URL(options.path ?? '', url)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      },
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+export const serial = 'arn:aws:iam::111111111111:mfa/jon'
+export const caktus = profile('caktus', { mfaSerial: serial, region: 'eu-west-1' })
+export const saguaro = profile('saguaro', {
+  roleArn: 'arn:aws:iam::222222222222:role/Dev',
+  source: caktus,
+  sourceProfileName: 'caktus',
+  mfaSerial: serial,
+  region: 'eu-west-1',
+})
+
+/**
+ * The real credential chain for `saguaro` (a role over caktus's MFA session) over memory stores,
+ * a recording STS and a clock the test moves, behind the servers' cache: what `vault exec
+ * --ecs-server saguaro` serves, minus the keychain and the network.
+ */
+export function servedChain(options: { mfa?: MfaSource; windowSeconds?: number } = {}) {
+  const clock = fixedClock()
+  const sts = recordingSts(clock)
+  const log = memoryLogger()
+  let prompts = 0
+  const windowSeconds = options.windowSeconds ?? 300
+  const ctx: ChainContext = {
+    keys: memoryKeys({ caktus: longTermKeys }),
+    sessions: memorySessions(),
+    sts: sts.factory,
+    mfa: async (req) => {
+      prompts += 1
+      return (options.mfa ?? fixedCode('123456'))(req)
+    },
+    clock,
+    log,
+    env: { USER: 'jon' },
+    lock: noLock,
+    noSession: false,
+    windowSeconds,
+  }
+  const chain = providerFor(saguaro, ctx)
+  const cache = new CredentialCache({ clock, log, windowSeconds })
+  const credentials = servedCredentials(cache, async () => (await chain).retrieve(), {
+    sts: sts.factory,
+    target: { region: 'eu-west-1' },
+    roleSessionName: 'jon',
+    durationSeconds: 3600,
+    log,
+  })
+  return { credentials, clock, sts, log, prompts: () => prompts }
+}
