@@ -1,4 +1,5 @@
 import { flush, run, settings } from '@oclif/core'
+import { StoreError } from '../errors.js'
 import { reportError } from './report-error.js'
 
 /**
@@ -12,8 +13,11 @@ export async function main(argv: string[], root: string, development = false): P
     await flush()
   } catch (err) {
     const code = reportError(err, process.stderr, argv.includes('--debug'))
-    // Exit now rather than when the event loop drains: a keychain call that timed out may still
-    // hold a libuv worker thread, and a failed command must not linger.
-    process.stderr.write('', () => process.exit(code))
+    process.stderr.write('', () => {
+      // A keychain call that timed out still runs on a libuv worker thread, and Node waits for
+      // those at exit (process.exit included): only a kill ends the process promptly.
+      if (err instanceof StoreError && err.reason === 'timeout') process.kill(process.pid, 'SIGKILL')
+      process.exit(code)
+    })
   }
 }

@@ -14,8 +14,7 @@ A role profile signs in as the role. A profile with only long-term keys signs in
 
 --duration sets how long the credentials last; for a role assumed straight from long-term keys it also sets the console session (SessionDuration).
 
-Environment:
-  VAULT_FEDERATION_ENDPOINT  replaces the federation endpoint (https://signin.aws.amazon.com/federation and its partition twins), for tests and partitions vault does not know.`
+The environment variable VAULT_FEDERATION_ENDPOINT replaces the federation endpoint (https://signin.aws.amazon.com/federation and its aws-cn and aws-us-gov twins), for tests and for partitions vault does not know.`
   static override examples = [
     '<%= config.bin %> login saguaro',
     '<%= config.bin %> login saguaro --path s3/home',

@@ -11,6 +11,17 @@ import { servedCredentials } from './served-credentials.js'
 
 export type ServerKind = 'ecs' | 'ec2'
 
+/**
+ * How long before expiry the servers refresh: AWS_MIN_TTL, but at least 15 minutes, botocore's
+ * advisory refresh window. A refresh that starts there (and waits on an MFA prompt, longer than
+ * botocore's 2-second timeout) is one botocore survives on its current credentials; from 10
+ * minutes left it would be fatal. The credential chain behind the server gets the same window, so
+ * it refetches whenever the server asks.
+ */
+export function serverWindowSeconds(profile: ResolvedProfile): number {
+  return Math.max(profile.minTtl, 15 * 60)
+}
+
 export interface StartOptions {
   kind: ServerKind
   profile: ResolvedProfile
@@ -48,7 +59,7 @@ export async function startCredentialServer(o: StartOptions): Promise<Credential
       throw started ? forRunningServer(err, o.profile.name) : err
     }
   }
-  const cache = new CredentialCache({ clock: o.clock, log: o.log, windowSeconds: o.profile.minTtl })
+  const cache = new CredentialCache({ clock: o.clock, log: o.log, windowSeconds: serverWindowSeconds(o.profile) })
   const credentials = servedCredentials(cache, fetchProfile, {
     sts: o.sts,
     target: stsTarget(o.profile, o.env),

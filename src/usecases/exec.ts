@@ -2,7 +2,7 @@ import { buildChildEnv } from '../exec/child-env.js'
 import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
-import { type ServerKind, startCredentialServer } from '../server/start.js'
+import { type ServerKind, serverWindowSeconds, startCredentialServer } from '../server/start.js'
 import { providerFor } from '../vault/chain.js'
 import type { CredentialProvider } from '../vault/provider.js'
 import { type CredentialRequest, chainContext, getCredentials, loadProfile, refuseNested } from './get-credentials.js'
@@ -50,7 +50,7 @@ async function execWithServer(rt: Runtime, req: ExecRequest, kind: ServerKind): 
     profile,
     lazy: req.lazy ?? false,
     fetchProfile: async () => {
-      chain ??= chainContext(rt, profile, req)
+      chain ??= chainContext(rt, profile, req, serverWindowSeconds(profile))
         .then((ctx) => providerFor(profile, ctx))
         .then((provider) => {
           rt.log.debug(`profile ${profile.name}: server credentials from ${provider.description}`)

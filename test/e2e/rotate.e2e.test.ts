@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { type Home, makeHome, requireCommand, run, type Services, startServices, vault, vaultBin } from './harness.js'
+
+const config = `[profile rotator]
+region = us-east-1
+
+[profile rotator-role]
+source_profile = rotator
+role_arn = arn:aws:iam::123456789012:role/Dev
+`
+/** Credentials moto does not know: they act as its default account, as an administrator would. */
+const admin = { AWS_ACCESS_KEY_ID: 'AKIAADMIN00000000000', AWS_SECRET_ACCESS_KEY: 'admin-secret', AWS_REGION: 'us-east-1' }
+
+interface Key {
+  AccessKeyId: string
+  SecretAccessKey: string
+}
+
+describe('vault rotate, end to end against moto (issue 8)', () => {
+  let services: Services
+  let home: Home
+  let user: string
+  let n = 0
+  before(async () => {
+    requireCommand('aws')
+    services = await startServices()
+  })
+  after(async () => {
+    await services?.stop()
+  })
+  beforeEach(async () => {
+    n += 1
+    user = `rotator-${n}`
+  })
+
+  const aws = async (args: string[], env = home.env) => {
+    const res = await run([...args, '--output', 'json'], { env: { ...env, ...admin }, cmd: 'aws' })
+    assert.equal(res.code, 0, res.stderr)
+    return JSON.parse(res.stdout || '{}')
+  }
+  const keyIds = async () =>
+    ((await aws(['iam', 'list-access-keys', '--user-name', user])).AccessKeyMetadata as Array<{ AccessKeyId: string }>).map(
+      (k) => k.AccessKeyId,
+    )
+
+  /** A real IAM user in moto with one access key, stored with `vault add --env`. */
+  async function userWithStoredKey(extraEnv: Record<string, string> = {}): Promise<Key> {
+    home = await makeHome(services, extraEnv)
+    await home.writeConfig(config)
+    await aws(['iam', 'create-user', '--user-name', user])
+    const key = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    const added = await vault(['add', 'rotator', '--env'], {
+      env: { ...home.env, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey },
+    })
+    assert.equal(added.code, 0, added.stderr)
+    return key
+  }
+
+  /** The key `vault exec` hands out, and who AWS says it belongs to. */
+  async function execIdentity(env = home.env) {
+    const res = await vault(
+      ['exec', 'rotator', '--no-session', '--', 'sh', '-c', 'echo $AWS_ACCESS_KEY_ID; aws sts get-caller-identity --query Arn --output text'],
+      { env },
+    )
+    assert.equal(res.code, 0, res.stderr)
+    const [keyId, arn] = res.stdout.trim().split('\n')
+    return { keyId, arn }
+  }
+
+  it('--no-session leaves exactly one access key, the new one, stored, and vault exec works with it', async () => {
+    const old = await userWithStoredKey()
+    // A cached session made with the old key, for the role profile on the chain.
+    const warm = await vault(['exec', 'rotator-role', '--', 'true'], { env: home.env })
+    assert.equal(warm.code, 0, warm.stderr)
+    await services.recorder.start()
+
+    const res = await vault(['rotate', 'rotator-role', '--no-session'], { env: home.env })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout, '')
+    const keys = await keyIds()
+    assert.equal(keys.length, 1, 'exactly one key left')
+    const [newId] = keys
+    assert.notEqual(newId, old.AccessKeyId)
+    for (const id of [old.AccessKeyId, newId]) assert.ok(!res.stderr.includes(id), `${id} is masked in: ${res.stderr}`)
+    assert.match(res.stderr, new RegExp(`Rotating access key \\*{16}${old.AccessKeyId.slice(-4)} of profile rotator`))
+    assert.match(res.stderr, /Removed \d+ cached sessions? of profile rotator/)
+    assert.match(res.stderr, new RegExp(`Deleted old access key \\*{16}${old.AccessKeyId.slice(-4)}`))
+
+    const calls = await services.recorder.calls()
+    assert.deepEqual(
+      calls.map((c) => c.action),
+      ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'],
+    )
+    assert.equal(new URLSearchParams(calls[1].body).get('UserName'), user)
+    assert.equal(new URLSearchParams(calls[2].body).get('AccessKeyId'), old.AccessKeyId)
+
+    // The store holds the new key, and it is the one AWS knows as the user.
+    const { keyId, arn } = await execIdentity()
+    assert.equal(keyId, newId)
+    assert.equal(arn, `arn:aws:iam::123456789012:user/${user}`)
+    // Every session on the chain was made with the old key: none is left.
+    const cleared = await vault(['clear'], { env: home.env })
+    assert.equal(cleared.stderr, 'Cleared 0 sessions.\n')
+  })
+
+  it('a failure injected while storing the key (a full disk) leaves the old key working and no stray key at IAM', async () => {
+    // The encrypted-file backend, with the file size limit at zero for the rotate process only:
+    // reading the old key works, writing the new one fails with EFBIG, as on a full disk.
+    const old = await userWithStoredKey({ AWS_VAULT_BACKEND: 'file', AWS_VAULT_FILE_PASSPHRASE: 'e2e-passphrase' })
+    await services.recorder.start()
+    const res = await run(['-c', `ulimit -f 0 && exec "${process.execPath}" "${vaultBin}" rotate rotator --no-session`], {
+      env: home.env,
+      cmd: 'sh',
+    })
+    assert.equal(res.code, 69, res.stderr)
+    const tail = old.AccessKeyId.slice(-4)
+    assert.match(
+      res.stderr,
+      new RegExp(
+        `vault: profile "rotator": could not store the new access key \\(cannot write .*: EFBIG\\); it was deleted at AWS, and the old key \\*{16}${tail} is still stored and works`,
+      ),
+    )
+    assert.deepEqual(
+      (await services.recorder.calls()).map((c) => c.action),
+      ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'],
+    )
+    assert.deepEqual(await keyIds(), [old.AccessKeyId], 'no stray key at IAM')
+    assert.ok(!res.stderr.includes(old.AccessKeyId))
+
+    const { keyId, arn } = await execIdentity()
+    assert.equal(keyId, old.AccessKeyId, 'the old key is still the stored one')
+    assert.equal(arn, `arn:aws:iam::123456789012:user/${user}`, 'and AWS still knows it')
+  })
+
+  it('explains when the profile has no stored keys, and calls nothing', async () => {
+    home = await makeHome(services)
+    await home.writeConfig(config)
+    await services.recorder.start()
+    const res = await vault(['rotate', 'rotator-role'], { env: home.env })
+    assert.equal(res.code, 3)
+    assert.equal(
+      res.stderr,
+      'vault: profile "rotator-role": source profile "rotator" has no long-term keys in the keychain to rotate; vault rotates keys stored with: vault add rotator\n',
+    )
+    assert.deepEqual(await services.recorder.calls(), [])
+  })
+})
