@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { listProfiles, renderTable } from '../usecases/list.js'
+import { listProfiles, renderList } from '../usecases/list.js'
 
 export default class List extends BaseCommand {
   static override hiddenAliases = ['ls']
@@ -31,11 +31,8 @@ export default class List extends BaseCommand {
     const rt = this.runtime(flags)
     const rows = await listProfiles(rt)
     if (this.jsonEnabled()) return rows
-    let lines: string[] | undefined
-    if (flags.profiles) lines = rows.map((r) => r.profile)
-    if (flags.credentials) lines = rows.filter((r) => r.credentials).map((r) => r.profile)
-    if (flags.sessions) lines = rows.flatMap((r) => r.sessions.map((s) => `${s.type},${r.profile},${s.expiration}`))
-    rt.streams.stdout.write(lines ? lines.map((l) => `${l}\n`).join('') : renderTable(rows))
+    const mode = flags.profiles ? 'profiles' : flags.credentials ? 'credentials' : flags.sessions ? 'sessions' : 'table'
+    rt.streams.stdout.write(renderList(rows, mode))
     return rows
   }
 }

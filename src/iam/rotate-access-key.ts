@@ -1,7 +1,8 @@
-import { AwsCallError, StoreError, VaultError } from '../errors.js'
+import { AwsCallError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
 import type { IamFactory, IamPort, IamTarget } from './iam-port.js'
+import { rollBack, undoCreate } from './rotation-recovery.js'
 
 /** The long-term key store, as rotation needs it. */
 export interface KeyWriter {
@@ -105,36 +106,6 @@ async function createKey(iam: IamPort, userName: string, plan: RotationPlan): Pr
   }
 }
 
-/** Storing failed: delete the new key at AWS, so the old key stays the only one, stored and working. */
-async function undoCreate(
-  iam: IamPort,
-  userName: string,
-  created: AwsCredentials,
-  plan: RotationPlan,
-  storeErr: unknown,
-): Promise<never> {
-  const newKey = maskKey(created.accessKeyId)
-  const oldKey = maskKey(plan.oldKeys.accessKeyId)
-  const reason = storeErr instanceof StoreError ? storeErr.reason : 'unavailable'
-  try {
-    await iam.deleteAccessKey({ userName, accessKeyId: created.accessKeyId })
-  } catch (cleanupErr) {
-    throw new StoreError(
-      `profile "${plan.holder}": could not store the new access key ${newKey} (${messageOf(storeErr)}), and deleting it at AWS failed too (${messageOf(cleanupErr)})`,
-      reason,
-      `the old key ${oldKey} is still stored and works; delete ${newKey} of IAM user ${userName} in the IAM console or with: aws iam delete-access-key --user-name ${userName} --access-key-id ID`,
-      { cause: storeErr },
-    )
-  }
-  const hint = storeErr instanceof VaultError && storeErr.hint ? `${storeErr.hint}; ` : ''
-  throw new StoreError(
-    `profile "${plan.holder}": could not store the new access key (${messageOf(storeErr)}); it was deleted at AWS, and the old key ${oldKey} is still stored and works`,
-    reason,
-    `${hint}then run: vault rotate ${plan.active}`,
-    { cause: storeErr },
-  )
-}
-
 async function deleteOldKey(
   iam: IamPort,
   userName: string,
@@ -154,7 +125,7 @@ async function deleteOldKey(
       return
     }
     if (plan.deleteWithNewKey && code && propagating.has(code) && code !== 'NetworkError') {
-      return rollBack(iam, userName, created, plan, deps, code)
+      return rollBack(iam, userName, created, plan, deps, code, (propagation.attempts * propagation.delayMs) / 1000)
     }
     throw new AwsCallError(
       `profile "${plan.holder}": the new access key ${maskKey(created.accessKeyId)} is stored, but deleting the old key ${maskKey(oldId)} failed: ${messageOf(err)}`,
@@ -163,46 +134,6 @@ async function deleteOldKey(
       { cause: err },
     )
   }
-}
-
-/** AWS never accepted the new key: store the old key again and delete the new one, signed with the old. */
-async function rollBack(
-  iam: IamPort,
-  userName: string,
-  created: AwsCredentials,
-  plan: RotationPlan,
-  deps: RotationDeps,
-  code: string,
-): Promise<never> {
-  const newKey = maskKey(created.accessKeyId)
-  const oldKey = maskKey(plan.oldKeys.accessKeyId)
-  const seconds = Math.round((propagation.attempts * propagation.delayMs) / 1000)
-  deps.say(`AWS did not accept the new access key ${newKey} within ${seconds} s (${code}): rolling back`)
-  try {
-    await deps.keys.set(plan.holder, plan.oldKeys)
-  } catch (err) {
-    throw new StoreError(
-      `profile "${plan.holder}": AWS does not accept the new access key ${newKey}, and storing the old key ${oldKey} again failed: ${messageOf(err)}`,
-      err instanceof StoreError ? err.reason : 'unavailable',
-      `both keys still exist at AWS; check IAM user ${userName} in the IAM console and store a working key with: vault add ${plan.holder}`,
-      { cause: err },
-    )
-  }
-  try {
-    await iam.deleteAccessKey({ userName, accessKeyId: created.accessKeyId })
-  } catch (err) {
-    throw new AwsCallError(
-      `profile "${plan.holder}": AWS does not accept the new access key ${newKey}; the old key ${oldKey} is stored again, but deleting the new key failed: ${messageOf(err)}`,
-      code,
-      `delete ${newKey} of IAM user ${userName} in the IAM console or with: aws iam delete-access-key --user-name ${userName} --access-key-id ID`,
-      { cause: err },
-    )
-  }
-  throw new AwsCallError(
-    `profile "${plan.holder}": AWS did not accept the new access key ${newKey} within ${seconds} s (${code}), so the rotation was rolled back: the old key ${oldKey} is stored again and the new key was deleted`,
-    code,
-    `try again in a minute: vault rotate ${plan.active}`,
-  )
 }
 
 async function withPropagationRetry(fn: () => Promise<void>, deps: RotationDeps): Promise<void> {

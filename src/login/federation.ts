@@ -59,11 +59,14 @@ async function get(r: SigninTokenRequest, sessionDuration: number | undefined): 
   try {
     return await r.fetch(url, {
       headers: { accept: 'application/json' },
+      redirect: 'manual', // never re-send the credentials to another address
       signal: AbortSignal.timeout(r.timeoutMs ?? 15_000),
     })
   } catch (err) {
     // The request URL holds the credentials: name the endpoint only.
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name
+    const e = err as Error & { cause?: { code?: string; message?: string } }
+    const detail = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.cause?.message ?? e.message)
+    const cause = detail.replace(/\?\S*/g, '?…') // a query string would hold the credentials
     throw new AwsCallError(
       `cannot reach the federation endpoint ${where(r.endpoint)} (${cause})`,
       'NetworkError',

@@ -76,7 +76,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     promptDriver: options.prompt,
     stsFactory: overrides.stsFactory ?? sdkStsFactory,
     iamFactory: overrides.iamFactory ?? sdkIamFactory,
-    fetch: overrides.fetch ?? globalThis.fetch,
+    fetch: overrides.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     openBrowser: overrides.openBrowser ?? openInBrowser,
     sleep: overrides.sleep ?? ((ms) => delay(ms).then(() => undefined)),
     lock: overrides.lock ?? fileLock({ dir: join(home, '.awsvault', 'locks'), log }),

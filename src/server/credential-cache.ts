@@ -42,7 +42,10 @@ export class CredentialCache {
     const cached = this.lru.get(key) // get, not peek: a hit counts as a use for the LRU order
     const now = this.options.clock.now().getTime()
     if (cached && now < cached.refreshAt) return cached.creds
-    if (cached) this.options.log.debug(`server: ${key} credentials expire in ${formatRemaining(cached.creds.expiration!.getTime() - now)}: refreshing`)
+    if (cached)
+      this.options.log.debug(
+        `server: ${key} credentials expire in ${formatRemaining(cached.creds.expiration!.getTime() - now)}: refreshing`,
+      )
     // forceRefresh: lru-cache's own TTL is unused; freshness is judged above, on the injected clock.
     const entry = await this.lru.fetch(key, { context: fetch, forceRefresh: true })
     if (!entry) throw new Error(`no credentials for ${key}`)

@@ -66,7 +66,7 @@ export async function startEcsServer(
   o: ServerOptions & { token?: string },
 ): Promise<CredentialServer> {
   const token = o.token ?? newAuthorizationToken()
-  const server = await listenOnLoopback(() => ecsHandler(credentials, token), o)
+  const server = await listenOnLoopback(ecsHandler(credentials, token), o)
   return {
     ...server,
     variables: [

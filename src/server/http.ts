@@ -76,9 +76,8 @@ export function refusal(req: Pick<Request, 'headers' | 'remoteAddress'>, port: n
   return undefined
 }
 
-/** Serves `handlerFor(port)` on 127.0.0.1, on a port the OS picks, behind `refusal`. */
-export function listenOnLoopback(handlerFor: (port: number) => Handler, o: ServerOptions): Promise<RunningServer> {
-  let handler: Handler = () => json(503, { Message: 'starting' })
+/** Serves `handler` on 127.0.0.1, on a port the OS picks, behind `refusal`. */
+export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<RunningServer> {
   let port = 0
   const server = createServer((req, res) => {
     const start = o.log.enabled ? performance.now() : 0
@@ -119,7 +118,6 @@ export function listenOnLoopback(handlerFor: (port: number) => Handler, o: Serve
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       port = (server.address() as AddressInfo).port
-      handler = handlerFor(port)
       o.log.debug(`${o.name}: listening on http://127.0.0.1:${port}/`)
       resolve({
         port,

@@ -104,7 +104,7 @@ function header(req: Request, name: string): string | undefined {
 
 /** Starts the metadata server; the child gets AWS_EC2_METADATA_SERVICE_ENDPOINT. */
 export async function startImdsServer(o: ImdsOptions & ServerOptions): Promise<CredentialServer> {
-  const server = await listenOnLoopback(() => imdsHandler(o), o)
+  const server = await listenOnLoopback(imdsHandler(o), o)
   // AWS_EC2_METADATA_DISABLED=true (often set to speed SDKs up off EC2) would hide the server.
   return {
     ...server,

@@ -12,14 +12,16 @@ import { servedCredentials } from './served-credentials.js'
 export type ServerKind = 'ecs' | 'ec2'
 
 /**
- * How long before expiry the servers refresh: AWS_MIN_TTL, but at least 15 minutes, botocore's
- * advisory refresh window. A refresh that starts there (and waits on an MFA prompt, longer than
- * botocore's 2-second timeout) is one botocore survives on its current credentials; from 10
- * minutes left it would be fatal. The credential chain behind the server gets the same window, so
- * it refetches whenever the server asks.
+ * How long before expiry the servers refresh: AWS_MIN_TTL, but at least 20 minutes. botocore
+ * refreshes 15 minutes before expiry and survives a failed refresh until 10 minutes are left, so
+ * a refresh that starts there may wait on an MFA prompt far longer than botocore's 2-second
+ * timeout. And botocore's IMDS provider takes credentials that expire within 10 minutes plus up
+ * to 10 minutes of jitter for an outage and extends them past their real expiry; handing out
+ * nothing closer to expiry than 20 minutes keeps it off that path. The credential chain behind
+ * the server gets the same window, so it refetches whenever the server asks.
  */
 export function serverWindowSeconds(profile: ResolvedProfile): number {
-  return Math.max(profile.minTtl, 15 * 60)
+  return Math.max(profile.minTtl, 20 * 60)
 }
 
 export interface StartOptions {

@@ -73,12 +73,10 @@ export class KeychainStore implements SecretStore, BulkReadable {
 
   /** Every item with its data, in one native call. */
   async entries(): Promise<SecretItem[]> {
-    const found = await this.call('listing items', (b, signal) => {
-      // The listing call has no D-Bus timeout of its own and would wait forever on a hung daemon;
-      // creating an entry first talks to the service with a bounded (~2 s) timeout.
-      if (this.opts.platform === 'linux') this.entry(b, '')
-      return b.findCredentialsAsync(this.service, null, signal)
-    })
+    // The listing call has no D-Bus timeout of its own; the deadline in call() bounds it (a
+    // hung daemon ends in a 'timeout' StoreError and a hard exit). Probing the service first
+    // would cost a second D-Bus connection (~10 ms) on every cache hit.
+    const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal))
     return found.map((c) => ({ key: c.account, data: c.password }))
   }
 

@@ -3,8 +3,8 @@ import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { type ServerKind, serverWindowSeconds, startCredentialServer } from '../server/start.js'
-import { providerFor } from '../vault/chain.js'
-import type { CredentialProvider } from '../vault/provider.js'
+import { SessionStore } from '../stores/session-store.js'
+import { type ChainContext, providerFor } from '../vault/chain.js'
 import { type CredentialRequest, chainContext, getCredentials, loadProfile, refuseNested } from './get-credentials.js'
 
 export interface ExecRequest extends CredentialRequest {
@@ -41,26 +41,25 @@ export async function execProfile(rt: Runtime, req: ExecRequest): Promise<number
  */
 async function execWithServer(rt: Runtime, req: ExecRequest, kind: ServerKind): Promise<number> {
   const profile = await loadProfile(rt, req)
-  // One chain for the server's life, asked again on every refresh: its cache decorators refetch
-  // inside the expiry window, and its MFA source answers -t once (AWS takes a code once), then
-  // mfa_process, the terminal or a dialog. Built on the first fetch, so --lazy touches no keychain.
-  let chain: Promise<CredentialProvider> | undefined
+  // The chain is asked again on every refresh; its cache decorators refetch inside the expiry
+  // window. Its MFA source lives as long as the server: -t answers once (AWS takes a code once),
+  // then mfa_process, the terminal or a dialog. Built on the first fetch: --lazy touches nothing.
+  let context: Promise<ChainContext> | undefined
   const server = await startCredentialServer({
     kind,
     profile,
     lazy: req.lazy ?? false,
     fetchProfile: async () => {
-      chain ??= chainContext(rt, profile, req, serverWindowSeconds(profile))
-        .then((ctx) => providerFor(profile, ctx))
-        .then((provider) => {
-          rt.log.debug(`profile ${profile.name}: server credentials from ${provider.description}`)
-          return provider
-        })
-        .catch((err: unknown) => {
-          chain = undefined // e.g. no keys yet: `vault add` may fix it while the server runs
-          throw err
-        })
-      return (await chain).retrieve()
+      context ??= chainContext(rt, profile, req, serverWindowSeconds(profile)).catch((err: unknown) => {
+        context = undefined
+        throw err
+      })
+      // A fresh look at the keychain each time: a server outlives many `vault exec` runs, and must
+      // see the sessions they store (that is how a user hands a running server a new MFA code).
+      const sessions = new SessionStore(await rt.store(), { logger: rt.log })
+      const provider = await providerFor(profile, { ...(await context), sessions })
+      rt.log.debug(`profile ${profile.name}: server credentials from ${provider.description}`)
+      return provider.retrieve()
     },
     sts: rt.stsFactory,
     env: rt.env,

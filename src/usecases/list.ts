@@ -56,3 +56,20 @@ export function renderTable(rows: ListedProfile[]): string {
   const widths = [0, 1].map((i) => Math.max(...cells.map((c) => c[i].length)))
   return cells.map((c) => `${c[0].padEnd(widths[0])}  ${c[1].padEnd(widths[1])}  ${c[2]}`.trimEnd()).join('\n') + '\n'
 }
+
+export type ListMode = 'table' | 'profiles' | 'credentials' | 'sessions'
+
+/** stdout for `vault list` in each mode (--json is rendered by oclif, or the fast path). */
+export function renderList(rows: ListedProfile[], mode: ListMode): string {
+  const lines = (items: string[]) => items.map((l) => `${l}\n`).join('')
+  switch (mode) {
+    case 'profiles':
+      return lines(rows.map((r) => r.profile))
+    case 'credentials':
+      return lines(rows.filter((r) => r.credentials).map((r) => r.profile))
+    case 'sessions':
+      return lines(rows.flatMap((r) => r.sessions.map((s) => `${s.type},${r.profile},${s.expiration}`)))
+    default:
+      return renderTable(rows)
+  }
+}

@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, it } from 'node:test'
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { type Home, makeHome, requireCommand, run, type Services, startServices, vault, vaultBin } from './harness.js'
 
-const config = `[profile rotator]
+/** Profiles named after the test's IAM user: the keyring lives as long as the suite. */
+const config = (user: string) => `[profile ${user}]
 region = us-east-1
 
-[profile rotator-role]
-source_profile = rotator
+[profile ${user}-role]
+source_profile = ${user}
 role_arn = arn:aws:iam::123456789012:role/Dev
 `
 /** Credentials moto does not know: they act as its default account, as an administrator would. */
-const admin = { AWS_ACCESS_KEY_ID: 'AKIAADMIN00000000000', AWS_SECRET_ACCESS_KEY: 'admin-secret', AWS_REGION: 'us-east-1' }
+const admin = {
+  AWS_ACCESS_KEY_ID: 'AKIAADMIN00000000000',
+  AWS_SECRET_ACCESS_KEY: 'admin-secret',
+  AWS_DEFAULT_REGION: 'us-east-1',
+}
 
 interface Key {
   AccessKeyId: string
@@ -33,6 +38,9 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     n += 1
     user = `rotator-${n}`
   })
+  afterEach(async () => {
+    await home?.cleanup()
+  })
 
   const aws = async (args: string[], env = home.env) => {
     const res = await run([...args, '--output', 'json'], { env: { ...env, ...admin }, cmd: 'aws' })
@@ -40,17 +48,17 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     return JSON.parse(res.stdout || '{}')
   }
   const keyIds = async () =>
-    ((await aws(['iam', 'list-access-keys', '--user-name', user])).AccessKeyMetadata as Array<{ AccessKeyId: string }>).map(
-      (k) => k.AccessKeyId,
-    )
+    (
+      (await aws(['iam', 'list-access-keys', '--user-name', user])).AccessKeyMetadata as Array<{ AccessKeyId: string }>
+    ).map((k) => k.AccessKeyId)
 
   /** A real IAM user in moto with one access key, stored with `vault add --env`. */
   async function userWithStoredKey(extraEnv: Record<string, string> = {}): Promise<Key> {
     home = await makeHome(services, extraEnv)
-    await home.writeConfig(config)
+    await home.writeConfig(config(user))
     await aws(['iam', 'create-user', '--user-name', user])
     const key = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
-    const added = await vault(['add', 'rotator', '--env'], {
+    const added = await vault(['add', user, '--env'], {
       env: { ...home.env, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey },
     })
     assert.equal(added.code, 0, added.stderr)
@@ -60,7 +68,15 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
   /** The key `vault exec` hands out, and who AWS says it belongs to. */
   async function execIdentity(env = home.env) {
     const res = await vault(
-      ['exec', 'rotator', '--no-session', '--', 'sh', '-c', 'echo $AWS_ACCESS_KEY_ID; aws sts get-caller-identity --query Arn --output text'],
+      [
+        'exec',
+        user,
+        '--no-session',
+        '--',
+        'sh',
+        '-c',
+        'echo $AWS_ACCESS_KEY_ID; aws sts get-caller-identity --query Arn --output text',
+      ],
       { env },
     )
     assert.equal(res.code, 0, res.stderr)
@@ -71,27 +87,28 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
   it('--no-session leaves exactly one access key, the new one, stored, and vault exec works with it', async () => {
     const old = await userWithStoredKey()
     // A cached session made with the old key, for the role profile on the chain.
-    const warm = await vault(['exec', 'rotator-role', '--', 'true'], { env: home.env })
+    const warm = await vault(['exec', `${user}-role`, '--', 'true'], { env: home.env })
     assert.equal(warm.code, 0, warm.stderr)
     await services.recorder.start()
 
-    const res = await vault(['rotate', 'rotator-role', '--no-session'], { env: home.env })
+    const res = await vault(['rotate', `${user}-role`, '--no-session'], { env: home.env })
     assert.equal(res.code, 0, res.stderr)
     assert.equal(res.stdout, '')
-    const keys = await keyIds()
-    assert.equal(keys.length, 1, 'exactly one key left')
-    const [newId] = keys
-    assert.notEqual(newId, old.AccessKeyId)
-    for (const id of [old.AccessKeyId, newId]) assert.ok(!res.stderr.includes(id), `${id} is masked in: ${res.stderr}`)
-    assert.match(res.stderr, new RegExp(`Rotating access key \\*{16}${old.AccessKeyId.slice(-4)} of profile rotator`))
-    assert.match(res.stderr, /Removed \d+ cached sessions? of profile rotator/)
-    assert.match(res.stderr, new RegExp(`Deleted old access key \\*{16}${old.AccessKeyId.slice(-4)}`))
-
     const calls = await services.recorder.calls()
     assert.deepEqual(
       calls.map((c) => c.action),
       ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'],
     )
+    const keys = await keyIds()
+    assert.equal(keys.length, 1, 'exactly one key left')
+    const [newId] = keys
+    assert.notEqual(newId, old.AccessKeyId)
+    for (const id of [old.AccessKeyId, newId]) assert.ok(!res.stderr.includes(id), `${id} is masked in: ${res.stderr}`)
+    assert.match(res.stderr, new RegExp(`Rotating access key \\*{16}${old.AccessKeyId.slice(-4)} of profile ${user},`))
+    assert.match(res.stderr, new RegExp(`Removed 1 cached session of profile ${user}-role\n`))
+    assert.match(res.stderr, new RegExp(`Removed 1 cached session of profile ${user}\n`))
+    assert.match(res.stderr, new RegExp(`Deleted old access key \\*{16}${old.AccessKeyId.slice(-4)}`))
+
     assert.equal(new URLSearchParams(calls[1].body).get('UserName'), user)
     assert.equal(new URLSearchParams(calls[2].body).get('AccessKeyId'), old.AccessKeyId)
 
@@ -100,8 +117,10 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     assert.equal(keyId, newId)
     assert.equal(arn, `arn:aws:iam::123456789012:user/${user}`)
     // Every session on the chain was made with the old key: none is left.
-    const cleared = await vault(['clear'], { env: home.env })
-    assert.equal(cleared.stderr, 'Cleared 0 sessions.\n')
+    for (const profile of [user, `${user}-role`]) {
+      const cleared = await vault(['clear', profile], { env: home.env })
+      assert.equal(cleared.stderr, 'Cleared 0 sessions.\n')
+    }
   })
 
   it('a failure injected while storing the key (a full disk) leaves the old key working and no stray key at IAM', async () => {
@@ -109,16 +128,19 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     // reading the old key works, writing the new one fails with EFBIG, as on a full disk.
     const old = await userWithStoredKey({ AWS_VAULT_BACKEND: 'file', AWS_VAULT_FILE_PASSPHRASE: 'e2e-passphrase' })
     await services.recorder.start()
-    const res = await run(['-c', `ulimit -f 0 && exec "${process.execPath}" "${vaultBin}" rotate rotator --no-session`], {
-      env: home.env,
-      cmd: 'sh',
-    })
+    const res = await run(
+      ['-c', `ulimit -f 0 && exec "${process.execPath}" "${vaultBin}" rotate ${user} --no-session`],
+      {
+        env: home.env,
+        cmd: 'sh',
+      },
+    )
     assert.equal(res.code, 69, res.stderr)
     const tail = old.AccessKeyId.slice(-4)
     assert.match(
       res.stderr,
       new RegExp(
-        `vault: profile "rotator": could not store the new access key \\(cannot write .*: EFBIG\\); it was deleted at AWS, and the old key \\*{16}${tail} is still stored and works`,
+        `vault: profile "${user}": could not store the new access key \\(cannot write .*: EFBIG\\); it was deleted at AWS, and the old key \\*{16}${tail} is still stored and works`,
       ),
     )
     assert.deepEqual(
@@ -135,13 +157,13 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
 
   it('explains when the profile has no stored keys, and calls nothing', async () => {
     home = await makeHome(services)
-    await home.writeConfig(config)
+    await home.writeConfig(config(user))
     await services.recorder.start()
-    const res = await vault(['rotate', 'rotator-role'], { env: home.env })
+    const res = await vault(['rotate', `${user}-role`], { env: home.env })
     assert.equal(res.code, 3)
     assert.equal(
       res.stderr,
-      'vault: profile "rotator-role": source profile "rotator" has no long-term keys in the keychain to rotate; vault rotates keys stored with: vault add rotator\n',
+      `vault: profile "${user}-role": source profile "${user}" has no long-term keys in the keychain to rotate; vault rotates keys stored with: vault add ${user}\n`,
     )
     assert.deepEqual(await services.recorder.calls(), [])
   })

@@ -7,7 +7,15 @@ import { consoleProviderFor } from '../../src/vault/console-provider.js'
 import { allowAllPolicy, federationName } from '../../src/vault/federation-token-provider.js'
 import { noLock } from '../../src/vault/provider.js'
 import type { StsFactory } from '../../src/vault/sts-port.js'
-import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, profile, recordingSts } from '../fakes/fakes.js'
+import {
+  fixedClock,
+  longTermKeys,
+  memoryKeys,
+  memoryLogger,
+  memorySessions,
+  profile,
+  recordingSts,
+} from '../fakes/fakes.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
 const longUser = 'jonathan.smith-the-third@example.com'
@@ -41,7 +49,13 @@ function setup(options: { noSession?: boolean; arn?: string } = {}) {
 
 const caktus = profile('caktus', { region: 'us-east-1', mfaSerial: serial })
 const role = (name: string, source = caktus, fields = {}) =>
-  profile(name, { roleArn: `arn:aws:iam::222222222222:role/${name}`, source, sourceProfileName: source.name, mfaSerial: serial, ...fields })
+  profile(name, {
+    roleArn: `arn:aws:iam::222222222222:role/${name}`,
+    source,
+    sourceProfileName: source.name,
+    mfaSerial: serial,
+    ...fields,
+  })
 
 describe('console credentials (issue 8)', () => {
   it('a profile with only keys: GetFederationToken with the long-term keys, named after the IAM user cut to 32', async () => {
@@ -51,12 +65,19 @@ describe('console credentials (issue 8)', () => {
     assert.equal(chosen.acceptsSessionDuration, false)
     const creds = await chosen.provider.retrieve()
     assert.ok(creds.sessionToken)
-    assert.deepEqual(t.sts.ops(), ['GetCallerIdentity', 'GetFederationToken'], 'no GetSessionToken: AWS refuses federation over a session')
+    assert.deepEqual(
+      t.sts.ops(),
+      ['GetCallerIdentity', 'GetFederationToken'],
+      'no GetSessionToken: AWS refuses federation over a session',
+    )
     const federation = t.sts.calls[1]
     assert.equal(federation.signedWith, longTermKeys.accessKeyId)
     assert.deepEqual(federation.input, { name: longUser.slice(0, 32), durationSeconds: 7200, policy: allowAllPolicy })
     assert.equal((federation.input.name as string).length, 32)
-    assert.deepEqual(JSON.parse(allowAllPolicy), { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })
+    assert.deepEqual(JSON.parse(allowAllPolicy), {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    })
     assert.ok(t.log.lines.some((l) => l.includes('GetFederationToken cannot carry MFA')))
   })
 
@@ -71,10 +92,20 @@ describe('console credentials (issue 8)', () => {
 
   const sessionDurationCases: Array<[string, { noSession?: boolean }, () => ReturnType<typeof role>, boolean]> = [
     ['a role assumed straight from the keys (--no-session)', { noSession: true }, () => role('saguaro'), true],
-    ['a role asking for more than 1 h (assumed from the keys)', {}, () => role('saguaro', caktus, { durationSeconds: 4 * 3600 }), true],
+    [
+      'a role asking for more than 1 h (assumed from the keys)',
+      {},
+      () => role('saguaro', caktus, { durationSeconds: 4 * 3600 }),
+      true,
+    ],
     ['a role over an MFA session', {}, () => role('saguaro'), false],
     ['role chaining, even with --no-session', { noSession: true }, () => role('inner', role('outer')), false],
-    ['a profile without role_arn over a role', {}, () => profile('alias', { source: role('saguaro'), sourceProfileName: 'saguaro' }), false],
+    [
+      'a profile without role_arn over a role',
+      {},
+      () => profile('alias', { source: role('saguaro'), sourceProfileName: 'saguaro' }),
+      false,
+    ],
   ]
   for (const [name, options, make, expected] of sessionDurationCases) {
     it(`SessionDuration ${expected ? 'is' : 'is not'} sent for ${name}`, async () => {
@@ -115,7 +146,10 @@ describe('console credentials (issue 8)', () => {
     })
     await assert.rejects(chosen.provider.retrieve(), (err: ConfigError) => {
       assert.ok(err instanceof ConfigError)
-      assert.match(err.message, /GetFederationToken cannot be called with temporary credentials such as a GetSessionToken session/)
+      assert.match(
+        err.message,
+        /GetFederationToken cannot be called with temporary credentials such as a GetSessionToken session/,
+      )
       assert.match(err.hint ?? '', /role_arn/)
       return true
     })
@@ -127,6 +161,9 @@ describe('console credentials (issue 8)', () => {
     assert.equal(federationName('arn:aws:iam::1:user/a/b/jon', 'p'), 'jon')
     assert.equal(federationName('arn:aws-cn:iam::1:user/jon', 'p'), 'jon')
     assert.equal(federationName('arn:aws:iam::1:root', 'p'), 'root')
-    assert.throws(() => federationName('arn:aws:sts::1:assumed-role/Dev/jon', 'p'), /needs the long-term keys of an IAM user/)
+    assert.throws(
+      () => federationName('arn:aws:sts::1:assumed-role/Dev/jon', 'p'),
+      /needs the long-term keys of an IAM user/,
+    )
   })
 })

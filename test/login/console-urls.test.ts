@@ -25,8 +25,16 @@ describe('console URLs per partition (issue 8)', () => {
     ['eu-west-1', undefined, 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1'],
     ['eu-west-1', 's3/home', 'https://eu-west-1.console.aws.amazon.com/s3/home?region=eu-west-1'],
     ['eu-west-1', '/ec2/home', 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1'],
-    ['eu-west-1', 'ec2/home#Instances:', 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:'],
-    ['eu-west-1', 'cloudwatch/home?region=us-east-1', 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1'],
+    [
+      'eu-west-1',
+      'ec2/home#Instances:',
+      'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:',
+    ],
+    [
+      'eu-west-1',
+      'cloudwatch/home?region=us-east-1',
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1',
+    ],
     ['cn-north-1', undefined, 'https://cn-north-1.console.amazonaws.cn/console/home?region=cn-north-1'],
     ['us-gov-west-1', 's3/home', 'https://us-gov-west-1.console.amazonaws-us-gov.com/s3/home?region=us-gov-west-1'],
   ]
@@ -45,14 +53,20 @@ describe('console URLs per partition (issue 8)', () => {
   })
 
   it('VAULT_FEDERATION_ENDPOINT replaces the endpoint whole, and must be an http(s) URL', () => {
-    assert.equal(federationEndpoint('aws-cn', 'http://127.0.0.1:8080/federation').toString(), 'http://127.0.0.1:8080/federation')
+    assert.equal(
+      federationEndpoint('aws-cn', 'http://127.0.0.1:8080/federation').toString(),
+      'http://127.0.0.1:8080/federation',
+    )
     assert.equal(federationEndpoint('aws', '').toString(), 'https://signin.aws.amazon.com/federation')
     for (const bad of ['signin.example.com', 'file:///etc/passwd']) {
-      assert.throws(() => federationEndpoint('aws', bad), (err: Error) => {
-        assert.ok(err instanceof ConfigError)
-        assert.equal(err.message, `VAULT_FEDERATION_ENDPOINT "${bad}" is not an http(s) URL`)
-        return true
-      })
+      assert.throws(
+        () => federationEndpoint('aws', bad),
+        (err: Error) => {
+          assert.ok(err instanceof ConfigError)
+          assert.equal(err.message, `VAULT_FEDERATION_ENDPOINT "${bad}" is not an http(s) URL`)
+          return true
+        },
+      )
     }
   })
 })

@@ -36,7 +36,11 @@ describe('the federation endpoint (issue 8)', () => {
   })
 
   it('sends SessionDuration when asked, and retries without it on HTTP 400 (role chaining)', async () => {
-    const f = fakeFetch((q) => (q.has('SessionDuration') ? { status: 400, body: 'Bad Request' } : { status: 200, body: '{"SigninToken":"tok-2"}' }))
+    const f = fakeFetch((q) =>
+      q.has('SessionDuration')
+        ? { status: 400, body: 'Bad Request' }
+        : { status: 200, body: '{"SigninToken":"tok-2"}' },
+    )
     const log = memoryLogger()
     const token = await requestSigninToken({ endpoint, credentials, sessionDuration: 7200, fetch: f.fetch, log })
     assert.equal(token, 'tok-2')
@@ -69,12 +73,15 @@ describe('the federation endpoint (issue 8)', () => {
   for (const [name, answer, message] of failures) {
     it(`fails clearly, without the credentials in the message: ${name}`, async () => {
       const f = fakeFetch(answer)
-      await assert.rejects(requestSigninToken({ endpoint, credentials, fetch: f.fetch, log: memoryLogger() }), (err: AwsCallError) => {
-        assert.ok(err instanceof AwsCallError)
-        assert.match(err.message, message)
-        for (const secret of Object.values(credentials)) assert.ok(!`${err.message} ${err.hint}`.includes(secret))
-        return true
-      })
+      await assert.rejects(
+        requestSigninToken({ endpoint, credentials, fetch: f.fetch, log: memoryLogger() }),
+        (err: AwsCallError) => {
+          assert.ok(err instanceof AwsCallError)
+          assert.match(err.message, message)
+          for (const secret of Object.values(credentials)) assert.ok(!`${err.message} ${err.hint}`.includes(secret))
+          return true
+        },
+      )
     })
   }
 

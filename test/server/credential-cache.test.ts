@@ -39,6 +39,21 @@ describe('server credential cache (issue 7)', () => {
     assert.equal(fresh.expiration?.getTime(), t.clock.now().getTime() + 3600_000)
   })
 
+  it('refetches short-lived credentials at half their lifetime, not on every request', async () => {
+    const t = setup(900)
+    const short = async (): Promise<AwsCredentials> => ({
+      ...(await t.fetch()),
+      expiration: new Date(t.clock.now().getTime() + 600_000),
+    })
+    await t.cache.get('profile', short)
+    t.clock.advance(299)
+    await t.cache.get('profile', short)
+    assert.equal(t.fetches(), 1)
+    t.clock.advance(1)
+    await t.cache.get('profile', short)
+    assert.equal(t.fetches(), 2)
+  })
+
   it('makes one fetch however many requests arrive during a refresh', async () => {
     const t = setup()
     await t.cache.get('profile', t.fetch)

@@ -50,8 +50,14 @@ describe('ECS credential server (issue 7)', () => {
     const t = servedChain()
     const s = await start(t.credentials)
     const wrongSameLength = `${s.auth.Authorization.slice(0, -1)}${s.auth.Authorization.endsWith('A') ? 'B' : 'A'}`
-    for (const headers of [{}, { Authorization: 'nope' }, { Authorization: wrongSameLength }, { Authorization: `Bearer ${s.auth.Authorization}` }]) {
-      for (const path of ['', 'role-arn/' + role2, 'no-such-path']) {
+    const wrong: Array<Record<string, string>> = [
+      {},
+      { Authorization: 'nope' },
+      { Authorization: wrongSameLength },
+      { Authorization: `Bearer ${s.auth.Authorization}` },
+    ]
+    for (const headers of wrong) {
+      for (const path of ['', `role-arn/${role2}`, 'no-such-path']) {
         const res = await s.get(path, headers)
         assert.equal(res.status, 403, `${JSON.stringify(headers)} ${path}`)
         assert.match(JSON.parse(res.body).Message, /Authorization header/)

@@ -56,7 +56,12 @@ describe('MFA dialog when there is no terminal (issue 7)', () => {
     assert.equal(await guiDriver({ PATH: bin }, 'darwin')?.ask(serial, 'caktus'), '222333')
     const argv = (await readFile(join(bin, 'argv'), 'utf8')).trim().split('\n')
     assert.equal(argv.at(-1), `Enter MFA code for ${serial}`)
-    assert.ok(argv.filter((a) => a !== '-e').slice(0, -1).every((line) => !line.includes(serial)))
+    assert.ok(
+      argv
+        .filter((a) => a !== '-e')
+        .slice(0, -1)
+        .every((line) => !line.includes(serial)),
+    )
   })
 
   it('reports Cancel and a wrong answer clearly', async () => {
@@ -71,7 +76,12 @@ describe('MFA dialog when there is no terminal (issue 7)', () => {
     // without a controlling terminal; here a developer's terminal would be asked.)
     const bin = await fake('zenity', '987654')
     const log = memoryLogger()
-    const mfa = selectMfaSource({ mfaProcessFor: () => undefined, env: { PATH: bin, DISPLAY: ':0' }, hasTerminal: false, log })
+    const mfa = selectMfaSource({
+      mfaProcessFor: () => undefined,
+      env: { PATH: bin, DISPLAY: ':0' },
+      hasTerminal: false,
+      log,
+    })
     assert.equal(await mfa({ serial, profile: 'caktus' }), '987654')
     assert.ok(log.lines.includes('profile caktus: no terminal; asking for the MFA code through zenity'))
   })

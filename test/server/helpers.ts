@@ -5,7 +5,15 @@ import { CredentialCache } from '../../src/server/credential-cache.js'
 import { servedCredentials } from '../../src/server/served-credentials.js'
 import { type ChainContext, providerFor } from '../../src/vault/chain.js'
 import { noLock } from '../../src/vault/provider.js'
-import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, profile, recordingSts } from '../fakes/fakes.js'
+import {
+  fixedClock,
+  longTermKeys,
+  memoryKeys,
+  memoryLogger,
+  memorySessions,
+  profile,
+  recordingSts,
+} from '../fakes/fakes.js'
 
 export interface Response {
   status: number

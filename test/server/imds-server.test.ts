@@ -29,7 +29,8 @@ describe('EC2 instance metadata server (issue 7)', () => {
       roleName: 'saguaro',
     })
     const url = server.url
-    const token = async (ttl = '21600') => (await send(url, { method: 'PUT', path: 'latest/api/token', headers: { [ttlHeader]: ttl } })).body
+    const token = async (ttl = '21600') =>
+      (await send(url, { method: 'PUT', path: 'latest/api/token', headers: { [ttlHeader]: ttl } })).body
     const get = (path: string, headers: Record<string, string> = {}) => send(url, { path, headers })
     return { ...t, url, log, token, get, variables: Object.fromEntries(server.variables), unset: server.unset }
   }
@@ -51,7 +52,15 @@ describe('EC2 instance metadata server (issue 7)', () => {
     const res = await s.get(`${credsPath}saguaro`, headers)
     assert.equal(res.status, 200)
     const doc = JSON.parse(res.body)
-    assert.deepEqual(Object.keys(doc), ['Code', 'LastUpdated', 'Type', 'AccessKeyId', 'SecretAccessKey', 'Token', 'Expiration'])
+    assert.deepEqual(Object.keys(doc), [
+      'Code',
+      'LastUpdated',
+      'Type',
+      'AccessKeyId',
+      'SecretAccessKey',
+      'Token',
+      'Expiration',
+    ])
     assert.equal(doc.Code, 'Success')
     assert.equal(doc.Type, 'AWS-HMAC')
     assert.equal(doc.AccessKeyId, 'ASIATEMP000000000002')
@@ -68,7 +77,9 @@ describe('EC2 instance metadata server (issue 7)', () => {
 
   it('serves the region: instance identity document and placement/region', async () => {
     const s = await start()
-    assert.deepEqual(JSON.parse((await s.get('latest/dynamic/instance-identity/document')).body), { region: 'eu-west-1' })
+    assert.deepEqual(JSON.parse((await s.get('latest/dynamic/instance-identity/document')).body), {
+      region: 'eu-west-1',
+    })
     assert.equal((await s.get('latest/meta-data/placement/region')).body, 'eu-west-1')
     assert.equal((await s.get('latest/meta-data/')).body, 'iam/\nplacement/')
     assert.equal((await s.get('latest/meta-data/iam/security-credentials/other')).status, 404)
@@ -76,9 +87,18 @@ describe('EC2 instance metadata server (issue 7)', () => {
 
   it('refuses bad token requests as EC2 does: 400 for a bad TTL, 403 through a proxy, 401 for a bad token', async () => {
     const s = await start()
-    for (const ttl of ['0', '21601', 'abc', '1.5']) assert.equal((await send(s.url, { method: 'PUT', path: 'latest/api/token', headers: { [ttlHeader]: ttl } })).status, 400, ttl)
+    for (const ttl of ['0', '21601', 'abc', '1.5'])
+      assert.equal(
+        (await send(s.url, { method: 'PUT', path: 'latest/api/token', headers: { [ttlHeader]: ttl } })).status,
+        400,
+        ttl,
+      )
     assert.equal((await send(s.url, { method: 'PUT', path: 'latest/api/token' })).status, 400)
-    const proxied = await send(s.url, { method: 'PUT', path: 'latest/api/token', headers: { [ttlHeader]: '60', 'X-Forwarded-For': '10.0.0.1' } })
+    const proxied = await send(s.url, {
+      method: 'PUT',
+      path: 'latest/api/token',
+      headers: { [ttlHeader]: '60', 'X-Forwarded-For': '10.0.0.1' },
+    })
     assert.equal(proxied.status, 403)
     assert.equal((await s.get(credsPath, { 'X-aws-ec2-metadata-token': 'forged' })).status, 401)
     assert.equal((await send(s.url, { method: 'GET', path: 'latest/api/token' })).status, 405)

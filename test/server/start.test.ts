@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MfaError, UsageError } from '../../src/errors.js'
-import { startCredentialServer } from '../../src/server/start.js'
+import { serverWindowSeconds, startCredentialServer } from '../../src/server/start.js'
 import type { AwsCredentials } from '../../src/vault/credentials.js'
-import { fixedClock, memoryLogger, recordingSts } from '../fakes/fakes.js'
+import { fixedClock, memoryLogger, profile, recordingSts } from '../fakes/fakes.js'
 import { saguaro, send } from './helpers.js'
 
 const noTerminal = () =>
-  new MfaError('profile "caktus" needs an MFA code for arn:aws:iam::111111111111:mfa/jon, and there is no terminal to ask on', 'pass -t/--mfa-token CODE, or set mfa_process in the profile')
+  new MfaError(
+    'profile "caktus" needs an MFA code for arn:aws:iam::111111111111:mfa/jon, and there is no terminal to ask on',
+    'pass -t/--mfa-token CODE, or set mfa_process in the profile',
+  )
 
 function options(fetchProfile: () => Promise<AwsCredentials>, extra: { lazy?: boolean; kind?: 'ecs' | 'ec2' } = {}) {
   const clock = fixedClock()
@@ -37,6 +40,17 @@ const temporary = (clock: { now(): Date }): AwsCredentials => ({
 })
 
 describe('starting a credential server (issue 7)', () => {
+  it('refreshes 20 minutes before expiry, or AWS_MIN_TTL when that is longer', () => {
+    const table: Array<[number, number]> = [
+      [0, 1200],
+      [300, 1200],
+      [1200, 1200],
+      [3600, 3600],
+    ]
+    for (const [minTtl, window] of table)
+      assert.equal(serverWindowSeconds(profile('p', { minTtl })), window, `${minTtl}`)
+  })
+
   it('fetches before the command starts, so a failure is an ordinary vault error', async () => {
     const t = options(async () => {
       throw noTerminal()
@@ -61,7 +75,9 @@ describe('starting a credential server (issue 7)', () => {
     try {
       assert.equal(fetches, 0)
       const vars = Object.fromEntries(server.variables)
-      const res = await send(server.url, { headers: { Authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN as string } })
+      const res = await send(server.url, {
+        headers: { Authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN as string },
+      })
       assert.equal(res.status, 200)
       assert.equal(fetches, 1)
     } finally {
@@ -92,7 +108,10 @@ describe('starting a credential server (issue 7)', () => {
       const res = await send(server.url, { path: 'latest/meta-data/iam/security-credentials/saguaro' })
       assert.equal(res.status, 500)
       const message = JSON.parse(res.body).Message as string
-      assert.match(message, /needs an MFA code .* no terminal to ask on; run in a terminal: vault exec saguaro -t CODE -- true/)
+      assert.match(
+        message,
+        /needs an MFA code .* no terminal to ask on; run in a terminal: vault exec saguaro -t CODE -- true/,
+      )
       assert.doesNotMatch(message, /--mfa-token/)
       assert.equal(t.warnings.length, 1)
       assert.ok(t.warnings[0]?.includes(message))

@@ -53,12 +53,20 @@ describe('vault login, the use case (issue 8)', () => {
     const stdout = buffer()
     const stderr = buffer()
     const store = new MemoryStore([
-      { key: 'caktus', data: JSON.stringify({ AccessKeyID: longTermKeys.accessKeyId, SecretAccessKey: longTermKeys.secretAccessKey }) },
+      {
+        key: 'caktus',
+        data: JSON.stringify({ AccessKeyID: longTermKeys.accessKeyId, SecretAccessKey: longTermKeys.secretAccessKey }),
+      },
     ])
     const rt = createRuntime(
       { debug: false },
       {
-        env: { HOME: home, AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), ...options.env },
+        env: {
+          HOME: home,
+          AWS_CONFIG_FILE: join(home, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+          ...options.env,
+        },
         homedir: home,
         streams: { stdout: stdout.stream, stderr: stderr.stream },
         clock,
@@ -91,7 +99,10 @@ describe('vault login, the use case (issue 8)', () => {
     assert.equal(`${url.origin}${url.pathname}`, 'http://127.0.0.1:9/federation')
     assert.equal(url.searchParams.get('Action'), 'login')
     assert.equal(url.searchParams.get('Issuer'), 'vault')
-    assert.equal(url.searchParams.get('Destination'), 'https://us-east-1.console.aws.amazon.com/s3/home?region=us-east-1')
+    assert.equal(
+      url.searchParams.get('Destination'),
+      'https://us-east-1.console.aws.amazon.com/s3/home?region=us-east-1',
+    )
     assert.equal(url.searchParams.get('SigninToken'), 'tok-1')
     assert.deepEqual(t.sts.ops(), ['GetSessionToken', 'AssumeRole'])
     const session = JSON.parse(t.requests[0].searchParams.get('Session') ?? '')
@@ -108,7 +119,10 @@ describe('vault login, the use case (issue 8)', () => {
     assert.equal(t.requests[0].searchParams.has('SessionDuration'), false, 'the duration went into the token')
     assert.equal(`${t.requests[0].origin}${t.requests[0].pathname}`, 'https://signin.aws.amazon.com/federation')
     const url = new URL(t.stdout.text().trim())
-    assert.equal(url.searchParams.get('Destination'), 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1')
+    assert.equal(
+      url.searchParams.get('Destination'),
+      'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
+    )
   })
 
   it('--duration on a role assumed straight from the keys sets the console session', async () => {
@@ -125,7 +139,10 @@ describe('vault login, the use case (issue 8)', () => {
     assert.equal(`${t.requests[0].origin}${t.requests[0].pathname}`, 'https://signin.amazonaws.cn/federation')
     const url = new URL(t.stdout.text().trim())
     assert.equal(`${url.origin}${url.pathname}`, 'https://signin.amazonaws.cn/federation')
-    assert.equal(url.searchParams.get('Destination'), 'https://cn-north-1.console.amazonaws.cn/console/home?region=cn-north-1')
+    assert.equal(
+      url.searchParams.get('Destination'),
+      'https://cn-north-1.console.amazonaws.cn/console/home?region=cn-north-1',
+    )
   })
 
   it('without --stdout, opens the browser and keeps the URL off stdout', async () => {
@@ -142,7 +159,10 @@ describe('vault login, the use case (issue 8)', () => {
     await login(t.rt, { ...base, profile: 'saguaro', stdout: false })
     assert.equal(t.stdout.text(), '')
     const [message, url, end] = t.stderr.text().split('\n')
-    assert.equal(message, 'vault: could not open a browser (the browser opener exited with 3); open this URL to sign in:')
+    assert.equal(
+      message,
+      'vault: could not open a browser (the browser opener exited with 3); open this URL to sign in:',
+    )
     assert.equal(new URL(url).searchParams.get('SigninToken'), 'tok-1')
     assert.equal(end, '')
   })

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type Home, makeHome, run, type Services, startServices, vault, vaultBin } from './harness.js'
+
+const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+const config = `[default]
+region = us-east-1
+
+[profile src]
+
+[profile role]
+source_profile = src
+role_arn = arn:aws:iam::222222222222:role/Dev
+`
+const tracer = join(import.meta.dirname, 'trace-imports.mjs')
+
+/** The module URLs a vault run resolved. */
+async function importsOf(home: Home, args: string[], name: string) {
+  const traceFile = join(home.dir, `${name}.trace`)
+  const res = await run(['--import', tracer, vaultBin, ...args], { env: { ...home.env, TRACE_FILE: traceFile }, cmd: process.execPath })
+  assert.equal(res.code, 0, res.stderr)
+  return { res, urls: (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean) }
+}
+
+const heavy = (urls: string[]) => urls.filter((u) => /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u))
+
+describe('the cache-hit fast path (issue 9)', () => {
+  let services: Services
+  let home: Home
+  before(async () => {
+    services = await startServices()
+    home = await makeHome(services)
+    await home.writeConfig(config)
+    assert.equal((await vault(['add', 'src', '--env'], { env: { ...home.env, ...keys } })).code, 0)
+  })
+  after(async () => {
+    await home?.cleanup()
+    await services?.stop()
+  })
+
+  it('a cache miss loads the AWS SDK (the tracer sees it), a cache hit loads neither the SDK, prompts nor oclif', async () => {
+    const cold = await importsOf(home, ['export', '--format', 'json', 'role'], 'cold')
+    assert.ok(cold.urls.some((u) => u.includes('node_modules/@aws-sdk/client-sts/')), 'a miss calls STS through the SDK')
+    for (const args of [['export', '--format', 'json', 'role'], ['exec', 'role', '--', 'true'], ['list']]) {
+      const warm = await importsOf(home, args, args[0])
+      assert.deepEqual(heavy(warm.urls), [], `${args.join(' ')} loaded heavy modules`)
+    }
+  })
+
+  it('serves the same bytes as the full CLI', async () => {
+    for (const args of [
+      ['export', 'role'],
+      ['export', '--format', 'ini', 'role'],
+      ['export', '--format=json', 'role'],
+      ['list'],
+      ['list', '--json'],
+      ['list', '--credentials'],
+      ['exec', 'role', '--', 'sh', '-c', 'echo $AWS_VAULT $AWS_REGION'],
+    ]) {
+      const fast = await vault(args, { env: home.env })
+      const full = await vault(args, { env: { ...home.env, VAULT_FAST_PATH: '0' } })
+      assert.equal(fast.code, full.code, args.join(' '))
+      assert.equal(fast.stdout, full.stdout, args.join(' '))
+      assert.equal(fast.stderr, full.stderr, args.join(' '))
+    }
+  })
+
+  it('errors on the fast path read exactly as on the full CLI', async () => {
+    for (const [args, extra] of [
+      [['export', 'nosuch'], {}],
+      [['exec', 'role', '--', 'true'], { AWS_VAULT: 'role' }],
+      [['export', '--format', 'yaml', 'role'], {}],
+    ] as const) {
+      const fast = await vault([...args], { env: { ...home.env, ...extra } })
+      const full = await vault([...args], { env: { ...home.env, ...extra, VAULT_FAST_PATH: '0' } })
+      assert.notEqual(fast.code, 0)
+      assert.equal(fast.code, full.code, args.join(' '))
+      assert.equal(fast.stderr, full.stderr, args.join(' '))
+    }
+  })
+})

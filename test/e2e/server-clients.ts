@@ -1,0 +1,76 @@
+/**
+ * Client programs the credential-server e2e tests run inside `vault exec --ecs-server|--ec2-server`,
+ * and the checks on what they report. Each long-running client makes calls against moto for
+ * LOOP_SECONDS and prints, for every call, when it was made and which credentials the SDK held.
+ */
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export interface Sample {
+  /** Epoch seconds of the call. */
+  t: number
+  key: string
+  /** Epoch seconds at which the SDK's credentials expire. */
+  exp: number
+  arn: string
+}
+
+/** boto3 with one Session for its whole life: botocore refreshes through the server on its own. */
+export const boto3Loop = `
+import boto3, json, os, time
+session = boto3.Session()
+sts = session.client('sts')
+out = []
+end = time.time() + float(os.environ.get('LOOP_SECONDS', '12'))
+while time.time() < end:
+    arn = sts.get_caller_identity()['Arn']
+    creds = session.get_credentials()
+    key = creds.get_frozen_credentials().access_key
+    out.append({'t': time.time(), 'key': key, 'exp': creds._expiry_time.timestamp(), 'arn': arn})
+    time.sleep(0.4)
+print(json.dumps(out))
+`
+
+/** The AWS SDK for JS v3 with one client for its whole life and the default credential chain. */
+export const sdkLoop = `
+const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+const client = new STSClient({})
+const out = []
+const end = Date.now() + Number(process.env.LOOP_SECONDS ?? '12') * 1000
+while (Date.now() < end) {
+  const { Arn } = await client.send(new GetCallerIdentityCommand({}))
+  const c = await client.config.credentials()
+  out.push({ t: Date.now() / 1000, key: c.accessKeyId, exp: c.expiration.getTime() / 1000, arn: Arn })
+  await new Promise((r) => setTimeout(r, 400))
+}
+console.log(JSON.stringify(out))
+`
+
+/**
+ * One process, refreshed across expiry: every call succeeded as `arn` (or as one identity), with credentials the SDK
+ * held unexpired, the process outlived the first credentials it got, and it saw at least
+ * `minKeys` different ones.
+ */
+export function assertRefreshedAcrossExpiry(stdout: string, arn: string | undefined, minKeys = 3): Sample[] {
+  const samples = JSON.parse(stdout.trim().split('\n').at(-1) as string) as Sample[]
+  assert.ok(samples.length >= 10, `only ${samples.length} calls`)
+  for (const s of samples) {
+    assert.equal(s.arn, arn ?? samples[0]?.arn)
+    assert.ok(s.exp > s.t, `a call at ${s.t} held credentials that expired at ${s.exp}`)
+  }
+  const first = samples[0] as Sample
+  const last = samples.at(-1) as Sample
+  assert.ok(last.t > first.exp + 1, 'the process did not outlive its first credentials')
+  // moto hands out the same key for every GetSessionToken: a new expiry tells those apart.
+  const keys = [...new Set(samples.map((s) => `${s.key} until ${Math.floor(s.exp)}`))]
+  assert.ok(keys.length >= minKeys, `only ${keys.length} distinct credentials: ${keys.join(', ')}`)
+  return samples
+}
+
+/** Writes `text` to an executable script in `dir`, for mfa_process or a fake dialog program. */
+export async function script(dir: string, name: string, text: string): Promise<string> {
+  const path = join(dir, name)
+  await writeFile(path, `#!/bin/sh\n${text}\n`, { mode: 0o755 })
+  return path
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { type Home, makeHome, repoRoot, run, type Services, startServices, vault } from './harness.js'
+import { assertRefreshedAcrossExpiry, sdkLoop } from './server-clients.js'
+
+const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const config = `[profile caktus]
+region = us-east-1
+mfa_serial = ${serial}
+
+[profile role1]
+source_profile = caktus
+role_arn = arn:aws:iam::111111111111:role/Dev
+mfa_serial = ${serial}
+region = eu-west-1
+`
+const keys = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
+const role1Arn = 'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user'
+
+const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_000) =>
+  run(['exec', '--ec2-server', ...args], {
+    env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    cwd: repoRoot,
+    timeoutMs,
+  })
+
+describe('vault exec --ec2-server, end to end (issue 7)', () => {
+  let services: Services
+  let home: Home
+  before(async () => {
+    services = await startServices()
+  })
+  after(async () => {
+    await services?.stop()
+  })
+  beforeEach(async () => {
+    // makeHome sets AWS_EC2_METADATA_DISABLED=true, as many users do: vault lifts it for the child.
+    home = await makeHome(services)
+    await home.writeConfig(config)
+    const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
+    assert.equal(added.code, 0, added.stderr)
+    assert.equal((await vault(['clear'], { env: home.env })).code, 0)
+    await services.recorder.start()
+  })
+
+  it('IMDSv2 only: boto3 with AWS_EC2_METADATA_V1_DISABLED=true gets credentials and region', async () => {
+    assert.equal(home.env.AWS_EC2_METADATA_DISABLED, 'true')
+    const py = `
+import boto3, json, os
+leaked = [k for k in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_EC2_METADATA_DISABLED') if k in os.environ]
+session = boto3.Session()
+print(json.dumps({'leaked': leaked, 'endpoint': os.environ['AWS_EC2_METADATA_SERVICE_ENDPOINT'],
+  'method': session.get_credentials().method,
+  'arn': session.client('sts').get_caller_identity()['Arn']}))`
+    const env = { ...home.env, AWS_EC2_METADATA_V1_DISABLED: 'true' }
+    const res = await execServer(['--debug', 'role1', '-t', '123456', '--', 'python3', '-c', py], env)
+    assert.equal(res.code, 0, res.stderr)
+    const out = JSON.parse(res.stdout)
+    assert.deepEqual(out.leaked, [])
+    assert.match(out.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/$/)
+    assert.equal(out.method, 'iam-role')
+    assert.equal(out.arn, role1Arn)
+    assert.match(res.stderr, /vault: ec2 server: PUT \/latest\/api\/token 200/)
+    assert.match(res.stderr, /vault: ec2 server: GET \/latest\/meta-data\/iam\/security-credentials\/role1 200 IMDSv2/)
+    assert.doesNotMatch(res.stderr, /IMDSv1/)
+  })
+
+  it('serves the region in the instance identity document, and refuses foreign Host headers and tokens', async () => {
+    const py = `
+import http.client, json, os, urllib.parse
+u = urllib.parse.urlparse(os.environ['AWS_EC2_METADATA_SERVICE_ENDPOINT'])
+def call(method, path, headers):
+    c = http.client.HTTPConnection(u.hostname, u.port)
+    c.request(method, path, headers=headers)
+    r = c.getresponse()
+    return r.status, r.read().decode()
+_, token = call('PUT', '/latest/api/token', {'X-aws-ec2-metadata-token-ttl-seconds': '60'})
+doc = '/latest/dynamic/instance-identity/document'
+print(json.dumps({
+  'document': call('GET', doc, {'X-aws-ec2-metadata-token': token}),
+  'rebinding': call('GET', doc, {'Host': 'attacker.example', 'X-aws-ec2-metadata-token': token})[0],
+  'forged': call('GET', doc, {'X-aws-ec2-metadata-token': 'forged'})[0],
+  'proxied': call('PUT', '/latest/api/token', {'X-aws-ec2-metadata-token-ttl-seconds': '60', 'X-Forwarded-For': '10.1.1.1'})[0],
+}))`
+    const res = await execServer(['role1', '-t', '123456', '--', 'python3', '-c', py], home.env)
+    assert.equal(res.code, 0, res.stderr)
+    const out = JSON.parse(res.stdout)
+    assert.equal(out.document[0], 200)
+    assert.deepEqual(JSON.parse(out.document[1]), { region: 'eu-west-1' })
+    assert.deepEqual([out.rebinding, out.forged, out.proxied], [403, 401, 403])
+  })
+
+  it('refresh across expiry: one AWS SDK for JS v3 process gets fresh credentials as each set expires', async () => {
+    const env = { ...home.env, AWS_ASSUME_ROLE_TTL: '6s', LOOP_SECONDS: '13' }
+    const res = await execServer(
+      ['role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', sdkLoop],
+      env,
+    )
+    assert.equal(res.code, 0, res.stderr)
+    assertRefreshedAcrossExpiry(res.stdout, role1Arn)
+    assert.equal(await services.recorder.count('GetSessionToken'), 1)
+    assert.ok((await services.recorder.count('AssumeRole')) >= 3)
+  })
+
+  it('stops with the command and exits with its code, or 128+signal', async () => {
+    assert.equal((await execServer(['role1', '-t', '123456', '--', 'sh', '-c', 'exit 5'], home.env)).code, 5)
+    assert.equal((await execServer(['role1', '--', 'sh', '-c', 'kill -INT $$'], home.env)).code, 130)
+  })
+})

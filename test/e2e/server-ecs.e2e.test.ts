@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { type Home, makeHome, repoRoot, requireCommand, run, type Services, startServices, vault } from './harness.js'
+import { assertRefreshedAcrossExpiry, boto3Loop, sdkLoop } from './server-clients.js'
+
+const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const config = `[profile caktus]
+region = us-east-1
+mfa_serial = ${serial}
+
+[profile role1]
+source_profile = caktus
+role_arn = arn:aws:iam::111111111111:role/Dev
+mfa_serial = ${serial}
+region = us-east-1
+`
+const keys = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
+const role1Arn = 'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user'
+const quietSdk = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+
+/** Runs `vault exec --ecs-server ARGS` from the repository, so a node child finds the AWS SDK. */
+const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_000) =>
+  run(['exec', '--ecs-server', ...args], { env: { ...env, ...quietSdk }, cwd: repoRoot, timeoutMs })
+
+describe('vault exec --ecs-server, end to end (issue 7)', () => {
+  let services: Services
+  let home: Home
+  before(async () => {
+    services = await startServices()
+  })
+  after(async () => {
+    await services?.stop()
+  })
+  beforeEach(async () => {
+    home = await makeHome(services)
+    await home.writeConfig(config)
+    const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
+    assert.equal(added.code, 0, added.stderr)
+    assert.equal((await vault(['clear'], { env: home.env })).code, 0)
+    await services.recorder.start()
+  })
+
+  it('serves boto3 and the AWS SDK for JS v3, which hold no keys in their environment', async () => {
+    const py = `
+import boto3, json, os
+leaked = [k for k in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE') if k in os.environ]
+print(json.dumps({'leaked': leaked, 'tokenLength': len(os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']),
+  'uri': os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'],
+  'arn': boto3.client('sts').get_caller_identity()['Arn']}))`
+    const res = await execServer(['role1', '-t', '123456', '--', 'python3', '-c', py], home.env)
+    assert.equal(res.code, 0, res.stderr)
+    const out = JSON.parse(res.stdout)
+    assert.deepEqual(out.leaked, [])
+    assert.ok(out.tokenLength >= 40, 'the token carries at least 30 random bytes')
+    assert.match(out.uri, /^http:\/\/127\.0\.0\.1:\d+\/$/)
+    assert.equal(out.arn, role1Arn)
+
+    const js = `
+const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+console.log((await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn)`
+    const sdk = await execServer(['role1', '--', process.execPath, '--input-type=module', '-e', js], home.env)
+    assert.equal(sdk.code, 0, sdk.stderr)
+    assert.equal(sdk.stdout.trim(), role1Arn)
+    // The second run found role1's credentials in the keychain: one MFA code, one AssumeRole.
+    assert.equal(await services.recorder.count('GetSessionToken'), 1)
+    assert.equal(await services.recorder.count('AssumeRole'), 1)
+  })
+
+  it('/role-arn/ARN: boto3 gets a role assumed from the profile credentials, cached per ARN', async () => {
+    const py = `
+import boto3, os
+base = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']
+for arn in ['arn:aws:iam::222222222222:role/Reader', 'arn:aws:iam::333333333333:role/Reader', 'arn:aws:iam::222222222222:role/Reader']:
+    os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'] = base + 'role-arn/' + arn
+    print(boto3.Session().client('sts').get_caller_identity()['Arn'])`
+    const res = await execServer(['role1', '-t', '123456', '--', 'python3', '-c', py], home.env)
+    assert.equal(res.code, 0, res.stderr)
+    assert.deepEqual(res.stdout.trim().split('\n'), [
+      'arn:aws:sts::222222222222:assumed-role/Reader/e2e-user',
+      'arn:aws:sts::333333333333:assumed-role/Reader/e2e-user',
+      'arn:aws:sts::222222222222:assumed-role/Reader/e2e-user',
+    ])
+    const roles = (await services.recorder.calls())
+      .filter((c) => c.action === 'AssumeRole')
+      .map((c) => new URLSearchParams(c.body).get('RoleArn'))
+    assert.deepEqual(roles, [
+      'arn:aws:iam::111111111111:role/Dev',
+      'arn:aws:iam::222222222222:role/Reader',
+      'arn:aws:iam::333333333333:role/Reader',
+    ])
+  })
+
+  it('answers 403 {"Message"} to a request without the token or with a wrong one, and logs no secret', async () => {
+    const js = `
+const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI
+const token = process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN
+const out = []
+for (const headers of [{}, { Authorization: 'wrong' }, { Authorization: token.slice(0, -1) + '0' }, { Authorization: token }]) {
+  const res = await fetch(url, { headers })
+  out.push({ status: res.status, body: await res.json() })
+}
+console.log(JSON.stringify({ out, token }))`
+    const res = await execServer(
+      ['--debug', 'role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', js],
+      home.env,
+    )
+    assert.equal(res.code, 0, res.stderr)
+    const { out, token } = JSON.parse(res.stdout)
+    assert.deepEqual(
+      out.map((o: { status: number }) => o.status),
+      [403, 403, 403, 200],
+    )
+    for (const refused of out.slice(0, 3)) assert.match(refused.body.Message, /Authorization header/)
+    const granted = out[3].body
+    assert.match(granted.Expiration, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    // Requests are logged under --debug, and nothing secret is.
+    assert.equal((res.stderr.match(/vault: ecs server: GET \/ 403/g) ?? []).length, 3)
+    assert.match(res.stderr, /vault: ecs server: GET \/ 200/)
+    for (const secret of [token, granted.SecretAccessKey, granted.Token])
+      assert.ok(!res.stderr.includes(secret), 'a secret was logged')
+  })
+
+  it('refresh across expiry: one boto3 process gets fresh credentials as each set expires', async () => {
+    requireCommand('aws') // botocore comes with it
+    // moto takes any duration, so the roles live 6 s; the server refreshes them at half-life.
+    const env = { ...home.env, AWS_ASSUME_ROLE_TTL: '6s', LOOP_SECONDS: '13' }
+    const res = await execServer(['role1', '-t', '123456', '--', 'python3', '-c', boto3Loop], env)
+    assert.equal(res.code, 0, res.stderr)
+    assertRefreshedAcrossExpiry(res.stdout, role1Arn)
+    // One MFA code for the whole run: the 8-hour MFA session outlives every role.
+    assert.equal(await services.recorder.count('GetSessionToken'), 1)
+    assert.ok((await services.recorder.count('AssumeRole')) >= 3)
+  })
+
+  it('refresh across expiry: the AWS SDK for JS v3 too', async () => {
+    const env = { ...home.env, AWS_ASSUME_ROLE_TTL: '6s', LOOP_SECONDS: '13' }
+    const res = await execServer(
+      ['role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', sdkLoop],
+      env,
+    )
+    assert.equal(res.code, 0, res.stderr)
+    assertRefreshedAcrossExpiry(res.stdout, role1Arn)
+  })
+
+  it('stops with the command and exits with its code, or 128+signal', async () => {
+    assert.equal((await execServer(['role1', '-t', '123456', '--', 'sh', '-c', 'exit 7'], home.env)).code, 7)
+    assert.equal((await execServer(['role1', '--', 'sh', '-c', 'kill -TERM $$'], home.env)).code, 143)
+    // A keep-alive connection left open by the child does not keep vault (or the server) alive.
+    const js = `
+import http from 'node:http'
+const agent = new http.Agent({ keepAlive: true })
+http.get(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { agent, headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }, (res) => {
+  res.resume()
+  res.on('end', () => process.exit(0))
+})`
+    const started = Date.now()
+    const res = await execServer(['role1', '--', process.execPath, '--input-type=module', '-e', js], home.env)
+    assert.equal(res.code, 0, res.stderr)
+    assert.ok(Date.now() - started < 4000, `vault took ${Date.now() - started} ms to exit`)
+  })
+
+  it('--lazy defers the first fetch; without a code source, the request gets 500 saying what to run', async () => {
+    // Without --lazy, vault needs the MFA code before it starts anything, and there is no terminal.
+    const eager = await execServer(['role1', '--', 'true'], home.env)
+    assert.equal(eager.code, 4)
+    assert.match(eager.stderr, /needs an MFA code/)
+    assert.equal(await services.recorder.count('GetSessionToken'), 0)
+
+    const idle = await execServer(['--lazy', 'role1', '--', 'true'], home.env)
+    assert.equal(idle.code, 0, idle.stderr)
+    assert.equal((await services.recorder.calls()).length, 0, 'no STS call without a request')
+
+    const js = `
+const res = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } })
+console.log(JSON.stringify({ status: res.status, body: await res.json() }))`
+    const asked = await execServer(
+      ['--lazy', 'role1', '--', process.execPath, '--input-type=module', '-e', js],
+      home.env,
+    )
+    assert.equal(asked.code, 0, asked.stderr)
+    const { status, body } = JSON.parse(asked.stdout)
+    assert.equal(status, 500)
+    assert.match(
+      body.Message,
+      /profile "caktus" needs an MFA code for arn:aws:iam::111111111111:mfa\/jon, and there is no terminal/,
+    )
+    assert.match(body.Message, /run in a terminal: vault exec role1 -t CODE -- true/)
+    assert.match(asked.stderr, /vault: ecs server: GET \/ failed: .*vault exec role1 -t CODE/)
+  })
+})
