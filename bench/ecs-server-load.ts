@@ -1,10 +1,11 @@
-// The load generator of bench/ecs-server.ts. It runs as the command of `vault exec --ecs-server`,
+// The load generator of bench/ecs-server.bench.ts. It runs as the command of `vault exec --ecs-server`,
 // so it finds the server the way an SDK does: AWS_CONTAINER_CREDENTIALS_FULL_URI and the token.
 // 1. Open loop at a fixed rate (requests are sent on schedule whether or not earlier ones have
 //    returned, and latency is measured from the scheduled time, so a stall is not hidden).
 // 2. Closed loop: N connections, each sending its next request when the last one returns.
 import { Agent, request } from 'node:http'
 import { performance } from 'node:perf_hooks'
+import { percentile } from './stats.js'
 
 const url = new URL(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI ?? '')
 const headers = { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN ?? '' }
@@ -34,14 +35,10 @@ function get(): Promise<void> {
   })
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
-}
-
 function summary(latencies: number[]): string {
-  const s = [...latencies].sort((a, b) => a - b)
   const f = (ms: number) => `${ms.toFixed(2)} ms`
-  return `p50 ${f(percentile(s, 50))}, p90 ${f(percentile(s, 90))}, p99 ${f(percentile(s, 99))}, max ${f(s.at(-1) ?? 0)}`
+  const max = latencies.reduce((a, b) => Math.max(a, b), 0)
+  return `p50 ${f(percentile(latencies, 50))}, p90 ${f(percentile(latencies, 90))}, p99 ${f(percentile(latencies, 99))}, max ${f(max)}`
 }
 
 /** Latencies from the scheduled time (what a caller waits), and from the actual send (service time). */

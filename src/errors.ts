@@ -4,8 +4,12 @@
  * them to a single stderr line (see src/cli/base-command.ts); stacks appear only under --debug.
  * Messages never contain secrets: mask access key ids with maskKey().
  */
+const brand = Symbol.for('vault.VaultError')
+
 export class VaultError extends Error {
   readonly exitCode: number = 1
+  /** Marks vault errors across module copies (the fast-path bundle, tsx in development). */
+  readonly [brand] = true
   constructor(
     message: string,
     readonly hint?: string,
@@ -70,4 +74,9 @@ export class LockError extends VaultError {
 /** The user declined a confirmation or pressed Ctrl-C at a prompt. */
 export class CancelledError extends VaultError {
   override readonly exitCode = 130
+}
+
+/** True for any VaultError, even one created by another copy of this module. */
+export function isVaultError(err: unknown): err is VaultError {
+  return typeof err === 'object' && err !== null && (err as { [brand]?: boolean })[brand] === true
 }

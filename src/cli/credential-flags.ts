@@ -1,12 +1,19 @@
 import { Flags } from '@oclif/core'
 import { parseDuration } from '../config/duration.js'
+import { UsageError } from '../errors.js'
 
 /** Flags shared by exec, export and login: how the credentials are made. */
 export const credentialFlags = {
   duration: Flags.string({
     char: 'd',
     summary: 'Duration of the temporary credentials, e.g. 1h, 90m, 3600.',
-    parse: async (input) => String(parseDuration(input)),
+    parse: async (input) => {
+      try {
+        return String(parseDuration(input))
+      } catch {
+        throw new UsageError(`--duration "${input}" is not a duration: use 1h, 90m, 1h30m or seconds`)
+      }
+    },
   }),
   'mfa-token': Flags.string({ char: 't', summary: 'The current MFA code, instead of a prompt.' }),
   'no-session': Flags.boolean({

@@ -1,5 +1,5 @@
 import { flush, run, settings } from '@oclif/core'
-import { StoreError } from '../errors.js'
+import { isVaultError, type StoreError } from '../errors.js'
 import { reportError } from './report-error.js'
 
 /**
@@ -16,7 +16,7 @@ export async function main(argv: string[], root: string, development = false): P
     process.stderr.write('', () => {
       // A keychain call that timed out still runs on a libuv worker thread, and Node waits for
       // those at exit (process.exit included): only a kill ends the process promptly.
-      if (err instanceof StoreError && err.reason === 'timeout') process.kill(process.pid, 'SIGKILL')
+      if (isVaultError(err) && (err as StoreError).reason === 'timeout') process.kill(process.pid, 'SIGKILL')
       process.exit(code)
     })
   }

@@ -1,4 +1,4 @@
-import { VaultError } from '../errors.js'
+import { isVaultError } from '../errors.js'
 
 interface OclifLikeError extends Error {
   code?: string
@@ -13,20 +13,26 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
   const e = err as OclifLikeError
   // oclif's this.exit(n) and exec's child exit status arrive as EEXIT: nothing to print.
   if (e?.code === 'EEXIT') return e.oclif?.exit ?? 0
-  if (err instanceof VaultError) {
-    stderr.write(`vault: ${err.message}${err.hint ? `; ${err.hint}` : ''}\n`)
+  if (isVaultError(err)) {
+    // oclif prefixes errors thrown by a flag's parse() with "Parsing --flag\n\t": keep the inner line.
+    const message = err.message.replace(/^Parsing --\S+\s*\n\s*/, '').replace(/\s*\n\s*/g, ' ')
+    stderr.write(`vault: ${message}${err.hint ? `; ${err.hint}` : ''}\n`)
     if (debug && err.stack) stderr.write(`${err.stack}\n`)
     return err.exitCode
   }
-  // oclif parse errors (unknown flag, missing arg) carry exit 2 and a message meant for users.
-  if (e?.oclif?.exit !== undefined && typeof e.message === 'string') {
-    const firstLine =
-      stripAnsi(e.message)
-        .split('\n')
-        .find((l) => l.trim() !== '') ?? 'invalid usage'
-    stderr.write(`vault: ${firstLine.trim()}; see vault COMMAND --help\n`)
+  // oclif parse errors (unknown flag, bad value, missing arg) carry a message meant for users,
+  // sometimes over several lines: it is folded into one, and the exit code is 2 (usage).
+  const parseError = e?.oclif?.exit !== undefined || /ParsingError|ValidationError/.test(e?.constructor?.name ?? '')
+  if (parseError && typeof e.message === 'string') {
+    const folded = stripAnsi(e.message)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !/^See more help with/.test(l))
+      .join(' ')
+      .replace(/: (?=\S)/, ': ')
+    stderr.write(`vault: ${folded || 'invalid usage'}; see vault COMMAND --help\n`)
     if (debug && e.stack) stderr.write(`${e.stack}\n`)
-    return e.oclif.exit === 1 ? 2 : e.oclif.exit
+    return e.oclif?.exit === undefined || e.oclif.exit === 1 ? 2 : e.oclif.exit
   }
   const message = e instanceof Error ? e.message : String(err)
   stderr.write(`vault: unexpected error: ${message.split('\n')[0]}${debug ? '' : '; rerun with --debug for details'}\n`)

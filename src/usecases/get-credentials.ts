@@ -53,11 +53,14 @@ export async function loadProfile(
   req: Pick<CredentialRequest, 'profile' | 'region' | 'duration'>,
 ): Promise<ResolvedProfile> {
   const config = await ConfigFile.load(configFilePath(rt.env, rt.homedir), rt.log)
+  // A profile with no section is an error (aws-vault silently falls through to [default]),
+  // unless vault holds keys for it: `vault add foo` works before [profile foo] exists.
+  const allowMissing = req.profile !== 'default' && !config.hasProfile(req.profile) && (await (await rt.keys()).has(req.profile))
   const profile = resolveProfile(config, req.profile, {
     env: rt.env,
     overrides: { region: req.region, duration: req.duration },
     log: rt.log,
-    allowMissing: true,
+    allowMissing,
   })
   await warnPlaintextCredentials(req.profile, { env: rt.env, homedir: rt.homedir, log: rt.log })
   return profile

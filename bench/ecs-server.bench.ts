@@ -2,7 +2,7 @@
 // p99 < 5 ms at 500 req/s. It runs the built CLI (bin/run.js runs dist/: build first) with the
 // file backend and a credential_process profile, so it needs no keychain and no network, and
 // bench/ecs-server-load.ts as the command, which finds the server as an SDK would.
-// Run: node --import tsx bench/ecs-server.ts   (BENCH_RATE, BENCH_SECONDS, BENCH_CONNECTIONS)
+// Run: node --import tsx bench/ecs-server.bench.ts, or npm run bench (BENCH_RATE, BENCH_SECONDS, BENCH_CONNECTIONS)
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
