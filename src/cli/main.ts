@@ -12,7 +12,8 @@ export async function main(argv: string[], root: string, development = false): P
     await run(argv, root)
     await flush()
   } catch (err) {
-    const code = reportError(err, process.stderr, argv.includes('--debug'))
+    const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+    const code = reportError(err, process.stderr, ours.includes('--debug'))
     process.stderr.write('', () => {
       // A keychain call that timed out still runs on a libuv worker thread, and Node waits for
       // those at exit (process.exit included): only a kill ends the process promptly.

@@ -27,7 +27,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
     const folded = stripAnsi(e.message)
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l !== '' && !/^See more help with/.test(l))
+      .filter((l) => l !== '' && !/^See more help with/.test(l) && !/^The following errors? occurred:$/.test(l))
       .join(' ')
       .replace(/: (?=\S)/, ': ')
     stderr.write(`vault: ${folded || 'invalid usage'}; see vault COMMAND --help\n`)

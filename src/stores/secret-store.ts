@@ -20,4 +20,22 @@ export interface SecretStore {
   remove(key: string): Promise<boolean>
   /** Every item key, in one round trip to the backend. */
   keys(): Promise<string[]>
+  /**
+   * Whether an item exists, in one round trip whatever the number of items, and without asking
+   * for a passphrase. The keychain has no cheaper call than reading the item.
+   */
+  has?(key: string): Promise<boolean>
+  /**
+   * Set on stores whose listing costs a round trip per item (the OS keychain reads every secret to
+   * list): the typed stores then keep an index item (store-index.ts), updated under this lock.
+   */
+  readonly indexLock?: IndexLock
+}
+
+/** A short cross-process lock around read-modify-write of the index item. */
+export interface IndexLock {
+  /** Runs `fn` holding the lock, waiting for it for a while; rejects if it cannot be had. */
+  hold<T>(fn: () => Promise<T>): Promise<T>
+  /** Runs `fn` if the lock is free now; resolves undefined, without running it, if it is not. */
+  tryHold<T>(fn: () => Promise<T>): Promise<T | undefined>
 }
