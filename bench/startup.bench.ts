@@ -12,10 +12,29 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30)
 const services = await startServices()
 try {
   const home = await makeHome(services)
-  const profiles = ['[default]', 'region = us-east-1', '', '[profile src]', '', '[profile role]', 'source_profile = src', 'role_arn = arn:aws:iam::222222222222:role/Dev', '']
-  for (let i = 0; i < 1000; i++) profiles.push(`[profile p${i}]`, 'source_profile = src', `role_arn = arn:aws:iam::${String(100000000000 + i)}:role/R`, '')
+  const profiles = [
+    '[default]',
+    'region = us-east-1',
+    '',
+    '[profile src]',
+    '',
+    '[profile role]',
+    'source_profile = src',
+    'role_arn = arn:aws:iam::222222222222:role/Dev',
+    '',
+  ]
+  for (let i = 0; i < 1000; i++)
+    profiles.push(
+      `[profile p${i}]`,
+      'source_profile = src',
+      `role_arn = arn:aws:iam::${String(100000000000 + i)}:role/R`,
+      '',
+    )
   await home.writeConfig(profiles.join('\n'))
-  const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+  const keys = {
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  }
   await vault(['add', 'src', '--env'], { env: { ...home.env, ...keys } })
   const warm = await vault(['export', '--format', 'json', 'role'], { env: home.env })
   if (warm.code !== 0) throw new Error(warm.stderr)
@@ -31,29 +50,48 @@ try {
       const exp = new Date(now.getTime() + 3600e3 + i * 1000)
       await sessions.set({ type: 'sts.AssumeRole', profile: 'p' + i, mfaSerial: '' }, { accessKeyId: 'ASIA' + String(i).padStart(16, '0'), secretAccessKey: 'x'.repeat(40), sessionToken: 't'.repeat(300), expiration: exp }, now)
     }`
-  const seeded = await run(['--input-type=module', '-e', seed], { env: home.env, cmd: process.execPath, timeoutMs: 300_000 })
+  const seeded = await run(['--input-type=module', '-e', seed], {
+    env: home.env,
+    cmd: process.execPath,
+    timeoutMs: 300_000,
+  })
   if (seeded.code !== 0) throw new Error(seeded.stderr)
   const listed = await vault(['list', '--sessions'], { env: home.env })
   const sessionCount = listed.stdout.trim().split('\n').length
 
   const envFile = join(home.dir, 'env.sh')
-  await writeFile(envFile, Object.entries(home.env).map(([k, v]) => `export ${k}='${v}'`).join('\n'))
+  await writeFile(
+    envFile,
+    Object.entries(home.env)
+      .map(([k, v]) => `export ${k}='${v}'`)
+      .join('\n'),
+  )
   const node = process.execPath
   const commands: Array<[string, string, number]> = [
     ['node -e 0', `${node} -e 0`, 1],
     ['vault export --format json role', `${node} ${vaultBin} export --format json role`, 1.4],
     ['vault exec role -- true', `${node} ${vaultBin} exec role -- true`, 1.6],
     [`vault list (1,001 profiles, ${sessionCount} sessions)`, `${node} ${vaultBin} list`, 3],
-    ['vault export, full CLI (VAULT_FAST_PATH=0)', `VAULT_FAST_PATH=0 ${node} ${vaultBin} export --format json role`, Number.NaN],
+    [
+      'vault export, full CLI (VAULT_FAST_PATH=0)',
+      `VAULT_FAST_PATH=0 ${node} ${vaultBin} export --format json role`,
+      Number.NaN,
+    ],
   ]
   const json = join(home.dir, 'hyperfine.json')
   const args = ['-N', '--warmup', '3', '--runs', String(RUNS), '--export-json', json]
   const script = commands.map(([, cmd]) => `. ${envFile}; ${cmd}`)
-  const hf = spawnSync('hyperfine', ['--shell', 'bash', ...args.filter((a) => a !== '-N'), ...script], { encoding: 'utf8' })
+  const hf = spawnSync('hyperfine', ['--shell', 'bash', ...args.filter((a) => a !== '-N'), ...script], {
+    encoding: 'utf8',
+  })
   if (hf.status !== 0) throw new Error(hf.stderr)
   const results = JSON.parse(await readFile(json, 'utf8')).results as Array<{ median: number }>
   // hyperfine measured each through bash; subtract bash's own start-up, measured the same way.
-  const shell = spawnSync('hyperfine', ['--shell', 'bash', '--warmup', '3', '--runs', String(RUNS), '--export-json', `${json}.sh`, `. ${envFile}; true`], { encoding: 'utf8' })
+  const shell = spawnSync(
+    'hyperfine',
+    ['--shell', 'bash', '--warmup', '3', '--runs', String(RUNS), '--export-json', `${json}.sh`, `. ${envFile}; true`],
+    { encoding: 'utf8' },
+  )
   if (shell.status !== 0) throw new Error(shell.stderr)
   const shellMs = JSON.parse(await readFile(`${json}.sh`, 'utf8')).results[0].median * 1000
   const base = results[0].median * 1000 - shellMs
@@ -61,10 +99,17 @@ try {
   for (const [i, [name, , target]] of commands.entries()) {
     const ms = results[i].median * 1000 - shellMs
     const ratio = ms / base
-    const verdict = Number.isNaN(target) ? '' : ratio <= target ? `  (target ≤ ${target}x: met)` : `  (target ≤ ${target}x: MISSED)`
+    const verdict = Number.isNaN(target)
+      ? ''
+      : ratio <= target
+        ? `  (target ≤ ${target}x: met)`
+        : `  (target ≤ ${target}x: MISSED)`
     console.log(`${name.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x${verdict}`)
   }
-  const rss = spawnSync('/usr/bin/time', ['-f', '%M', node, vaultBin, 'export', '--format', 'json', 'role'], { env: home.env, encoding: 'utf8' })
+  const rss = spawnSync('/usr/bin/time', ['-f', '%M', node, vaultBin, 'export', '--format', 'json', 'role'], {
+    env: home.env,
+    encoding: 'utf8',
+  })
   const kb = Number(rss.stderr.trim().split('\n').pop())
   console.log(`peak RSS of the cache-hit export: ${(kb / 1024).toFixed(1)} MB (target ≤ 80 MB)`)
   await home.cleanup()

@@ -1,5 +1,5 @@
-import { parseDuration } from '../config/duration.js'
 import { reportError } from '../cli/report-error.js'
+import { parseDuration } from '../config/duration.js'
 import { createRuntime } from '../runtime/runtime.js'
 import { execProfile } from '../usecases/exec.js'
 import { exportProfile } from '../usecases/export.js'
@@ -40,7 +40,11 @@ export async function fastPath(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const rt = createRuntime(
     // The same sources oclif reads for these global flags: the flag, else its variable.
-    { backend: cmd.flags.backend ?? env.AWS_VAULT_BACKEND, debug: false, prompt: cmd.flags.prompt ?? env.AWS_VAULT_PROMPT },
+    {
+      backend: cmd.flags.backend ?? env.AWS_VAULT_BACKEND,
+      debug: false,
+      prompt: cmd.flags.prompt ?? env.AWS_VAULT_PROMPT,
+    },
     { stsFactory: needsSts, lock: needsLock, env },
   )
   try {

@@ -58,7 +58,7 @@ export function parseFast(argv: string[]): FastCommand | undefined {
       return true
     }
     let ok = true
-    if (id !== 'list' && (arg === '--region')) ok = takes((v) => (flags.region = v))
+    if (id !== 'list' && arg === '--region') ok = takes((v) => (flags.region = v))
     else if (id !== 'list' && (arg === '-d' || arg === '--duration')) ok = takes((v) => (flags.duration = v))
     else if (id !== 'list' && (arg === '-t' || arg === '--mfa-token')) ok = takes((v) => (flags.mfaToken = v))
     else if (id !== 'list' && (arg === '-n' || arg === '--no-session') && inline === undefined) flags.noSession = true
@@ -66,7 +66,11 @@ export function parseFast(argv: string[]): FastCommand | undefined {
     else if (arg === '--prompt') ok = takes((v) => (flags.prompt = v))
     else if (id === 'export' && arg === '--format') ok = takes((v) => (format = v))
     else if (id === 'exec' && (arg === '-j' || arg === '--json') && inline === undefined) json = true
-    else if ((id === 'list' || id === 'ls') && inline === undefined && ['--profiles', '--credentials', '--sessions', '--json'].includes(arg)) {
+    else if (
+      (id === 'list' || id === 'ls') &&
+      inline === undefined &&
+      ['--profiles', '--credentials', '--sessions', '--json'].includes(arg)
+    ) {
       if (listMode !== 'table') return undefined // oclif reports the exclusive-flag error
       listMode = arg.slice(2) as typeof listMode
     } else if (!arg.startsWith('-') && inline === undefined) positional.push(arg)

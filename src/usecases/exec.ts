@@ -2,8 +2,7 @@ import { buildChildEnv } from '../exec/child-env.js'
 import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
-import { type ServerKind, serverWindowSeconds, startCredentialServer } from '../server/start.js'
-import { SessionStore } from '../stores/session-store.js'
+import type { ServerKind } from '../server/start.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
 import { type CredentialRequest, chainContext, getCredentials, loadProfile, refuseNested } from './get-credentials.js'
 
@@ -40,6 +39,11 @@ export async function execProfile(rt: Runtime, req: ExecRequest): Promise<number
  * environment and holds no keys; the server stops when the command exits.
  */
 async function execWithServer(rt: Runtime, req: ExecRequest, kind: ServerKind): Promise<number> {
+  // Loaded here, not at the top: plain exec is on the cache-hit fast path and must stay lean.
+  const [{ serverWindowSeconds, startCredentialServer }, { SessionStore }] = await Promise.all([
+    import('../server/start.js'),
+    import('../stores/session-store.js'),
+  ])
   const profile = await loadProfile(rt, req)
   // The chain is asked again on every refresh; its cache decorators refetch inside the expiry
   // window. Its MFA source lives as long as the server: -t answers once (AWS takes a code once),

@@ -55,7 +55,8 @@ export async function loadProfile(
   const config = await ConfigFile.load(configFilePath(rt.env, rt.homedir), rt.log)
   // A profile with no section is an error (aws-vault silently falls through to [default]),
   // unless vault holds keys for it: `vault add foo` works before [profile foo] exists.
-  const allowMissing = req.profile !== 'default' && !config.hasProfile(req.profile) && (await (await rt.keys()).has(req.profile))
+  const allowMissing =
+    req.profile !== 'default' && !config.hasProfile(req.profile) && (await (await rt.keys()).has(req.profile))
   const profile = resolveProfile(config, req.profile, {
     env: rt.env,
     overrides: { region: req.region, duration: req.duration },

@@ -23,31 +23,115 @@ describe('commands, from the sources (issue 2)', () => {
   let env: Record<string, string>
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'vault-cmd-'))
-    writeFileSync(join(dir, 'config'), '[default]\nregion = us-east-1\n\n[profile caktus]\n\n[profile saguaro]\nsource_profile = caktus\nrole_arn = arn:aws:iam::1:role/x\n')
+    writeFileSync(
+      join(dir, 'config'),
+      '[default]\nregion = us-east-1\n\n[profile caktus]\n\n[profile saguaro]\nsource_profile = caktus\nrole_arn = arn:aws:iam::1:role/x\n',
+    )
     env = { AWS_CONFIG_FILE: join(dir, 'config'), HOME: dir, AWS_VAULT_BACKEND: 'memory' }
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  const table: Array<{ name: string; argv: string[]; env?: Record<string, string>; code: number; stdout?: RegExp; stderr?: RegExp }> = [
-    { name: '--help lists every command with its summary', argv: ['--help'], code: 0, stdout: /add +Store long-term AWS keys[\s\S]*clear +Delete cached sessions[\s\S]*exec +Run a command[\s\S]*export[\s\S]*list[\s\S]*login[\s\S]*remove[\s\S]*rotate/ },
+  const table: Array<{
+    name: string
+    argv: string[]
+    env?: Record<string, string>
+    code: number
+    stdout?: RegExp
+    stderr?: RegExp
+  }> = [
+    {
+      name: '--help lists every command with its summary',
+      argv: ['--help'],
+      code: 0,
+      stdout:
+        /add +Store long-term AWS keys[\s\S]*clear +Delete cached sessions[\s\S]*exec +Run a command[\s\S]*export[\s\S]*list[\s\S]*login[\s\S]*remove[\s\S]*rotate/,
+    },
     { name: '--version', argv: ['--version'], code: 0, stdout: /^vault\/\d+\.\d+\.\d+ / },
-    { name: 'command help has examples', argv: ['exec', '--help'], code: 0, stdout: /EXAMPLES[\s\S]*vault exec caktus -- aws s3 ls/ },
-    { name: 'an unknown command suggests the nearest', argv: ['exce'], code: 2, stderr: /^vault: unknown command "exce"; did you mean "vault exec"\?/ },
-    { name: 'a bad --format is one line, exit 2', argv: ['export', '--format', 'yaml', 'caktus'], code: 2, stderr: /^vault: Expected --format=yaml to be one of: env, export-env, ini, json.*\n$/ },
+    {
+      name: 'command help has examples',
+      argv: ['exec', '--help'],
+      code: 0,
+      stdout: /EXAMPLES[\s\S]*vault exec caktus -- aws s3 ls/,
+    },
+    {
+      name: 'an unknown command suggests the nearest',
+      argv: ['exce'],
+      code: 2,
+      stderr: /^vault: unknown command "exce"; did you mean "vault exec"\?/,
+    },
+    {
+      name: 'a bad --format is one line, exit 2',
+      argv: ['export', '--format', 'yaml', 'caktus'],
+      code: 2,
+      stderr: /^vault: Expected --format=yaml to be one of: env, export-env, ini, json.*\n$/,
+    },
     { name: 'a missing argument', argv: ['export'], code: 2, stderr: /^vault: Missing 1 required arg/ },
-    { name: 'a bad --duration', argv: ['export', 'caktus', '-d', 'soon'], code: 2, stderr: /^vault: .*--duration "soon" is not a duration/ },
-    { name: 'no stored keys says what to run', argv: ['export', 'caktus'], code: 3, stderr: /^vault: profile "caktus" has no credentials in the keychain; run: vault add caktus\n$/ },
-    { name: 'a missing source names it', argv: ['exec', 'saguaro', '--', 'true'], code: 3, stderr: /source profile "caktus" has no credentials.*run: vault add caktus/ },
-    { name: 'nested exec is refused', argv: ['exec', 'caktus', '--', 'true'], env: { AWS_VAULT: 'x' }, code: 2, stderr: /already inside a vault exec session for profile "x"/ },
-    { name: 'add --env without variables', argv: ['add', 'caktus', '--env'], code: 2, stderr: /--env needs AWS_ACCESS_KEY_ID/ },
-    { name: 'add masks a malformed key id', argv: ['add', 'caktus', '--env'], env: { AWS_ACCESS_KEY_ID: 'AKIA_NOT_A_REAL_KEY_X', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) }, code: 2, stderr: /"\*+EY_X" is not an access key id/ },
-    { name: 'add stores and reports', argv: ['add', 'caktus', '--env', '--no-add-config'], env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) }, code: 0, stderr: /^Added credentials to profile "caktus" in vault\n$/ },
+    {
+      name: 'a bad --duration',
+      argv: ['export', 'caktus', '-d', 'soon'],
+      code: 2,
+      stderr: /^vault: .*--duration "soon" is not a duration/,
+    },
+    {
+      name: 'no stored keys says what to run',
+      argv: ['export', 'caktus'],
+      code: 3,
+      stderr: /^vault: profile "caktus" has no credentials in the keychain; run: vault add caktus\n$/,
+    },
+    {
+      name: 'a missing source names it',
+      argv: ['exec', 'saguaro', '--', 'true'],
+      code: 3,
+      stderr: /source profile "caktus" has no credentials.*run: vault add caktus/,
+    },
+    {
+      name: 'nested exec is refused',
+      argv: ['exec', 'caktus', '--', 'true'],
+      env: { AWS_VAULT: 'x' },
+      code: 2,
+      stderr: /already inside a vault exec session for profile "x"/,
+    },
+    {
+      name: 'add --env without variables',
+      argv: ['add', 'caktus', '--env'],
+      code: 2,
+      stderr: /--env needs AWS_ACCESS_KEY_ID/,
+    },
+    {
+      name: 'add masks a malformed key id',
+      argv: ['add', 'caktus', '--env'],
+      env: { AWS_ACCESS_KEY_ID: 'AKIA_NOT_A_REAL_KEY_X', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
+      code: 2,
+      stderr: /"\*+EY_X" is not an access key id/,
+    },
+    {
+      name: 'add stores and reports',
+      argv: ['add', 'caktus', '--env', '--no-add-config'],
+      env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
+      code: 0,
+      stderr: /^Added credentials to profile "caktus" in vault\n$/,
+    },
     { name: 'clear counts', argv: ['clear'], code: 0, stderr: /^Cleared 0 sessions\.\n$/ },
-    { name: 'remove of nothing', argv: ['remove', 'caktus', '-f'], code: 3, stderr: /no credentials for profile "caktus" in vault/ },
+    {
+      name: 'remove of nothing',
+      argv: ['remove', 'caktus', '-f'],
+      code: 3,
+      stderr: /no credentials for profile "caktus" in vault/,
+    },
     { name: 'list shows config order', argv: ['list', '--profiles'], code: 0, stdout: /^default\ncaktus\nsaguaro\n$/ },
-    { name: 'list flags are exclusive', argv: ['list', '--profiles', '--sessions'], code: 2, stderr: /cannot also be provided/ },
+    {
+      name: 'list flags are exclusive',
+      argv: ['list', '--profiles', '--sessions'],
+      code: 2,
+      stderr: /cannot also be provided/,
+    },
     { name: 'an unknown backend', argv: ['list', '--backend', 'kwallet'], code: 2, stderr: /kwallet/ },
-    { name: 'an unknown prompt driver', argv: ['export', 'caktus', '--prompt', 'zenity2'], code: 2, stderr: /unknown prompt driver "zenity2"/ },
+    {
+      name: 'an unknown prompt driver',
+      argv: ['export', 'caktus', '--prompt', 'zenity2'],
+      code: 2,
+      stderr: /unknown prompt driver "zenity2"/,
+    },
   ]
   for (const t of table) {
     it(t.name, async () => {

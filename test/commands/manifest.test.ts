@@ -21,7 +21,11 @@ describe('oclif.manifest.json (issue 2)', () => {
       assert.equal(res.status, 0, res.stderr)
       const fresh = JSON.parse(readFileSync(join(out, 'oclif.manifest.json'), 'utf8'))
       const committed = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8'))
-      assert.deepEqual(committed.commands, fresh.commands, 'oclif.manifest.json is stale: run npm run build and commit it')
+      assert.deepEqual(
+        committed.commands,
+        fresh.commands,
+        'oclif.manifest.json is stale: run npm run build and commit it',
+      )
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

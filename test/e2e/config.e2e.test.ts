@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, it } from 'node:test'
-import { type Home, makeHome, type Services, startServices, vault } from './harness.js'
+import { beforeEach, describe, it } from 'node:test'
+import { freshHome, type Home, useServices, vault } from './harness.js'
 
-const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 const config = `[default]
 region = us-west-2
 
@@ -21,18 +20,10 @@ async function childRegion(home: Home, args: string[], env: Record<string, strin
 }
 
 describe('config resolution through bin/run.js (issue 3)', () => {
-  let services: Services
+  const services = useServices()
   let home: Home
-  before(async () => {
-    services = await startServices()
-  })
-  after(async () => {
-    await services?.stop()
-  })
   beforeEach(async () => {
-    home = await makeHome(services)
-    await home.writeConfig(config)
-    assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })).code, 0)
+    home = await freshHome(services(), config)
   })
 
   it('AWS_REGION in the child comes from include_profile', async () => {
@@ -41,7 +32,10 @@ describe('config resolution through bin/run.js (issue 3)', () => {
 
   it('the environment beats the file, and --region beats the environment', async () => {
     assert.equal(await childRegion(home, ['caktus'], { AWS_REGION: 'ap-south-1' }), 'ap-south-1')
-    assert.equal(await childRegion(home, ['caktus', '--region', 'sa-east-1'], { AWS_REGION: 'ap-south-1' }), 'sa-east-1')
+    assert.equal(
+      await childRegion(home, ['caktus', '--region', 'sa-east-1'], { AWS_REGION: 'ap-south-1' }),
+      'sa-east-1',
+    )
   })
 
   it('an unknown profile is an error naming the file, not a fall-through to [default]', async () => {
@@ -59,14 +53,18 @@ describe('config resolution through bin/run.js (issue 3)', () => {
   })
 
   it('a source_profile cycle is named, and never hangs', async () => {
-    await home.writeConfig(`${config}\n[profile a]\nsource_profile = b\nrole_arn = arn:aws:iam::1:role/x\n\n[profile b]\nsource_profile = a\nrole_arn = arn:aws:iam::1:role/y\n`)
+    await home.writeConfig(
+      `${config}\n[profile a]\nsource_profile = b\nrole_arn = arn:aws:iam::1:role/x\n\n[profile b]\nsource_profile = a\nrole_arn = arn:aws:iam::1:role/y\n`,
+    )
     const res = await vault(['export', 'a'], { env: home.env, timeoutMs: 10_000 })
     assert.equal(res.code, 78)
     assert.match(res.stderr, /cycle: a → b → a/)
   })
 
   it('a bad duration_seconds names the profile and the key', async () => {
-    await home.writeConfig(`${config}\n[profile r]\nsource_profile = caktus\nrole_arn = arn:aws:iam::1:role/x\nduration_seconds = soon\n`)
+    await home.writeConfig(
+      `${config}\n[profile r]\nsource_profile = caktus\nrole_arn = arn:aws:iam::1:role/x\nduration_seconds = soon\n`,
+    )
     const res = await vault(['export', 'r'], { env: home.env })
     assert.equal(res.code, 78)
     assert.match(res.stderr, /profile "r".*duration_seconds/)

@@ -2,18 +2,8 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, beforeEach, describe, it } from 'node:test'
-import {
-  type Home,
-  makeHome,
-  repoRoot,
-  requireCommand,
-  run,
-  type Services,
-  startServices,
-  vault,
-  vaultBin,
-} from './harness.js'
+import { beforeEach, describe, it } from 'node:test'
+import { freshHome, type Home, repoRoot, requireCommand, run, useServices, vault, vaultBin } from './harness.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
 const config = `[default]
@@ -39,28 +29,12 @@ role_arn = arn:aws:iam::333333333333:role/Dev
 mfa_serial = ${serial}
 region = eu-west-1
 `
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 
 describe('vault exec and export, end to end (issue 5)', () => {
-  let services: Services
+  const services = useServices()
   let home: Home
-  before(async () => {
-    services = await startServices()
-  })
-  after(async () => {
-    await services?.stop()
-  })
   beforeEach(async () => {
-    home = await makeHome(services)
-    await home.writeConfig(config)
-    const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
-    assert.equal(added.code, 0, added.stderr)
-    // The keyring lives as long as the suite: start every test with no cached sessions.
-    assert.equal((await vault(['clear'], { env: home.env })).code, 0)
-    await services.recorder.start()
+    home = await freshHome(services(), config)
   })
 
   it('the motivating scenario: one MFA code, three accounts, one GetSessionToken', async () => {
@@ -89,13 +63,13 @@ describe('vault exec and export, end to end (issue 5)', () => {
       'arn:aws:sts::222222222222:assumed-role/Dev/e2e-user',
       'arn:aws:sts::333333333333:assumed-role/Dev/e2e-user',
     ])
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.equal(await services.recorder.count('AssumeRole'), 3)
+    assert.equal(await services().recorder.count('GetSessionToken'), 1)
+    assert.equal(await services().recorder.count('AssumeRole'), 3)
     // A repeat within the role credentials' lifetime makes no STS call at all.
     const again = await vault(['exec', 'role2', '--debug', '--', 'true'], { env: home.env })
     assert.equal(again.code, 0, again.stderr)
     assert.match(again.stderr, /profile role2: using cached role credentials \(expire in \d+m\)/)
-    assert.equal(await services.recorder.count('AssumeRole'), 3)
+    assert.equal(await services().recorder.count('AssumeRole'), 3)
   })
 
   it('serves boto3 through credential_process', async () => {
@@ -191,7 +165,7 @@ describe('vault exec and export, end to end (issue 5)', () => {
     const res = await vault(['export', 'role1', '-t', '12ab'], { env: home.env })
     assert.equal(res.code, 4)
     assert.match(res.stderr, /six digits/)
-    assert.equal(await services.recorder.count('GetSessionToken'), 0)
+    assert.equal(await services().recorder.count('GetSessionToken'), 0)
   })
 
   it('prompts for the MFA code on the real terminal while stdout is a pipe', async () => {
@@ -219,7 +193,7 @@ describe('vault exec and export, end to end (issue 5)', () => {
     }
     const json = JSON.parse(await readFile(out, 'utf8'))
     assert.equal(json.Version, 1)
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
+    assert.equal(await services().recorder.count('GetSessionToken'), 1)
   })
 })
 

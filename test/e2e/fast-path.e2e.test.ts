@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type Home, makeHome, run, type Services, startServices, vault, vaultBin } from './harness.js'
 
-const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+const keys = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
 const config = `[default]
 region = us-east-1
 
@@ -19,7 +22,10 @@ const tracer = join(import.meta.dirname, 'trace-imports.mjs')
 /** The module URLs a vault run resolved. */
 async function importsOf(home: Home, args: string[], name: string) {
   const traceFile = join(home.dir, `${name}.trace`)
-  const res = await run(['--import', tracer, vaultBin, ...args], { env: { ...home.env, TRACE_FILE: traceFile }, cmd: process.execPath })
+  const res = await run(['--import', tracer, vaultBin, ...args], {
+    env: { ...home.env, TRACE_FILE: traceFile },
+    cmd: process.execPath,
+  })
   assert.equal(res.code, 0, res.stderr)
   return { res, urls: (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean) }
 }
@@ -42,7 +48,10 @@ describe('the cache-hit fast path (issue 9)', () => {
 
   it('a cache miss loads the AWS SDK (the tracer sees it), a cache hit loads neither the SDK, prompts nor oclif', async () => {
     const cold = await importsOf(home, ['export', '--format', 'json', 'role'], 'cold')
-    assert.ok(cold.urls.some((u) => u.includes('node_modules/@aws-sdk/client-sts/')), 'a miss calls STS through the SDK')
+    assert.ok(
+      cold.urls.some((u) => u.includes('node_modules/@aws-sdk/client-sts/')),
+      'a miss calls STS through the SDK',
+    )
     for (const args of [['export', '--format', 'json', 'role'], ['exec', 'role', '--', 'true'], ['list']]) {
       const warm = await importsOf(home, args, args[0])
       assert.deepEqual(heavy(warm.urls), [], `${args.join(' ')} loaded heavy modules`)

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
+import { after, before } from 'node:test'
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const vaultBin = join(repoRoot, 'bin', 'run.js')
@@ -294,3 +295,47 @@ export function run(
 
 export const vault = (args: string[], options: { env: Record<string, string>; input?: string; timeoutMs?: number }) =>
   run(args, options)
+
+/** AWS's documented example keys: moto accepts them, and they are nobody's secret. */
+export const testKeys = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
+
+/**
+ * Starts this suite's services before its tests and stops them after, even on failure.
+ * Returns a getter, since the services exist only once `before` has run.
+ */
+export function useServices(options: StartOptions = {}): () => Services {
+  let services: Services | undefined
+  before(async () => {
+    services = await startServices(options)
+  })
+  after(async () => {
+    await services?.stop()
+  })
+  return () => {
+    if (!services) throw new Error('e2e: services are not started yet')
+    return services
+  }
+}
+
+/**
+ * A fresh HOME with `config`, the test keys stored for `profile` through `vault add --env`, no
+ * cached sessions (the keyring outlives a test), and moto's recorder started afresh.
+ */
+export async function freshHome(
+  services: Services,
+  config: string,
+  profile = 'caktus',
+  extra: Record<string, string> = {},
+): Promise<Home> {
+  const home = await makeHome(services, extra)
+  await home.writeConfig(config)
+  const added = await vault(['add', profile, '--env'], { env: { ...home.env, ...testKeys } })
+  if (added.code !== 0) throw new Error(`e2e: vault add failed: ${added.stderr}`)
+  const cleared = await vault(['clear'], { env: home.env })
+  if (cleared.code !== 0) throw new Error(`e2e: vault clear failed: ${cleared.stderr}`)
+  await services.recorder.start()
+  return home
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, it } from 'node:test'
-import { type Home, makeHome, repoRoot, run, type Services, startServices, vault } from './harness.js'
+import { beforeEach, describe, it } from 'node:test'
+import { freshHome, type Home, repoRoot, run, useServices } from './harness.js'
 import { assertRefreshedAcrossExpiry, sdkLoop } from './server-clients.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
@@ -14,10 +14,6 @@ role_arn = arn:aws:iam::111111111111:role/Dev
 mfa_serial = ${serial}
 region = eu-west-1
 `
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 const role1Arn = 'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user'
 
 const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_000) =>
@@ -28,22 +24,11 @@ const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_
   })
 
 describe('vault exec --ec2-server, end to end (issue 7)', () => {
-  let services: Services
+  const services = useServices()
   let home: Home
-  before(async () => {
-    services = await startServices()
-  })
-  after(async () => {
-    await services?.stop()
-  })
   beforeEach(async () => {
     // makeHome sets AWS_EC2_METADATA_DISABLED=true, as many users do: vault lifts it for the child.
-    home = await makeHome(services)
-    await home.writeConfig(config)
-    const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
-    assert.equal(added.code, 0, added.stderr)
-    assert.equal((await vault(['clear'], { env: home.env })).code, 0)
-    await services.recorder.start()
+    home = await freshHome(services(), config)
   })
 
   it('IMDSv2 only: boto3 with AWS_EC2_METADATA_V1_DISABLED=true gets credentials and region', async () => {
@@ -101,8 +86,8 @@ print(json.dumps({
     )
     assert.equal(res.code, 0, res.stderr)
     assertRefreshedAcrossExpiry(res.stdout, role1Arn)
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.ok((await services.recorder.count('AssumeRole')) >= 3)
+    assert.equal(await services().recorder.count('GetSessionToken'), 1)
+    assert.ok((await services().recorder.count('AssumeRole')) >= 3)
   })
 
   it('stops with the command and exits with its code, or 128+signal', async () => {

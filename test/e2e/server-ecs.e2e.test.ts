@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, it } from 'node:test'
-import { type Home, makeHome, repoRoot, requireCommand, run, type Services, startServices, vault } from './harness.js'
+import { beforeEach, describe, it } from 'node:test'
+import { freshHome, type Home, repoRoot, requireCommand, run, useServices } from './harness.js'
 import { assertRefreshedAcrossExpiry, boto3Loop, sdkLoop } from './server-clients.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
@@ -14,10 +14,6 @@ role_arn = arn:aws:iam::111111111111:role/Dev
 mfa_serial = ${serial}
 region = us-east-1
 `
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 const role1Arn = 'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user'
 const quietSdk = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
 
@@ -26,21 +22,10 @@ const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_
   run(['exec', '--ecs-server', ...args], { env: { ...env, ...quietSdk }, cwd: repoRoot, timeoutMs })
 
 describe('vault exec --ecs-server, end to end (issue 7)', () => {
-  let services: Services
+  const services = useServices()
   let home: Home
-  before(async () => {
-    services = await startServices()
-  })
-  after(async () => {
-    await services?.stop()
-  })
   beforeEach(async () => {
-    home = await makeHome(services)
-    await home.writeConfig(config)
-    const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
-    assert.equal(added.code, 0, added.stderr)
-    assert.equal((await vault(['clear'], { env: home.env })).code, 0)
-    await services.recorder.start()
+    home = await freshHome(services(), config)
   })
 
   it('serves boto3 and the AWS SDK for JS v3, which hold no keys in their environment', async () => {
@@ -65,8 +50,8 @@ console.log((await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn
     assert.equal(sdk.code, 0, sdk.stderr)
     assert.equal(sdk.stdout.trim(), role1Arn)
     // The second run found role1's credentials in the keychain: one MFA code, one AssumeRole.
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.equal(await services.recorder.count('AssumeRole'), 1)
+    assert.equal(await services().recorder.count('GetSessionToken'), 1)
+    assert.equal(await services().recorder.count('AssumeRole'), 1)
   })
 
   it('/role-arn/ARN: boto3 gets a role assumed from the profile credentials, cached per ARN', async () => {
@@ -83,7 +68,7 @@ for arn in ['arn:aws:iam::222222222222:role/Reader', 'arn:aws:iam::333333333333:
       'arn:aws:sts::333333333333:assumed-role/Reader/e2e-user',
       'arn:aws:sts::222222222222:assumed-role/Reader/e2e-user',
     ])
-    const roles = (await services.recorder.calls())
+    const roles = (await services().recorder.calls())
       .filter((c) => c.action === 'AssumeRole')
       .map((c) => new URLSearchParams(c.body).get('RoleArn'))
     assert.deepEqual(roles, [
@@ -131,8 +116,8 @@ console.log(JSON.stringify({ out, token }))`
     assert.equal(res.code, 0, res.stderr)
     assertRefreshedAcrossExpiry(res.stdout, role1Arn)
     // One MFA code for the whole run: the 8-hour MFA session outlives every role.
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.ok((await services.recorder.count('AssumeRole')) >= 3)
+    assert.equal(await services().recorder.count('GetSessionToken'), 1)
+    assert.ok((await services().recorder.count('AssumeRole')) >= 3)
   })
 
   it('refresh across expiry: the AWS SDK for JS v3 too', async () => {
@@ -167,11 +152,11 @@ http.get(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { agent, headers: { Aut
     const eager = await execServer(['role1', '--', 'true'], home.env)
     assert.equal(eager.code, 4)
     assert.match(eager.stderr, /needs an MFA code/)
-    assert.equal(await services.recorder.count('GetSessionToken'), 0)
+    assert.equal(await services().recorder.count('GetSessionToken'), 0)
 
     const idle = await execServer(['--lazy', 'role1', '--', 'true'], home.env)
     assert.equal(idle.code, 0, idle.stderr)
-    assert.equal((await services.recorder.calls()).length, 0, 'no STS call without a request')
+    assert.equal((await services().recorder.calls()).length, 0, 'no STS call without a request')
 
     const js = `
 const res = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } })

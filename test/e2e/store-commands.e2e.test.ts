@@ -5,7 +5,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeHome, requireCommand, type Services, startServices, vault } from './harness.js'
 
-const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+const keys = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
 const config = `[default]
 region = us-east-1
 
@@ -18,7 +21,9 @@ role_arn = arn:aws:iam::222222222222:role/Dev
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
 }
 
 describe('vault add, list, remove and clear (issue 4)', () => {
@@ -40,8 +45,14 @@ describe('vault add, list, remove and clear (issue 4)', () => {
     assert.equal(add.stdout, '')
 
     // The item is aws-vault's: service aws-vault, account = profile, data = its JSON.
-    const found = spawnSync('secret-tool', ['lookup', 'service', 'aws-vault', 'username', 'caktus'], { env: home.env, encoding: 'utf8' })
-    assert.deepEqual(JSON.parse(found.stdout), { AccessKeyID: keys.AWS_ACCESS_KEY_ID, SecretAccessKey: keys.AWS_SECRET_ACCESS_KEY })
+    const found = spawnSync('secret-tool', ['lookup', 'service', 'aws-vault', 'username', 'caktus'], {
+      env: home.env,
+      encoding: 'utf8',
+    })
+    assert.deepEqual(JSON.parse(found.stdout), {
+      AccessKeyID: keys.AWS_ACCESS_KEY_ID,
+      SecretAccessKey: keys.AWS_SECRET_ACCESS_KEY,
+    })
 
     // No file under HOME holds the secret in clear.
     for (const file of await filesUnder(home.dir)) {
@@ -85,10 +96,14 @@ describe('vault add, list, remove and clear (issue 4)', () => {
   it('add checks key shapes and refuses profiles with source_profile', async () => {
     const home = await makeHome(services)
     await home.writeConfig(config)
-    const badId = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys, AWS_ACCESS_KEY_ID: 'XKIA123' } })
+    const badId = await vault(['add', 'caktus', '--env'], {
+      env: { ...home.env, ...keys, AWS_ACCESS_KEY_ID: 'XKIA123' },
+    })
     assert.equal(badId.code, 2)
     assert.match(badId.stderr, /is not an access key id/)
-    const badSecret = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys, AWS_SECRET_ACCESS_KEY: 'short' } })
+    const badSecret = await vault(['add', 'caktus', '--env'], {
+      env: { ...home.env, ...keys, AWS_SECRET_ACCESS_KEY: 'short' },
+    })
     assert.match(badSecret.stderr, /has 5 characters, not 40/)
     assert.ok(!badSecret.stderr.includes('short'))
     const sourced = await vault(['add', 'saguaro', '--env'], { env: { ...home.env, ...keys } })
@@ -101,7 +116,7 @@ describe('vault add, list, remove and clear (issue 4)', () => {
     const home = await makeHome(services)
     await home.writeConfig(config)
     assert.equal((await vault(['add', 'newbie', '--env'], { env: { ...home.env, ...keys } })).code, 0)
-    assert.equal(await readFile(home.configFile, "utf8"), `${config}[profile newbie]\n`)
+    assert.equal(await readFile(home.configFile, 'utf8'), `${config}[profile newbie]\n`)
     assert.equal((await stat(home.configFile)).mode & 0o777, 0o600)
     assert.equal((await vault(['add', 'other', '--env', '--no-add-config'], { env: { ...home.env, ...keys } })).code, 0)
     assert.ok(!(await readFile(home.configFile, 'utf8')).includes('other'))
@@ -123,7 +138,9 @@ describe('vault add, list, remove and clear (issue 4)', () => {
     assert.ok(!jwe.includes(keys.AWS_SECRET_ACCESS_KEY))
     assert.equal((await vault(['list', '--credentials'], { env: home.env })).stdout, 'caktus\n')
     assert.equal((await vault(['exec', 'caktus', '--', 'true'], { env: home.env })).code, 0)
-    const wrong = await vault(['exec', 'caktus', '--', 'true'], { env: { ...home.env, AWS_VAULT_FILE_PASSPHRASE: 'wrong' } })
+    const wrong = await vault(['exec', 'caktus', '--', 'true'], {
+      env: { ...home.env, AWS_VAULT_FILE_PASSPHRASE: 'wrong' },
+    })
     assert.equal(wrong.code, 69)
     assert.match(wrong.stderr, /passphrase/)
     const none = { ...home.env }
