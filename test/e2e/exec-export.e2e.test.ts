@@ -161,6 +161,16 @@ describe('vault exec and export, end to end (issue 5)', () => {
     assert.equal(res.stdout, '')
   })
 
+  it('names an unreachable STS endpoint in one line', async () => {
+    const res = await vault(['export', 'role1', '-t', '123456'], {
+      env: { ...home.env, AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' },
+      timeoutMs: 60_000,
+    })
+    assert.equal(res.code, 5)
+    assert.match(res.stderr, /^vault: GetSessionToken: cannot reach STS at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check your network/)
+    assert.equal(res.stderr.trim().split('\n').length, 1)
+  })
+
   it('rejects a malformed --mfa-token before calling STS', async () => {
     const res = await vault(['export', 'role1', '-t', '12ab'], { env: home.env })
     assert.equal(res.code, 4)
