@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
 import { FileStore } from './file-store.js'
+import { fileIndexLock } from './index-lock.js'
 import type { KeychainBackend } from './keychain-errors.js'
 import { KeychainStore } from './keychain-store.js'
 import { MemoryStore } from './memory-store.js'
@@ -82,5 +83,10 @@ function keychainStore(backend: KeychainBackend, options: CreateStoreOptions): S
     platform: options.platform,
     timeoutMs: options.timeoutMs,
     logger: options.logger,
+    // No index on Windows: Credential Manager holds at most 2,560 bytes an item, too few for one.
+    indexLock:
+      backend === 'wincred'
+        ? undefined
+        : fileIndexLock({ path: join(options.homedir, '.awsvault', 'locks', 'store-index'), logger: options.logger }),
   })
 }

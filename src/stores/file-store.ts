@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
 import { type Logger, silentLogger } from '../runtime/types.js'
@@ -46,6 +46,17 @@ export class FileStore implements SecretStore {
     const item = await this.decrypt(jwe, path)
     this.passphraseChecked = true
     return { ...item, key }
+  }
+
+  /** From the file's presence alone: no passphrase. */
+  async has(key: string): Promise<boolean> {
+    const path = this.pathFor(key)
+    try {
+      return (await stat(path)).isFile()
+    } catch (err) {
+      if (isMissing(err)) return false
+      throw fsError(err, `cannot read ${path}`)
+    }
   }
 
   async set(item: SecretItem): Promise<void> {

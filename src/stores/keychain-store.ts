@@ -3,7 +3,7 @@ import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { BulkReadable } from './bulk-read.js'
 import { type KeychainBackend, keychainError, keychainTimeout } from './keychain-errors.js'
-import type { SecretItem, SecretStore } from './secret-store.js'
+import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
 /** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
 export type KeyringBinding = Pick<typeof import('@napi-rs/keyring'), 'AsyncEntry' | 'findCredentialsAsync'>
@@ -17,6 +17,8 @@ export interface KeychainStoreOptions {
   timeoutMs?: number
   logger?: Logger
   loadBinding?: () => Promise<KeyringBinding>
+  /** Lets the typed stores keep an index item, as listing reads every secret (see store-index.ts). */
+  indexLock?: IndexLock
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
@@ -41,6 +43,7 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
  */
 export class KeychainStore implements SecretStore, BulkReadable {
   readonly name: KeychainBackend
+  readonly indexLock?: IndexLock
   private readonly service: string
   private readonly timeoutMs: number
   private readonly logger: Logger
@@ -51,11 +54,17 @@ export class KeychainStore implements SecretStore, BulkReadable {
     this.service = opts.service ?? 'aws-vault'
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS
     this.logger = opts.logger ?? silentLogger
+    this.indexLock = opts.indexLock
   }
 
   async get(key: string): Promise<SecretItem | null> {
     const data = await this.call(`reading "${key}"`, (b, signal) => this.entry(b, key).getPassword(signal))
     return data === null ? null : { key, data }
+  }
+
+  /** One targeted read: the binding has no call that tells existence without the secret. */
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== null
   }
 
   async set(item: SecretItem): Promise<void> {

@@ -167,7 +167,10 @@ describe('vault exec and export, end to end (issue 5)', () => {
       timeoutMs: 60_000,
     })
     assert.equal(res.code, 5)
-    assert.match(res.stderr, /^vault: GetSessionToken: cannot reach STS at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check your network/)
+    assert.match(
+      res.stderr,
+      /^vault: GetSessionToken: cannot reach STS at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check your network/,
+    )
     assert.equal(res.stderr.trim().split('\n').length, 1)
   })
 

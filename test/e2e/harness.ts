@@ -99,9 +99,9 @@ async function startKeyring(password: string, unlockWith: string) {
   if (password !== unlockWith) {
     // Create the login keyring with `password`, then restart the daemon unlocked with the wrong one:
     // that leaves a real, locked keyring.
+    // --replace takes over from the daemon on this suite's bus only; other suites keep theirs.
     await runDaemon(env, password)
     await touchKeyring(env)
-    spawnSync('pkill', ['-f', `gnome-keyring-daemon.*`], { env: { PATH: env.PATH } })
     await runDaemon(env, unlockWith, ['--replace'])
   } else {
     await runDaemon(env, password)

@@ -31,6 +31,14 @@ describe('createStore', () => {
     }
   })
 
+  it('indexes the keychains whose listing reads every secret, but not Windows’ or the file backend (issue 9)', () => {
+    assert.ok(createStore(undefined, { ...base, platform: 'linux' }).indexLock)
+    assert.ok(createStore(undefined, { ...base, platform: 'darwin' }).indexLock)
+    // Credential Manager holds at most 2,560 bytes an item; the file backend lists a directory.
+    assert.equal(createStore(undefined, { ...base, platform: 'win32' }).indexLock, undefined)
+    assert.equal(createStore('file', { ...base, platform: 'linux' }).indexLock, undefined)
+  })
+
   it('builds the file backend in AWS_VAULT_FILE_DIR or ~/.awsvault/keys', () => {
     const store = createStore('file', { ...base, platform: 'linux' })
     assert.ok(store instanceof FileStore)

@@ -126,6 +126,16 @@ describe('FileStore', () => {
     assert.equal(await noPass.remove('caktus'), true)
   })
 
+  it('has() looks for the file alone: no passphrase, no decryption (issue 9)', async () => {
+    const { store, asked } = tempStore()
+    assert.equal(await store.has('caktus'), false)
+    await store.set({ key: 'caktus', data: '{}' })
+    const before = asked()
+    assert.equal(await store.has('caktus'), true)
+    assert.equal(await store.has('saguaro'), false)
+    assert.equal(asked(), before)
+  })
+
   it('a damaged file is "corrupt", not a passphrase error', async () => {
     const { store, dir } = tempStore()
     await store.set({ key: 'caktus', data: creds })

@@ -82,6 +82,18 @@ describe('KeychainStore (fake native module)', () => {
     assert.ok(fake.calls.every((c) => !c.startsWith('getPassword')))
   })
 
+  it('has() is one targeted read, never a listing (issue 9)', async () => {
+    const fake = fakeBinding()
+    fake.passwords.set('caktus', '{}')
+    const { store } = storeWith(fake)
+    assert.equal(await store.has('caktus'), true)
+    assert.equal(await store.has('nobody'), false)
+    assert.deepEqual(
+      fake.calls.filter((c) => !c.startsWith('new ')),
+      ['getPassword', 'getPassword'],
+    )
+  })
+
   it('not found is null, and remove says whether there was anything', async () => {
     const { store } = storeWith(fakeBinding())
     assert.equal(await store.get('nobody'), null)
