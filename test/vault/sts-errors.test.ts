@@ -18,7 +18,10 @@ describe('STS errors (issue 5)', () => {
     },
     {
       name: 'a user ARN where an MFA ARN belongs',
-      err: sdkError('ValidationError', "1 validation error detected: Value at 'serialNumber' failed to satisfy constraint"),
+      err: sdkError(
+        'ValidationError',
+        "1 validation error detected: Value at 'serialNumber' failed to satisfy constraint",
+      ),
       code: 'ValidationError',
       message: /mfa_serial is not a valid MFA device ARN/,
       hint: /arn:aws:iam::ACCOUNT:mfa\/NAME/,
