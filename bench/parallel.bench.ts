@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { makeHome, startServices, vault } from '../test/e2e/harness.js'
+import { makeHome, startServices, testKeys, vault } from '../test/e2e/harness.js'
 import { fmt, median } from './stats.js'
 
 const CONCURRENCY = 32
@@ -15,11 +15,7 @@ try {
   await home.writeConfig(
     `[default]\nregion = us-east-1\n[profile src]\nmfa_serial = ${serial}\n[profile role]\nsource_profile = src\nrole_arn = arn:aws:iam::222222222222:role/Dev\nmfa_serial = ${serial}\nmfa_process = ${join(home.dir, 'mfa.sh')}\n`,
   )
-  const keys = {
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  }
-  await vault(['add', 'src', '--env'], { env: { ...home.env, ...keys } })
+  await vault(['add', 'src', '--env'], { env: { ...home.env, ...testKeys } })
   const call = () => vault(['export', '--format', 'json', 'role'], { env: home.env, timeoutMs: 120_000 })
   const warm = await call()
   if (warm.code !== 0) throw new Error(warm.stderr)

@@ -1,5 +1,8 @@
 #!/usr/bin/env -S node --import tsx --no-warnings
-// Runs the TypeScript sources directly (no build), for development: bin/dev.js exec caktus -- aws s3 ls
-import { main } from '../src/cli/main.ts'
+// Runs the TypeScript sources directly (no build, no fast path), for development:
+//   bin/dev.js exec caktus -- aws s3 ls
+'use strict'
 
-await main(process.argv.slice(2), import.meta.url, true)
+import('../src/cli/main.ts').then(({ main }) =>
+  main(process.argv.slice(2), require('node:path').join(__dirname, '..'), true),
+)

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { VaultError } from '../errors.js'
 
@@ -18,7 +17,9 @@ const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  * the child's own, or 128+N when it died of signal N. Signals sent to vault are forwarded, and
  * vault stays alive until the child is gone, so Ctrl-C reaches the child exactly once.
  */
-export function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+export async function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  // Loaded on use: `vault export` shares this bundle and never starts a child.
+  const { spawn } = await import('node:child_process')
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: 'inherit' })
     const handlers = new Map<NodeJS.Signals, () => void>()

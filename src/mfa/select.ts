@@ -1,10 +1,6 @@
 import { UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
-import { guiDriver } from './gui-prompt.js'
-import { runMfaProcess } from './mfa-process.js'
 import { fixedCode, type MfaSource } from './mfa-source.js'
-import { promptOnTerminal } from './terminal-prompt.js'
-import { ykmanCode } from './ykman.js'
 
 export const promptDrivers = ['terminal', 'ykman'] as const
 
@@ -42,18 +38,22 @@ export function selectMfaSource(s: MfaSelection): MfaSource {
     const process = s.mfaProcessFor(request.profile)
     if (process) {
       s.log.debug(`profile ${request.profile}: MFA code from mfa_process`)
+      const { runMfaProcess } = await import('./mfa-process.js')
       return runMfaProcess(process, request.profile, s.env)
     }
     if (driver === 'ykman') {
       s.log.debug(`profile ${request.profile}: MFA code from ykman`)
+      const { ykmanCode } = await import('./ykman.js')
       return ykmanCode(request.serial, request.profile, s.env)
     }
-    const gui = driver === 'terminal' && !s.hasTerminal ? guiDriver(s.env) : undefined
+    // The drivers are loaded when a code is needed: a cache hit never asks, and stays lean.
+    const gui = driver === 'terminal' && !s.hasTerminal ? (await import('./gui-prompt.js')).guiDriver(s.env) : undefined
     if (gui) {
       s.log.debug(`profile ${request.profile}: no terminal; asking for the MFA code through ${gui.name}`)
       return gui.ask(request.serial, request.profile)
     }
     s.log.debug(`profile ${request.profile}: asking for the MFA code on the terminal`)
+    const { promptOnTerminal } = await import('./terminal-prompt.js')
     return promptOnTerminal(request.serial, request.profile)
   }
 }

@@ -1,7 +1,6 @@
 import { closeSync, openSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { sdkIamFactory } from '../iam/iam-client.js'
 import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
@@ -78,7 +77,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     iamFactory: overrides.iamFactory ?? sdkIamFactory,
     fetch: overrides.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     openBrowser: overrides.openBrowser ?? openInBrowser,
-    sleep: overrides.sleep ?? ((ms) => delay(ms).then(() => undefined)),
+    sleep: overrides.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     lock: overrides.lock ?? fileLock({ dir: join(home, '.awsvault', 'locks'), log }),
     keys:
       overrides.keys ??

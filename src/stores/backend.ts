@@ -88,5 +88,6 @@ function keychainStore(backend: KeychainBackend, options: CreateStoreOptions): S
       backend === 'wincred'
         ? undefined
         : fileIndexLock({ path: join(options.homedir, '.awsvault', 'locks', 'store-index'), logger: options.logger }),
+    indexFile: backend === 'wincred' ? undefined : join(options.homedir, '.awsvault', `${backend}.index`),
   })
 }

@@ -69,7 +69,12 @@ export class CredentialStore {
     // items), or a `vault add` cut short before its index update. One targeted read tells.
     // (Reading it alongside the index saves ~2 ms when absent but costs ~6 ms when named: the
     // daemon serves one call at a time.)
-    if ((await index.view())?.profiles.has(profile)) return true
+    const view = await index.view()
+    if (view?.profiles.has(profile)) return true
+    // Where only vault writes the items (the Secret Service: aws-vault keeps its own collection
+    // there), the index is the whole truth: no read to confirm an absence. A `vault add` killed
+    // before its index update then reads as "no keys", and running it again mends that.
+    if (view && this.store.indexComplete) return false
     const found = await index.exists(profile)
     if (found) {
       // Name it, so the next lookup costs nothing; checked again under the lock against a removal.

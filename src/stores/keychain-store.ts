@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
@@ -19,6 +20,7 @@ export interface KeychainStoreOptions {
   loadBinding?: () => Promise<KeyringBinding>
   /** Lets the typed stores keep an index item, as listing reads every secret (see store-index.ts). */
   indexLock?: IndexLock
+  indexFile?: string
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
@@ -44,6 +46,8 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
 export class KeychainStore implements SecretStore, BulkReadable {
   readonly name: KeychainBackend
   readonly indexLock?: IndexLock
+  readonly indexFile?: string
+  readonly indexComplete: boolean
   private readonly service: string
   private readonly timeoutMs: number
   private readonly logger: Logger
@@ -55,6 +59,11 @@ export class KeychainStore implements SecretStore, BulkReadable {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS
     this.logger = opts.logger ?? silentLogger
     this.indexLock = opts.indexLock
+    this.indexFile = opts.indexFile
+    // aws-vault's Secret Service backend keeps its items in its own `awsvault` collection under
+    // other attributes, so items of service `aws-vault` there are vault's alone. On macOS the
+    // two tools share items, and aws-vault does not update vault's index.
+    this.indexComplete = opts.backend === 'secret-service' && opts.indexFile !== undefined
   }
 
   async get(key: string): Promise<SecretItem | null> {
@@ -105,7 +114,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 
   private load(): Promise<KeyringBinding> {
-    this.binding ??= (this.opts.loadBinding ?? (() => import('@napi-rs/keyring')))().catch((err: unknown) => {
+    this.binding ??= (this.opts.loadBinding ?? loadNativeBinding)().catch((err: unknown) => {
       this.binding = undefined
       throw new StoreError(
         `cannot load the keychain module: ${(err as Error).message}`,
@@ -140,4 +149,20 @@ export class KeychainStore implements SecretStore, BulkReadable {
       this.logger.debug(`${this.name}: ${action} took ${Date.now() - started}ms`)
     }
   }
+}
+
+/**
+ * The binding is a CommonJS native addon: require() loads it directly, where import() would send
+ * it through the ESM loader and its CommonJS export scanner (~5 ms of every cache hit).
+ */
+async function loadNativeBinding(): Promise<KeyringBinding> {
+  const require = createRequire(import.meta.url)
+  if (process.platform === 'linux') {
+    // The package's own loader first probes for musl (reading /usr/bin/ldd, ~2 ms); on glibc
+    // the prebuilt binary's package can be loaded straight away, and on musl it is not installed.
+    try {
+      return require(`@napi-rs/keyring-linux-${process.arch}-gnu`) as KeyringBinding
+    } catch {}
+  }
+  return require('@napi-rs/keyring') as KeyringBinding
 }

@@ -30,6 +30,15 @@ export interface SecretStore {
    * list): the typed stores then keep an index item (store-index.ts), updated under this lock.
    */
   readonly indexLock?: IndexLock
+  /**
+   * Where the index lives, when not in an item of the store itself: a 0600 file. The index holds
+   * item keys only (profile names, MFA serial ARNs, expiry times; the names aws-vault's own file
+   * backend shows as file names), never a secret. A file costs a cache hit nothing, where an item
+   * costs a keychain round trip (~8 ms on gnome-keyring, mostly its session key exchange).
+   */
+  readonly indexFile?: string
+  /** True when nothing but vault writes this store's items, so the index names every one of them. */
+  readonly indexComplete?: boolean
 }
 
 /** A short cross-process lock around read-modify-write of the index item. */

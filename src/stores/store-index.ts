@@ -1,5 +1,8 @@
+import { mkdir, readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
+import { writeFileAtomic } from './atomic-write.js'
 import { goMarshal, parseJson } from './go-json.js'
 import type { IndexLock, SecretStore } from './secret-store.js'
 import { isNonCredentialKey, isOldSessionKey, parseSessionKey } from './session-key.js'
@@ -185,19 +188,35 @@ export class StoreIndex {
   }
 
   private async read(): Promise<IndexView | undefined> {
-    const item = await this.store.get(INDEX_KEY)
-    const view = item ? parseIndex(item.data) : undefined
-    if (item && !view) this.logger.debug('store index: unreadable; it will be rebuilt')
+    const data = this.store.indexFile
+      ? await readIndexFile(this.store.indexFile)
+      : (await this.store.get(INDEX_KEY))?.data
+    const view = data === undefined ? undefined : parseIndex(data)
+    if (data !== undefined && !view) this.logger.debug('store index: unreadable; it will be rebuilt')
     return view
   }
 
-  private write(view: IndexView): Promise<void> {
+  private async write(view: IndexView): Promise<void> {
+    const data = goMarshal({ v: 1, scanned: view.scanned, profiles: [...view.profiles], sessions: [...view.sessions] })
+    if (this.store.indexFile) {
+      await mkdir(dirname(this.store.indexFile), { recursive: true, mode: 0o700 })
+      return writeFileAtomic(this.store.indexFile, data)
+    }
     return this.store.set({
       key: INDEX_KEY,
-      data: goMarshal({ v: 1, scanned: view.scanned, profiles: [...view.profiles], sessions: [...view.sessions] }),
+      data,
       label: 'vault index of aws-vault items (no secrets)',
       description: 'vault index',
     })
+  }
+}
+
+async function readIndexFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
   }
 }
 

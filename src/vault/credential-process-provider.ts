@@ -1,4 +1,3 @@
-import { exec } from 'node:child_process'
 import { AwsCallError } from '../errors.js'
 import type { CredentialProvider } from './provider.js'
 
@@ -10,8 +9,10 @@ export function credentialProcessProvider(
 ): CredentialProvider {
   return {
     description: `credential_process of ${profile}`,
-    retrieve: () =>
-      new Promise((resolve, reject) => {
+    // node:child_process is loaded on use: it drags in net and dgram, which a cache hit never needs.
+    retrieve: async () => {
+      const { exec } = await import('node:child_process')
+      return new Promise((resolve, reject) => {
         const child = exec(command, { env, timeout: 120_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
           if (err) {
             reject(
@@ -43,6 +44,7 @@ export function credentialProcessProvider(
           }
         })
         child.stderr?.pipe(process.stderr)
-      }),
+      })
+    },
   }
 }

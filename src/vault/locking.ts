@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LockError } from '../errors.js'
@@ -42,7 +41,7 @@ export function fileLock(options: LockOptions): LockFn {
   }
 
   async function withFileLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lockfile = await import('proper-lockfile')
+    const [lockfile, { createHash }] = await Promise.all([import('proper-lockfile'), import('node:crypto')])
     await mkdir(options.dir, { recursive: true, mode: 0o700 })
     // Hashed so lock file names carry no profile names or serials.
     const file = join(options.dir, createHash('sha256').update(name).digest('hex').slice(0, 32))

@@ -1,4 +1,3 @@
-import { exec } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
 import type { CredentialProvider } from './provider.js'
@@ -28,6 +27,7 @@ export function webIdentityProvider(o: WebIdentityOptions): CredentialProvider {
         )
       }
     }
+    const { exec } = await import('node:child_process')
     return new Promise((resolve, reject) =>
       exec(o.tokenProcess ?? '', { env: o.env, timeout: 60_000 }, (err, stdout) =>
         err
