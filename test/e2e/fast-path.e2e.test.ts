@@ -52,6 +52,10 @@ describe('the cache-hit fast path (issue 9)', () => {
       cold.urls.some((u) => u.includes('node_modules/@aws-sdk/client-sts/')),
       'a miss calls STS through the SDK',
     )
+    assert.ok(
+      cold.urls.some((u) => u.endsWith('/dist/fast-bundle/entry.cjs')),
+      'the tracer sees require() too',
+    )
     for (const args of [['export', '--format', 'json', 'role'], ['exec', 'role', '--', 'true'], ['list']]) {
       const warm = await importsOf(home, args, args[0])
       assert.deepEqual(heavy(warm.urls), [], `${args.join(' ')} loaded heavy modules`)
