@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { makeHome, startServices, testKeys, vault } from '../test/e2e/harness.js'
+import { makeHome, run, startServices, testKeys, vault } from '../test/e2e/harness.js'
 import { fmt, median } from './stats.js'
 
 const CONCURRENCY = 32
@@ -33,11 +33,29 @@ try {
     burst.push(performance.now() - t)
     if (results.some((r) => r.code !== 0)) throw new Error('a concurrent call failed')
   }
+  // The floor on this machine: the same measurement for bare `node -e 0`.
+  const bare = () => run(['-e', '0'], { env: home.env, cmd: process.execPath })
+  const bareSingle: number[] = []
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now()
+    await bare()
+    bareSingle.push(performance.now() - t)
+  }
+  const bareBurst: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now()
+    await Promise.all(Array.from({ length: CONCURRENCY }, bare))
+    bareBurst.push(performance.now() - t)
+  }
   const one = median(single)
   const many = median(burst)
   console.log(`one warm call (median of 7):            ${fmt(one)}`)
   console.log(`${CONCURRENCY} concurrent warm calls (median of 3): ${fmt(many)}`)
   console.log(`ratio: ${(many / one).toFixed(1)}x (target < 12x on 2 cores)`)
+  const floor = median(bareBurst) / median(bareSingle)
+  console.log(
+    `the same ratio for bare node -e 0: ${floor.toFixed(1)}x (${fmt(median(bareSingle))} one, ${fmt(median(bareBurst))} for ${CONCURRENCY})`,
+  )
   await home.cleanup()
 } finally {
   await services.stop()
