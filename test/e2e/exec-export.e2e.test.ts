@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeEach, describe, it } from 'node:test'
 import { freshHome, type Home, repoRoot, requireCommand, run, useServices, vault, vaultBin } from './harness.js'
+import { openTerminal } from './terminal.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
 const config = `[default]
@@ -182,38 +182,23 @@ describe('vault exec and export, end to end (issue 5)', () => {
   })
 
   it('prompts for the MFA code on the real terminal while stdout is a pipe', async () => {
-    requireCommand('tmux')
     const out = join(home.dir, 'out.json')
-    const script = join(home.dir, 'prompt.sh')
-    const exports = Object.entries(home.env)
-      .map(([k, v]) => `export ${k}='${v}'`)
-      .join('\n')
-    await writeFile(
-      script,
-      `${exports}\n${process.execPath} ${vaultBin} export --format json role1 | cat > ${out}\necho done >> ${out}.done\n`,
+    const term = await openTerminal(
+      home.dir,
+      home.env,
+      `${process.execPath} ${vaultBin} export --format json role1 | cat > ${out}; echo EXPORTED`,
     )
-    const socket = `vault-e2e-${process.pid}`
-    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' })
-    tmux('new-session', '-d', '-s', 'mfa', '-x', '200', '-y', '20', `sh ${script}`)
     try {
-      await waitFor(() => tmux('capture-pane', '-p', '-t', 'mfa').stdout.includes(`Enter MFA code for ${serial}:`))
-      tmux('send-keys', '-t', 'mfa', '12345', 'Enter') // a typo: asked again
-      await waitFor(() => tmux('capture-pane', '-p', '-t', 'mfa').stdout.includes('An MFA code is six digits'))
-      tmux('send-keys', '-t', 'mfa', '123456', 'Enter')
-      await waitFor(async () => (await readFile(`${out}.done`, 'utf8').catch(() => '')).includes('done'))
+      await term.waitFor((s) => s.includes(`Enter MFA code for ${serial}:`))
+      term.enter('12345') // a typo: asked again
+      await term.waitFor((s) => s.includes('An MFA code is six digits'))
+      term.enter('123456')
+      await term.waitFor((s) => s.includes('EXPORTED'))
     } finally {
-      tmux('kill-server')
+      term.close()
     }
     const json = JSON.parse(await readFile(out, 'utf8'))
     assert.equal(json.Version, 1)
     assert.equal(await services().recorder.count('GetSessionToken'), 1)
   })
 })
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the terminal')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}

@@ -2,12 +2,8 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Home, makeHome, run, type Services, startServices, vault, vaultBin } from './harness.js'
+import { type Home, makeHome, run, type Services, startServices, testKeys, vault, vaultBin } from './harness.js'
 
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 const config = `[default]
 region = us-east-1
 
@@ -39,7 +35,7 @@ describe('the cache-hit fast path (issue 9)', () => {
     services = await startServices()
     home = await makeHome(services)
     await home.writeConfig(config)
-    assert.equal((await vault(['add', 'src', '--env'], { env: { ...home.env, ...keys } })).code, 0)
+    assert.equal((await vault(['add', 'src', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
   })
   after(async () => {
     await home?.cleanup()

@@ -3,13 +3,9 @@ import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, beforeEach, describe, it } from 'node:test'
-import { type Home, makeHome, type Services, startServices, vault, vaultBin } from './harness.js'
+import { type Home, makeHome, type Services, startServices, testKeys, vault, vaultBin } from './harness.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 
 function configFor(mfaProcess: string): string {
   const roles = ['r1', 'r2', 'r3', 'r4']
@@ -42,7 +38,7 @@ describe('parallel-safe credential fetches (issue 6)', () => {
     const mfa = join(home.dir, 'mfa.sh')
     await writeFile(mfa, `#!/bin/sh\necho run >> ${mfaLog}\nsleep 0.3\necho 123456\n`, { mode: 0o700 })
     await home.writeConfig(configFor(mfa))
-    assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })).code, 0)
+    assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
     assert.equal((await vault(['clear'], { env: home.env })).code, 0)
     await services.recorder.start()
   })

@@ -12,16 +12,13 @@ import {
   run,
   type Services,
   startServices,
+  testKeys,
   vault,
   vaultBin,
 } from './harness.js'
 import { assertRefreshedAcrossExpiry, boto3Loop, script } from './server-clients.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 // The MFA session itself (GetSessionToken on caktus) lives 6 s, so it expires again and again.
 const shortSession = { AWS_SESSION_TOKEN_TTL: '6s', LOOP_SECONDS: '10' }
 
@@ -57,7 +54,7 @@ mfa_serial = ${serial}
 mfa_process = ${mfaProcess}
 `)
     for (const profile of ['caktus', 'scripted']) {
-      const added = await vault(['add', profile, '--env'], { env: { ...home.env, ...keys } })
+      const added = await vault(['add', profile, '--env'], { env: { ...home.env, ...testKeys } })
       assert.equal(added.code, 0, added.stderr)
     }
     assert.equal((await vault(['clear'], { env: home.env })).code, 0)

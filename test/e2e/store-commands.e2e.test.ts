@@ -3,12 +3,18 @@ import { spawnSync } from 'node:child_process'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { makeHome, requireCommand, type Services, startServices, vault } from './harness.js'
+import {
+  makeHome,
+  requireCommand,
+  type Services,
+  startServices,
+  testKeys,
+  useServices,
+  vault,
+  vaultBin,
+} from './harness.js'
+import { openTerminal } from './terminal.js'
 
-const keys = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-}
 const config = `[default]
 region = us-east-1
 
@@ -39,7 +45,7 @@ describe('vault add, list, remove and clear (issue 4)', () => {
     requireCommand('secret-tool')
     const home = await makeHome(services)
     await home.writeConfig(config)
-    const add = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })
+    const add = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys } })
     assert.equal(add.code, 0, add.stderr)
     assert.equal(add.stderr, 'Added credentials to profile "caktus" in vault\n')
     assert.equal(add.stdout, '')
@@ -50,13 +56,13 @@ describe('vault add, list, remove and clear (issue 4)', () => {
       encoding: 'utf8',
     })
     assert.deepEqual(JSON.parse(found.stdout), {
-      AccessKeyID: keys.AWS_ACCESS_KEY_ID,
-      SecretAccessKey: keys.AWS_SECRET_ACCESS_KEY,
+      AccessKeyID: testKeys.AWS_ACCESS_KEY_ID,
+      SecretAccessKey: testKeys.AWS_SECRET_ACCESS_KEY,
     })
 
     // No file under HOME holds the secret in clear.
     for (const file of await filesUnder(home.dir)) {
-      assert.ok(!(await readFile(file, 'utf8')).includes(keys.AWS_SECRET_ACCESS_KEY), `secret found in ${file}`)
+      assert.ok(!(await readFile(file, 'utf8')).includes(testKeys.AWS_SECRET_ACCESS_KEY), `secret found in ${file}`)
     }
 
     assert.equal((await vault(['exec', 'saguaro', '--', 'true'], { env: home.env })).code, 0)
@@ -97,16 +103,16 @@ describe('vault add, list, remove and clear (issue 4)', () => {
     const home = await makeHome(services)
     await home.writeConfig(config)
     const badId = await vault(['add', 'caktus', '--env'], {
-      env: { ...home.env, ...keys, AWS_ACCESS_KEY_ID: 'XKIA123' },
+      env: { ...home.env, ...testKeys, AWS_ACCESS_KEY_ID: 'XKIA123' },
     })
     assert.equal(badId.code, 2)
     assert.match(badId.stderr, /is not an access key id/)
     const badSecret = await vault(['add', 'caktus', '--env'], {
-      env: { ...home.env, ...keys, AWS_SECRET_ACCESS_KEY: 'short' },
+      env: { ...home.env, ...testKeys, AWS_SECRET_ACCESS_KEY: 'short' },
     })
     assert.match(badSecret.stderr, /has 5 characters, not 40/)
     assert.ok(!badSecret.stderr.includes('short'))
-    const sourced = await vault(['add', 'saguaro', '--env'], { env: { ...home.env, ...keys } })
+    const sourced = await vault(['add', 'saguaro', '--env'], { env: { ...home.env, ...testKeys } })
     assert.equal(sourced.code, 2)
     assert.match(sourced.stderr, /has source_profile "caktus".*vault add caktus/)
     await home.cleanup()
@@ -115,10 +121,13 @@ describe('vault add, list, remove and clear (issue 4)', () => {
   it('add --add-config appends the profile section once, leaving the rest intact', async () => {
     const home = await makeHome(services)
     await home.writeConfig(config)
-    assert.equal((await vault(['add', 'newbie', '--env'], { env: { ...home.env, ...keys } })).code, 0)
+    assert.equal((await vault(['add', 'newbie', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
     assert.equal(await readFile(home.configFile, 'utf8'), `${config}[profile newbie]\n`)
     assert.equal((await stat(home.configFile)).mode & 0o777, 0o600)
-    assert.equal((await vault(['add', 'other', '--env', '--no-add-config'], { env: { ...home.env, ...keys } })).code, 0)
+    assert.equal(
+      (await vault(['add', 'other', '--env', '--no-add-config'], { env: { ...home.env, ...testKeys } })).code,
+      0,
+    )
     assert.ok(!(await readFile(home.configFile, 'utf8')).includes('other'))
     await vault(['rm', '-f', 'newbie'], { env: home.env })
     await vault(['rm', '-f', 'other'], { env: home.env })
@@ -128,14 +137,14 @@ describe('vault add, list, remove and clear (issue 4)', () => {
   it('the file backend: encrypted items, 0700/0600, passphrase from the environment', async () => {
     const home = await makeHome(services, { AWS_VAULT_BACKEND: 'file', AWS_VAULT_FILE_PASSPHRASE: 'correct horse' })
     await home.writeConfig(config)
-    assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys } })).code, 0)
+    assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
     const dir = join(home.dir, '.awsvault', 'keys')
     assert.equal((await stat(dir)).mode & 0o777, 0o700)
     const item = join(dir, 'caktus')
     assert.equal((await stat(item)).mode & 0o777, 0o600)
     const jwe = await readFile(item, 'utf8')
     assert.equal(jwe.split('.').length, 5, 'JWE compact serialization')
-    assert.ok(!jwe.includes(keys.AWS_SECRET_ACCESS_KEY))
+    assert.ok(!jwe.includes(testKeys.AWS_SECRET_ACCESS_KEY))
     assert.equal((await vault(['list', '--credentials'], { env: home.env })).stdout, 'caktus\n')
     assert.equal((await vault(['exec', 'caktus', '--', 'true'], { env: home.env })).code, 0)
     const wrong = await vault(['exec', 'caktus', '--', 'true'], {
@@ -172,7 +181,7 @@ describe('a locked keyring (issue 4)', () => {
   it('gives a clear error quickly, not "not found" and not a hang', async () => {
     const home = await makeHome(services)
     const started = Date.now()
-    const res = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...keys }, timeoutMs: 15_000 })
+    const res = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys }, timeoutMs: 15_000 })
     assert.equal(res.code, 69)
     assert.match(res.stderr, /locked/)
     assert.equal(res.stderr.trim().split('\n').length, 1, 'one line')
@@ -187,6 +196,30 @@ describe('a locked keyring (issue 4)', () => {
     const res = await vault(['list'], { env, timeoutMs: 15_000 })
     assert.equal(res.code, 69)
     assert.match(res.stderr, /--backend file/)
+    await home.cleanup()
+  })
+})
+
+describe('vault add on a real terminal (issue 4)', () => {
+  const services = useServices({ moto: false })
+
+  it('asks for the key id, then the secret without echoing it', async () => {
+    const home = await makeHome(services())
+    await home.writeConfig(config)
+    const term = await openTerminal(home.dir, home.env, `${process.execPath} ${vaultBin} add caktus; echo "EXIT $?"`)
+    try {
+      await term.waitFor((s) => s.includes('Enter Access Key ID'))
+      term.enter(testKeys.AWS_ACCESS_KEY_ID)
+      await term.waitFor((s) => s.includes('Enter Secret Access Key'))
+      term.enter(testKeys.AWS_SECRET_ACCESS_KEY)
+      const screen = await term.waitFor((s) => s.includes('EXIT '))
+      assert.match(screen, /Added credentials to profile "caktus" in vault/)
+      assert.match(screen, /EXIT 0/)
+      assert.ok(!screen.includes(testKeys.AWS_SECRET_ACCESS_KEY), 'the secret is masked on screen')
+    } finally {
+      term.close()
+    }
+    assert.equal((await vault(['list', '--credentials'], { env: home.env })).stdout, 'caktus\n')
     await home.cleanup()
   })
 })
