@@ -115,6 +115,16 @@ describe('vault exec and export, end to end (issue 5)', () => {
     assert.equal(missing.stderr, 'vault: command not found: no-such-command-xyz\n')
   })
 
+  it('without a command starts $SHELL, with a one-line hint on stderr', async () => {
+    const res = await vault(['exec', 'caktus', '-t', '123456'], {
+      env: { ...home.env, SHELL: '/bin/sh' },
+      input: 'echo "in $AWS_VAULT"\nexit 3\n',
+    })
+    assert.equal(res.code, 3)
+    assert.equal(res.stdout, 'in caktus\n')
+    assert.equal(res.stderr, 'vault: starting /bin/sh with credentials for "caktus"; type exit to leave it\n')
+  })
+
   it('scrubs the environment and sets AWS_VAULT, region and expiration', async () => {
     const env = {
       ...home.env,
