@@ -1,10 +1,11 @@
 import type { ResolvedProfile } from '../config/types.js'
 import { NotFoundError } from '../errors.js'
 import { cachedProvider } from '../vault/cached-provider.js'
-import { type ChainContext, stsTarget } from '../vault/chain.js'
+import type { ChainContext } from '../vault/chain.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
 import { masterKeysProvider } from '../vault/master-keys-provider.js'
 import { sessionTokenProvider } from '../vault/session-token-provider.js'
+import { stsTarget } from '../vault/sts-target.js'
 import { iamTarget } from './iam-target.js'
 import type { RotationPlan } from './rotate-access-key.js'
 

@@ -9,7 +9,8 @@ import { masterKeysProvider } from './master-keys-provider.js'
 import type { CredentialProvider, LockFn, LongTermKeys, SessionCache, SessionKey } from './provider.js'
 import { roleSessionName } from './role-session-name.js'
 import { sessionTokenProvider } from './session-token-provider.js'
-import type { StsFactory, StsTarget } from './sts-port.js'
+import type { StsFactory } from './sts-port.js'
+import { stsTarget } from './sts-target.js'
 import { webIdentityProvider } from './web-identity-provider.js'
 
 /** AWS caps a role assumed with role credentials (role chaining) at one hour. */
@@ -226,15 +227,4 @@ function cache(provider: CredentialProvider, key: SessionKey, ctx: ChainContext,
     windowSeconds,
     lock: ctx.lock,
   })
-}
-
-/**
- * Where STS calls for this profile go: its region (else us-east-1), and an explicit endpoint from
- * AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or endpoint_url, in the SDK's order of precedence.
- */
-export function stsTarget(p: ResolvedProfile, env: Env): StsTarget {
-  const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
-  const endpoint = ignoreConfigured ? undefined : (env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL ?? p.endpointUrl)
-  const region = p.region ?? 'us-east-1'
-  return { region, endpoint, useGlobalEndpoint: p.stsRegionalEndpoints === 'legacy' && region === 'us-east-1' }
 }

@@ -1,8 +1,9 @@
 import type { ResolvedProfile } from '../config/types.js'
-import { type ChainContext, providerFor, roleChainingMaxSeconds, stsTarget } from './chain.js'
+import { type ChainContext, providerFor, roleChainingMaxSeconds } from './chain.js'
 import { federationTokenProvider } from './federation-token-provider.js'
 import { masterKeysProvider } from './master-keys-provider.js'
 import type { CredentialProvider } from './provider.js'
+import { stsTarget } from './sts-target.js'
 
 export interface ConsoleCredentials {
   provider: CredentialProvider
