@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js'
 import { AwsCallError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Logger } from '../runtime/types.js'
@@ -29,7 +30,7 @@ export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
     const mfaNote = o.mfaSerial ? ` with MFA ${o.mfaSerial}` : ''
     const call = (tokenCode?: string) => {
       o.log.debug(
-        `profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${o.role.durationSeconds}s as ${o.role.roleSessionName}`,
+        `profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${formatDuration(o.role.durationSeconds)} as ${o.role.roleSessionName}`,
       )
       return sts.assumeRole({
         ...o.role,

@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { ConfigError, NotFoundError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
@@ -143,7 +144,7 @@ function sessionOver(p: ResolvedProfile, s: ResolvedProfile, ctx: ChainContext, 
   }
   if (roleDuration > roleChainingMaxSeconds) {
     log.debug(
-      `profile ${p.name}: skipping GetSessionToken because the role asks for ${roleDuration}s and AWS caps roles assumed from a session at 1h; assuming it directly from the keys of ${s.name}`,
+      `profile ${p.name}: skipping GetSessionToken because the role asks for ${formatDuration(roleDuration)} and AWS caps roles assumed from a session at 1h; assuming it directly from the keys of ${s.name}`,
     )
     return { provider: keys, isRole: false }
   }
@@ -152,7 +153,7 @@ function sessionOver(p: ResolvedProfile, s: ResolvedProfile, ctx: ChainContext, 
   const serial = s.mfaSerial ?? p.mfaSerial
   const shared = serial !== undefined && serial === p.mfaSerial
   log.debug(
-    `profile ${p.name}: using ${shared ? 'a shared MFA' : 'a'} GetSessionToken session of ${s.name}${shared ? ' (chained MFA)' : ''}, valid up to ${s.chainedGetSessionTokenDuration}s`,
+    `profile ${p.name}: using ${shared ? 'a shared MFA' : 'a'} GetSessionToken session of ${s.name}${shared ? ' (chained MFA)' : ''}, valid up to ${formatDuration(s.chainedGetSessionTokenDuration)}`,
   )
   return { provider: session(s, serial, s.chainedGetSessionTokenDuration, ctx, keys), mfaUsed: serial, isRole: false }
 }
@@ -181,7 +182,7 @@ function roleLink(p: ResolvedProfile, ctx: ChainContext, source: Link, active: s
   const roleArn = p.roleArn as string
   let duration = p.durationSeconds ?? p.assumeRoleDuration
   if (source.isRole && duration > roleChainingMaxSeconds) {
-    ctx.log.debug(`profile ${p.name}: role chaining caps the duration at 1h (asked for ${duration}s)`)
+    ctx.log.debug(`profile ${p.name}: role chaining caps the duration at 1h (asked for ${formatDuration(duration)})`)
     duration = roleChainingMaxSeconds
   }
   const needsMfa = p.mfaSerial !== undefined && p.mfaSerial !== source.mfaUsed

@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js'
 import { AwsCallError, ConfigError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import type { CredentialProvider } from './provider.js'
@@ -40,7 +41,7 @@ export function federationTokenProvider(o: FederationTokenOptions): CredentialPr
       const sts = o.sts(keys, o.target)
       const name = federationName((await sts.getCallerIdentity()).arn, o.profile)
       o.log.debug(
-        `profile ${o.profile}: GetFederationToken as ${name} for ${o.durationSeconds}s, with an allow-all session policy`,
+        `profile ${o.profile}: GetFederationToken as ${name} for ${formatDuration(o.durationSeconds)}, with an allow-all session policy`,
       )
       try {
         return await sts.getFederationToken({ name, durationSeconds: o.durationSeconds, policy: allowAllPolicy })

@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Logger } from '../runtime/types.js'
 import { withMfaRetry } from './mfa-retry.js'
@@ -23,12 +24,12 @@ export function sessionTokenProvider(o: SessionTokenOptions): CredentialProvider
       const keys = await o.source.retrieve()
       const sts = o.sts(keys, o.target)
       if (!o.mfaSerial) {
-        o.log.debug(`profile ${o.profile}: GetSessionToken without MFA for ${o.durationSeconds}s`)
+        o.log.debug(`profile ${o.profile}: GetSessionToken without MFA for ${formatDuration(o.durationSeconds)}`)
         return sts.getSessionToken({ durationSeconds: o.durationSeconds })
       }
       const serial = o.mfaSerial
       return withMfaRetry(o.mfa, { serial, profile: o.profile }, o.log, (tokenCode) => {
-        o.log.debug(`profile ${o.profile}: GetSessionToken with MFA ${serial} for ${o.durationSeconds}s`)
+        o.log.debug(`profile ${o.profile}: GetSessionToken with MFA ${serial} for ${formatDuration(o.durationSeconds)}`)
         return sts.getSessionToken({ durationSeconds: o.durationSeconds, mfa: { serialNumber: serial, tokenCode } })
       })
     },
