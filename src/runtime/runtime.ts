@@ -11,7 +11,7 @@ import { fileLock } from '../vault/locking.js'
 import type { LockFn } from '../vault/provider.js'
 import { sdkStsFactory } from '../vault/sts-client.js'
 import type { StsFactory } from '../vault/sts-port.js'
-import { type Clock, type Env, type Logger, type Streams, streamLogger, systemClock } from './types.js'
+import { type Clock, type Env, type Logger, type Streams, silentLogger, streamLogger, systemClock } from './types.js'
 
 export interface RuntimeOptions {
   backend?: string
@@ -55,11 +55,20 @@ export interface Runtime {
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
   const env: Env = overrides.env ?? process.env
-  const streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr }
-  const log = overrides.log ?? streamLogger(streams.stderr, options.debug)
+  // process.stdout and process.stderr are built on first access (~1 ms each): a cache hit never
+  // touches stderr, and nothing here should build what the command may not use.
+  const streams = overrides.streams ?? {
+    get stdout() {
+      return process.stdout
+    },
+    get stderr() {
+      return process.stderr
+    },
+  }
+  const log = overrides.log ?? (options.debug ? streamLogger(streams.stderr, true) : silentLogger)
   const home = overrides.homedir ?? env.HOME ?? homedir()
   const platform = overrides.platform ?? process.platform
-  const hasTerminal = overrides.hasTerminal ?? detectTerminal(platform)
+  let terminal = overrides.hasTerminal
   let storePromise: Promise<SecretStore> | undefined
   let keysPromise: Promise<CredentialStore> | undefined
   let sessionsPromise: Promise<SessionStore> | undefined
@@ -70,7 +79,11 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     homedir: home,
     platform,
     streams,
-    hasTerminal,
+    // Looked up when a prompt is near, not on every run.
+    get hasTerminal() {
+      terminal ??= detectTerminal(platform)
+      return terminal
+    },
     backend: options.backend,
     promptDriver: options.prompt,
     stsFactory: overrides.stsFactory ?? sdkStsFactory,
@@ -99,13 +112,19 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
       overrides.store ??
       (() => {
         storePromise ??= import('../stores/backend.js').then(async ({ createStore }) => {
-          const { passphraseSource } = await import('../stores/passphrase.js')
+          // Only the file backend ever asks for a passphrase: load its module when it does.
+          let passphrase: Promise<(dir: string) => Promise<string>> | undefined
           return createStore(options.backend, {
             env,
             homedir: home,
             platform,
             logger: log,
-            passphrase: passphraseSource({ env, isTTY: hasTerminal }),
+            passphrase: async (dir) => {
+              passphrase ??= import('../stores/passphrase.js').then(({ passphraseSource }) =>
+                passphraseSource({ env, isTTY: rt.hasTerminal }),
+              )
+              return (await passphrase)(dir)
+            },
           })
         })
         return storePromise

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
@@ -10,6 +9,8 @@ export const TEMP_PREFIX = '.vault-tmp-'
  * part: write a private temp file in the same directory, flush it to disk, then rename over.
  */
 export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+  // node:crypto is loaded on write: readers (every cache hit) load this module but never write.
+  const { randomBytes } = await import('node:crypto')
   const tmp = join(dirname(path), `${TEMP_PREFIX}${basename(path).slice(0, 32)}-${randomBytes(6).toString('hex')}`)
   try {
     const file = await open(tmp, 'wx', mode)

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { IndexLock } from './secret-store.js'
@@ -50,7 +49,7 @@ export function fileIndexLock(options: FileIndexLockOptions): IndexLock {
         if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
         if (!wait) return undefined
         if (Date.now() - started > waitMs) throw new Error(`the store index lock stayed busy for ${waitMs / 1000}s`)
-        await sleep(10 + Math.random() * 40)
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 40))
       }
     }
   }

@@ -1,5 +1,4 @@
 import { openSync } from 'node:fs'
-import { ReadStream, WriteStream } from 'node:tty'
 import { CancelledError, StoreError } from '../errors.js'
 import type { Env } from '../runtime/types.js'
 
@@ -50,9 +49,9 @@ async function resolvePassphrase({ env, isTTY, prompt }: PassphraseSourceOptions
  */
 export async function terminalPrompt(message: string): Promise<string> {
   const { password } = await import('@inquirer/prompts')
-  let tty: ReturnType<typeof openTerminal>
+  let tty: Awaited<ReturnType<typeof openTerminal>>
   try {
-    tty = openTerminal()
+    tty = await openTerminal()
   } catch (err) {
     const hint = 'set AWS_VAULT_FILE_PASSPHRASE'
     throw new StoreError(`cannot ask for the passphrase: no terminal (${(err as Error).message})`, 'passphrase', hint)
@@ -67,8 +66,10 @@ export async function terminalPrompt(message: string): Promise<string> {
   }
 }
 
-function openTerminal(): { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; close(): void } {
+async function openTerminal(): Promise<{ input: NodeJS.ReadableStream; output: NodeJS.WritableStream; close(): void }> {
   if (process.platform === 'win32') return { input: process.stdin, output: process.stderr, close() {} }
+  // node:tty is loaded here: this module is loaded on every run, the prompt almost never.
+  const { ReadStream, WriteStream } = await import('node:tty')
   // One descriptor per stream: each stream closes its own when destroyed.
   const input = new ReadStream(openSync('/dev/tty', 'r'))
   const output = new WriteStream(openSync('/dev/tty', 'w'))
