@@ -1,13 +1,12 @@
 // Start-up cost of cache hits against bare `node -e 0`, in the same run (issue 9). Targets:
 //   export --format json ROLE ≤ 1.4x, exec ROLE -- true ≤ 1.6x,
 //   list with 1,000 profiles and 1,000 cached sessions ≤ 3x, peak RSS of the cache-hit export ≤ 80 MB.
-// Uses hyperfine (apt-get install hyperfine): median of ≥ 20 runs each, after warm-up.
+// Median of 40 interleaved rounds (BENCH_RUNS), after warm-up, each process timed from spawn to exit.
 import { spawnSync } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { makeHome, requireCommand, run, startServices, testKeys, vault, vaultBin } from '../test/e2e/harness.js'
+import { makeHome, run, startServices, testKeys, vault, vaultBin } from '../test/e2e/harness.js'
+import { median } from './stats.js'
 
-requireCommand('hyperfine')
 const RUNS = Number(process.env.BENCH_RUNS ?? 40)
 const services = await startServices()
 try {
@@ -70,40 +69,35 @@ try {
   console.log(
     `node start-up settings passed through: ${['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].filter((k) => benchEnv[k]).join(', ') || 'none'}`,
   )
-  // -N: no shell in between, so each figure is the process itself. hyperfine passes its own
-  // environment down: the suite's HOME, D-Bus and moto.
-  const json = join(home.dir, 'hyperfine.json')
-  const hf = spawnSync(
-    'hyperfine',
-    ['-N', '--warmup', '5', '--runs', String(RUNS), '--export-json', json, ...commands.map(([, cmd]) => cmd)],
-    { encoding: 'utf8', env: benchEnv },
-  )
-  if (hf.status !== 0) throw new Error(hf.stderr)
-  const results = JSON.parse(await readFile(json, 'utf8')).results as Array<{ median: number }>
-  const full = spawnSync(
-    'hyperfine',
-    [
-      '-N',
-      '--warmup',
-      '3',
-      '--runs',
-      '10',
-      '--export-json',
-      `${json}.full`,
-      `${node} ${vaultBin} export --format json role`,
-    ],
-    {
-      encoding: 'utf8',
-      env: { ...benchEnv, VAULT_FAST_PATH: '0' },
-    },
-  )
-  if (full.status !== 0) throw new Error(full.stderr)
+  // Interleaved rounds: each round runs every command once, in turn, so a slow patch of the
+  // machine weighs on the baseline and on vault alike (hyperfine runs one command after another,
+  // and the baseline drifts by several ms between blocks). No shell in between.
+  const argvs: string[][] = [
+    ['-e', '0'],
+    [vaultBin, 'export', '--format', 'json', 'role'],
+    [vaultBin, 'exec', 'role', '--', 'true'],
+    [vaultBin, 'list'],
+  ]
+  const fullEnv = { ...benchEnv, VAULT_FAST_PATH: '0' }
+  const once = (argv: string[], env: Record<string, string>) => {
+    const t = performance.now()
+    const r = spawnSync(node, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] })
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`)
+    return performance.now() - t
+  }
+  for (let i = 0; i < 5; i++) for (const argv of argvs) once(argv, benchEnv)
+  const times: number[][] = argvs.map(() => [])
+  const full: number[] = []
+  for (let round = 0; round < RUNS; round++) {
+    for (const [i, argv] of argvs.entries()) times[i].push(once(argv, benchEnv))
+    if (round % 4 === 0) full.push(once(argvs[1], fullEnv))
+  }
   commands.push(['vault export through the full CLI (VAULT_FAST_PATH=0)', '', Number.NaN])
-  results.push(JSON.parse(await readFile(`${json}.full`, 'utf8')).results[0])
-  const base = results[0].median * 1000
-  console.log(`median of ${RUNS} runs each (hyperfine -N, warm cache, same run)`)
+  const medians = [...times.map(median), median(full)]
+  const base = medians[0]
+  console.log(`median of ${RUNS} interleaved rounds (warm cache; ${full.length} for the full CLI)`)
   for (const [i, [name, , target]] of commands.entries()) {
-    const ms = results[i].median * 1000
+    const ms = medians[i]
     const ratio = ms / base
     const verdict = Number.isNaN(target)
       ? ''
