@@ -13,6 +13,8 @@ export interface MfaSelection {
   driver?: string
   env: Env
   hasTerminal: boolean
+  /** For the dialog driver (osascript on macOS, zenity or kdialog elsewhere). */
+  platform: NodeJS.Platform
   log: Logger
 }
 
@@ -47,7 +49,10 @@ export function selectMfaSource(s: MfaSelection): MfaSource {
       return ykmanCode(request.serial, request.profile, s.env)
     }
     // The drivers are loaded when a code is needed: a cache hit never asks, and stays lean.
-    const gui = driver === 'terminal' && !s.hasTerminal ? (await import('./gui-prompt.js')).guiDriver(s.env) : undefined
+    const gui =
+      driver === 'terminal' && !s.hasTerminal
+        ? (await import('./gui-prompt.js')).guiDriver(s.env, s.platform)
+        : undefined
     if (gui) {
       s.log.debug(`profile ${request.profile}: no terminal; asking for the MFA code through ${gui.name}`)
       return gui.ask(request.serial, request.profile)

@@ -1,7 +1,6 @@
-import { closeSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { ReadStream, WriteStream } from 'node:tty'
 import { MfaError } from '../errors.js'
+import { openTerminal, type Terminal } from '../runtime/terminal.js'
 import { isValidMfaCode } from './mfa-source.js'
 
 const attempts = 3
@@ -12,17 +11,16 @@ const attempts = 3
  * Asks again after a typo; gives up after three tries.
  */
 export async function promptOnTerminal(serial: string, profile: string): Promise<string> {
-  let fd: number
+  let tty: Terminal
   try {
-    fd = openSync('/dev/tty', 'r+')
+    tty = await openTerminal()
   } catch {
     throw new MfaError(
       `profile "${profile}" needs an MFA code for ${serial}, and there is no terminal to ask on`,
       'pass -t/--mfa-token CODE, or set mfa_process in the profile',
     )
   }
-  const input = new ReadStream(fd)
-  const output = new WriteStream(fd)
+  const { input, output } = tty
   const rl = createInterface({ input, output, terminal: false })
   try {
     for (let i = 0; i < attempts; i++) {
@@ -36,11 +34,7 @@ export async function promptOnTerminal(serial: string, profile: string): Promise
     throw new MfaError(`profile "${profile}": no valid MFA code after ${attempts} tries`)
   } finally {
     rl.close()
-    input.destroy()
-    output.destroy()
-    try {
-      closeSync(fd)
-    } catch {}
+    tty.close()
   }
 }
 

@@ -1,6 +1,5 @@
-import { closeSync, openSync } from 'node:fs'
-import { ReadStream, WriteStream } from 'node:tty'
 import { CancelledError, UsageError } from '../errors.js'
+import { openTerminal, type Terminal } from './terminal.js'
 
 /** Interactive questions, asked on the controlling terminal. */
 export interface Prompts {
@@ -16,27 +15,21 @@ export interface Prompts {
  */
 export function terminalPrompts(hint: string): Prompts {
   const ask = async <T>(
-    fn: (p: typeof import('@inquirer/prompts'), ctx: { input: ReadStream; output: WriteStream }) => Promise<T>,
+    fn: (p: typeof import('@inquirer/prompts'), ctx: Pick<Terminal, 'input' | 'output'>) => Promise<T>,
   ): Promise<T> => {
-    let fd: number
+    let tty: Terminal
     try {
-      fd = openSync('/dev/tty', 'r+')
+      tty = await openTerminal()
     } catch {
       throw new UsageError('there is no terminal to ask on', hint)
     }
-    const input = new ReadStream(fd)
-    const output = new WriteStream(fd)
     try {
-      return await fn(await import('@inquirer/prompts'), { input, output })
+      return await fn(await import('@inquirer/prompts'), { input: tty.input, output: tty.output })
     } catch (err) {
       if ((err as Error).name === 'ExitPromptError') throw new CancelledError('cancelled')
       throw err
     } finally {
-      input.destroy()
-      output.destroy()
-      try {
-        closeSync(fd)
-      } catch {}
+      tty.close()
     }
   }
   return {

@@ -1,5 +1,5 @@
-import { openSync } from 'node:fs'
 import { CancelledError, StoreError } from '../errors.js'
+import { openTerminal, type Terminal } from '../runtime/terminal.js'
 import type { Env } from '../runtime/types.js'
 
 /** Hands the file store its passphrase; `dir` names the store in the prompt. */
@@ -49,7 +49,7 @@ async function resolvePassphrase({ env, isTTY, prompt }: PassphraseSourceOptions
  */
 export async function terminalPrompt(message: string): Promise<string> {
   const { password } = await import('@inquirer/prompts')
-  let tty: Awaited<ReturnType<typeof openTerminal>>
+  let tty: Terminal
   try {
     tty = await openTerminal()
   } catch (err) {
@@ -63,22 +63,5 @@ export async function terminalPrompt(message: string): Promise<string> {
     throw err
   } finally {
     tty.close()
-  }
-}
-
-async function openTerminal(): Promise<{ input: NodeJS.ReadableStream; output: NodeJS.WritableStream; close(): void }> {
-  if (process.platform === 'win32') return { input: process.stdin, output: process.stderr, close() {} }
-  // node:tty is loaded here: this module is loaded on every run, the prompt almost never.
-  const { ReadStream, WriteStream } = await import('node:tty')
-  // One descriptor per stream: each stream closes its own when destroyed.
-  const input = new ReadStream(openSync('/dev/tty', 'r'))
-  const output = new WriteStream(openSync('/dev/tty', 'w'))
-  return {
-    input,
-    output,
-    close() {
-      input.destroy()
-      output.destroy()
-    },
   }
 }

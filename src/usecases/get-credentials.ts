@@ -84,6 +84,7 @@ export async function chainContext(
       driver: rt.promptDriver,
       env: rt.env,
       hasTerminal: rt.hasTerminal,
+      platform: rt.platform,
       log: rt.log,
     }),
     clock: rt.clock,

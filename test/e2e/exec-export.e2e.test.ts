@@ -2,34 +2,31 @@ import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeEach, describe, it } from 'node:test'
-import { freshHome, type Home, repoRoot, requireCommand, run, useServices, vault, vaultBin } from './harness.js'
+import {
+  assumedRoleArn,
+  freshHome,
+  type Home,
+  mfaRolesConfig,
+  mfaSerial,
+  quietSdk,
+  repoRoot,
+  requireCommand,
+  run,
+  useServices,
+  vault,
+  vaultBin,
+} from './harness.js'
 import { openTerminal } from './terminal.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
-const config = `[default]
-region = us-east-1
-
-[profile caktus]
-region = us-east-1
-mfa_serial = ${serial}
-
-[profile role1]
-source_profile = caktus
-role_arn = arn:aws:iam::111111111111:role/Dev
-mfa_serial = ${serial}
-
-[profile role2]
-source_profile = caktus
-role_arn = arn:aws:iam::222222222222:role/Dev
-mfa_serial = ${serial}
-
-[profile role3]
-source_profile = caktus
-role_arn = arn:aws:iam::333333333333:role/Dev
-mfa_serial = ${serial}
-region = eu-west-1
-`
-
+const serial = mfaSerial
+const config = mfaRolesConfig(
+  [
+    { name: 'role1', account: '111111111111' },
+    { name: 'role2', account: '222222222222' },
+    { name: 'role3', account: '333333333333', region: 'eu-west-1' },
+  ],
+  { defaultRegion: 'us-east-1' },
+)
 describe('vault exec and export, end to end (issue 5)', () => {
   const services = useServices()
   let home: Home
@@ -58,11 +55,7 @@ describe('vault exec and export, end to end (issue 5)', () => {
       assert.equal(res.code, 0, res.stderr + res.stdout)
       arns.push(res.stdout.trim())
     }
-    assert.deepEqual(arns, [
-      'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user',
-      'arn:aws:sts::222222222222:assumed-role/Dev/e2e-user',
-      'arn:aws:sts::333333333333:assumed-role/Dev/e2e-user',
-    ])
+    assert.deepEqual(arns, ['111111111111', '222222222222', '333333333333'].map(assumedRoleArn))
     assert.equal(await services().recorder.count('GetSessionToken'), 1)
     assert.equal(await services().recorder.count('AssumeRole'), 3)
     // A repeat within the role credentials' lifetime makes no STS call at all.
@@ -85,7 +78,7 @@ describe('vault exec and export, end to end (issue 5)', () => {
     const script = "import boto3; print(boto3.Session(profile_name='sdk').client('sts').get_caller_identity()['Arn'])"
     const res = await run(['-c', script], { env: home.env, cmd: 'python3' })
     assert.equal(res.code, 0, res.stderr)
-    assert.equal(res.stdout.trim(), 'arn:aws:sts::222222222222:assumed-role/Dev/e2e-user')
+    assert.equal(res.stdout.trim(), assumedRoleArn('222222222222'))
   })
 
   it('serves the AWS SDK for JS v3 through fromProcess', async () => {
@@ -100,10 +93,10 @@ describe('vault exec and export, end to end (issue 5)', () => {
       const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
       const client = new STSClient({ region: 'us-east-1', credentials: fromProcess({ profile: 'sdk' }) })
       console.log((await client.send(new GetCallerIdentityCommand({}))).Arn)`
-    const env = { ...home.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+    const env = { ...home.env, ...quietSdk }
     const res = await run(['--input-type=module', '-e', script], { env, cmd: process.execPath, cwd: repoRoot })
     assert.equal(res.code, 0, res.stderr)
-    assert.equal(res.stdout.trim(), 'arn:aws:sts::333333333333:assumed-role/Dev/e2e-user')
+    assert.equal(res.stdout.trim(), assumedRoleArn('333333333333'))
   })
 
   it('propagates exit codes and signals, and reports unknown commands', async () => {

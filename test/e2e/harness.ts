@@ -10,6 +10,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { after, before } from 'node:test'
+import { mfaSerial } from '../fakes/fakes.js'
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const vaultBin = join(repoRoot, 'bin', 'run.js')
@@ -339,3 +340,34 @@ export async function freshHome(
   await services.recorder.start()
   return home
 }
+
+/** The MFA device of every e2e user (moto accepts any code for it). */
+export { mfaSerial }
+
+/** Keeps the AWS SDK's Node 20 support warning out of a child's stderr, which tests compare. */
+export const quietSdk = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+
+export interface RoleFixture {
+  name: string
+  account: string
+  region?: string
+}
+
+/**
+ * An ~/.aws/config of the motivating scenario: `[profile caktus]` holds the keys and the MFA
+ * device, and each role (`role/Dev` in its account) uses caktus as source with the same serial.
+ */
+export function mfaRolesConfig(roles: RoleFixture[], options: { defaultRegion?: string } = {}): string {
+  const serial = mfaSerial
+  const sections = [`[profile caktus]\nregion = us-east-1\nmfa_serial = ${serial}\n`]
+  if (options.defaultRegion) sections.unshift(`[default]\nregion = ${options.defaultRegion}\n`)
+  for (const r of roles) {
+    sections.push(
+      `[profile ${r.name}]\nsource_profile = caktus\nrole_arn = arn:aws:iam::${r.account}:role/Dev\nmfa_serial = ${serial}\n${r.region ? `region = ${r.region}\n` : ''}`,
+    )
+  }
+  return sections.join('\n')
+}
+
+/** The ARN `aws sts get-caller-identity` prints for `role/Dev` in `account`, as the e2e user. */
+export const assumedRoleArn = (account: string) => `arn:aws:sts::${account}:assumed-role/Dev/e2e-user`

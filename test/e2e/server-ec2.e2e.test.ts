@@ -1,24 +1,23 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
-import { freshHome, type Home, repoRoot, run, useServices } from './harness.js'
+import {
+  assumedRoleArn,
+  freshHome,
+  type Home,
+  mfaRolesConfig,
+  quietSdk,
+  repoRoot,
+  run,
+  useServices,
+} from './harness.js'
 import { assertRefreshedAcrossExpiry, sdkLoop } from './server-clients.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
-const config = `[profile caktus]
-region = us-east-1
-mfa_serial = ${serial}
-
-[profile role1]
-source_profile = caktus
-role_arn = arn:aws:iam::111111111111:role/Dev
-mfa_serial = ${serial}
-region = eu-west-1
-`
-const role1Arn = 'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user'
+const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'eu-west-1' }])
+const role1Arn = assumedRoleArn('111111111111')
 
 const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_000) =>
   run(['exec', '--ec2-server', ...args], {
-    env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...env, ...quietSdk },
     cwd: repoRoot,
     timeoutMs,
   })

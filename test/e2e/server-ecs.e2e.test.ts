@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
-import { freshHome, type Home, repoRoot, requireCommand, run, useServices } from './harness.js'
+import {
+  assumedRoleArn,
+  freshHome,
+  type Home,
+  mfaRolesConfig,
+  quietSdk,
+  repoRoot,
+  requireCommand,
+  run,
+  useServices,
+} from './harness.js'
 import { assertRefreshedAcrossExpiry, boto3Loop, sdkLoop } from './server-clients.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
-const config = `[profile caktus]
-region = us-east-1
-mfa_serial = ${serial}
-
-[profile role1]
-source_profile = caktus
-role_arn = arn:aws:iam::111111111111:role/Dev
-mfa_serial = ${serial}
-region = us-east-1
-`
-const role1Arn = 'arn:aws:sts::111111111111:assumed-role/Dev/e2e-user'
-const quietSdk = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'us-east-1' }])
+const role1Arn = assumedRoleArn('111111111111')
 
 /** Runs `vault exec --ecs-server ARGS` from the repository, so a node child finds the AWS SDK. */
 const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_000) =>

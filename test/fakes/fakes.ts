@@ -1,4 +1,5 @@
-/** Small fakes for domain tests: a fixed clock, memory stores and a recording STS port. */
+/** Small fakes for domain tests: a fixed clock, memory stores, a recording STS port and a string sink. */
+import { Writable } from 'node:stream'
 import type { ResolvedProfile } from '../../src/config/types.js'
 import type { Clock, Logger } from '../../src/runtime/types.js'
 import type { AwsCredentials } from '../../src/vault/credentials.js'
@@ -104,4 +105,19 @@ export function profile(name: string, fields: Partial<ResolvedProfile> = {}): Re
     minTtl: 300,
     ...fields,
   }
+}
+
+/** The MFA device every test user has. */
+export const mfaSerial = 'arn:aws:iam::111111111111:mfa/jon'
+
+/** A stream that keeps what is written to it, for a use case's stdout or stderr. */
+export function stringSink(): { stream: Writable; text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk
+      cb()
+    },
+  })
+  return { stream, text: () => text }
 }

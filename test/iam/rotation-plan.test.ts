@@ -11,11 +11,12 @@ import {
   memoryKeys,
   memoryLogger,
   memorySessions,
+  mfaSerial,
   profile,
   recordingSts,
 } from '../fakes/fakes.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const serial = mfaSerial
 
 function setup(options: { noSession?: boolean; keys?: string[] } = {}) {
   const clock = fixedClock()

@@ -13,11 +13,12 @@ import {
   memoryKeys,
   memoryLogger,
   memorySessions,
+  mfaSerial,
   profile,
   recordingSts,
 } from '../fakes/fakes.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const serial = mfaSerial
 const longUser = 'jonathan.smith-the-third@example.com'
 
 function setup(options: { noSession?: boolean; arn?: string } = {}) {

@@ -11,6 +11,7 @@ import {
   memoryKeys,
   memoryLogger,
   memorySessions,
+  mfaSerial,
   profile,
   recordingSts,
 } from '../fakes/fakes.js'
@@ -41,7 +42,7 @@ export function send(
   })
 }
 
-export const serial = 'arn:aws:iam::111111111111:mfa/jon'
+export const serial = mfaSerial
 export const caktus = profile('caktus', { mfaSerial: serial, region: 'eu-west-1' })
 export const saguaro = profile('saguaro', {
   roleArn: 'arn:aws:iam::222222222222:role/Dev',

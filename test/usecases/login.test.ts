@@ -2,13 +2,12 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { createRuntime } from '../../src/runtime/runtime.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import { login } from '../../src/usecases/login.js'
 import { noLock } from '../../src/vault/provider.js'
-import { fixedClock, longTermKeys, recordingSts } from '../fakes/fakes.js'
+import { fixedClock, longTermKeys, recordingSts, stringSink } from '../fakes/fakes.js'
 
 const config = `[profile caktus]
 region = eu-west-1
@@ -23,17 +22,6 @@ source_profile = caktus
 role_arn = arn:aws:iam::333333333333:role/Dev
 region = cn-north-1
 `
-
-function buffer() {
-  let text = ''
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk
-      cb()
-    },
-  })
-  return { stream, text: () => text }
-}
 
 describe('vault login, the use case (issue 8)', () => {
   let home: string
@@ -50,8 +38,8 @@ describe('vault login, the use case (issue 8)', () => {
     const sts = recordingSts(clock)
     const requests: URL[] = []
     const opened: string[] = []
-    const stdout = buffer()
-    const stderr = buffer()
+    const stdout = stringSink()
+    const stderr = stringSink()
     const store = new MemoryStore([
       {
         key: 'caktus',

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { StoreError } from '../../src/errors.js'
 import { createRuntime } from '../../src/runtime/runtime.js'
@@ -12,7 +11,7 @@ import type { SecretItem } from '../../src/stores/secret-store.js'
 import { SessionStore } from '../../src/stores/session-store.js'
 import { rotate } from '../../src/usecases/rotate.js'
 import { noLock } from '../../src/vault/provider.js'
-import { fixedClock, longTermKeys, recordingSts } from '../fakes/fakes.js'
+import { fixedClock, longTermKeys, recordingSts, stringSink } from '../fakes/fakes.js'
 import { fakeIam } from '../iam/fake-iam.js'
 
 const config = `[profile caktus]
@@ -32,17 +31,6 @@ class StoreFailingOnKeys extends MemoryStore {
   }
 }
 
-function buffer() {
-  let text = ''
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk
-      cb()
-    },
-  })
-  return { stream, text: () => text }
-}
-
 describe('vault rotate, the use case (issue 8)', () => {
   let home: string
   beforeEach(async () => {
@@ -57,8 +45,8 @@ describe('vault rotate, the use case (issue 8)', () => {
     const clock = fixedClock()
     const iam = fakeIam()
     iam.seed('jon', longTermKeys)
-    const stdout = buffer()
-    const stderr = buffer()
+    const stdout = stringSink()
+    const stderr = stringSink()
     const rt = createRuntime(
       { debug: false },
       {

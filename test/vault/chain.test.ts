@@ -10,11 +10,12 @@ import {
   memoryKeys,
   memoryLogger,
   memorySessions,
+  mfaSerial,
   profile,
   recordingSts,
 } from '../fakes/fakes.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const serial = mfaSerial
 const caktus = profile('caktus', { mfaSerial: serial, region: 'us-east-1' })
 const role = (name: string, account: string, extra = {}) =>
   profile(name, {

@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test'
 import { CancelledError } from '../../src/errors.js'
 import { guiDriver } from '../../src/mfa/gui-prompt.js'
 import { selectMfaSource } from '../../src/mfa/select.js'
-import { memoryLogger } from '../fakes/fakes.js'
+import { memoryLogger, mfaSerial } from '../fakes/fakes.js'
 
-const serial = 'arn:aws:iam::111111111111:mfa/jon'
+const serial = mfaSerial
 
 describe('MFA dialog when there is no terminal (issue 7)', () => {
   let dir: string
@@ -80,6 +80,7 @@ describe('MFA dialog when there is no terminal (issue 7)', () => {
       mfaProcessFor: () => undefined,
       env: { PATH: bin, DISPLAY: ':0' },
       hasTerminal: false,
+      platform: 'linux',
       log,
     })
     assert.equal(await mfa({ serial, profile: 'caktus' }), '987654')
