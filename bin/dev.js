@@ -3,6 +3,8 @@
 //   bin/dev.js exec caktus -- aws s3 ls
 'use strict'
 
-import('../src/cli/main.ts').then(({ main }) =>
-  main(process.argv.slice(2), require('node:path').join(__dirname, '..'), true),
-)
+const root = require('node:path').join(__dirname, '..')
+import('../src/fast/entry.ts').then(async ({ prepareArgv }) => {
+  const { main } = await import('../src/cli/main.ts')
+  await main(prepareArgv(process.argv.slice(2)), root, true)
+})

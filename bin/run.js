@@ -4,14 +4,15 @@
 // This file is CommonJS (bin/package.json) so that a cache hit never starts the ESM loader.
 'use strict'
 
-const argv = process.argv.slice(2)
-const { fastPath } = require('../dist/fast-bundle/entry.cjs')
+const { fastPath, logPath, prepareArgv } = require('../dist/fast-bundle/entry.cjs')
+const argv = prepareArgv(process.argv.slice(2))
 
 fastPath(argv).then(async (code) => {
   if (code !== undefined) {
     process.exitCode = code
     return
   }
+  logPath('full')
   const { main } = await import('../dist/cli/main.js')
   // oclif finds the CLI through the repository's package.json, not bin/package.json.
   await main(argv, require('node:path').join(__dirname, '..'))

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { createRuntime, type Runtime } from '../runtime/runtime.js'
+import { runtimeOptions } from './requests.js'
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
 
@@ -29,12 +30,8 @@ export abstract class BaseCommand extends Command {
   private runtimeInstance?: Runtime
 
   /** The composition root for this invocation, built from the global flags. */
-  protected runtime(flags: { backend?: string; debug?: boolean; prompt?: string }): Runtime {
-    this.runtimeInstance ??= createRuntime({
-      backend: flags.backend,
-      debug: flags.debug ?? false,
-      prompt: flags.prompt,
-    })
+  protected runtime(flags: Record<string, unknown>): Runtime {
+    this.runtimeInstance ??= createRuntime(runtimeOptions(flags))
     return this.runtimeInstance
   }
 }

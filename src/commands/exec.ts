@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { splitPassthrough } from '../cli/command-line.js'
+import { credentialFlags } from '../cli/credential-flags.js'
+import { execRequest } from '../cli/requests.js'
 import { execProfile } from '../usecases/exec.js'
 
 export default class Exec extends BaseCommand {
@@ -40,21 +42,22 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
       summary: 'With a server: fetch credentials on the first request instead of before CMD starts.',
     }),
   }
+  // Not strict: CMD and its arguments follow the profile (see run()).
   static override strict = false
   static override summary = 'Run a command with temporary AWS credentials in its environment.'
   static override usage = '<%= command.id %> PROFILE [-- CMD [ARGS...]]'
 
   async run(): Promise<void> {
-    const { args, argv, flags } = await this.parse(Exec)
-    const [command, ...rest] = (argv as string[]).slice(1)
-    const code = await execProfile(this.runtime(flags), {
-      ...credentialRequest(args.profile, flags),
-      command,
-      args: rest,
-      json: flags.json,
-      lazy: flags.lazy,
-      server: flags['ecs-server'] ? 'ecs' : flags['ec2-server'] ? 'ec2' : undefined,
-    })
+    // CMD is the raw argv after the first `--`, or after the profile, byte for byte: oclif's
+    // parsed argv of a non-strict command is not (it reorders repeated values and drops `--`).
+    // oclif parses only vault's own part, strictly, so it can reject what it does not know.
+    const declaration = { args: Exec.args, baseFlags: Exec.baseFlags, flags: Exec.flags }
+    const { own, passthrough } = splitPassthrough(
+      { ...declaration, flags: { ...Exec.baseFlags, ...Exec.flags } },
+      this.argv,
+    )
+    const { args, flags } = await this.parse({ ...declaration, strict: true }, own)
+    const code = await execProfile(this.runtime(flags), execRequest(args.profile, flags, passthrough))
     if (code !== 0) this.exit(code)
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { credentialFlags } from '../cli/credential-flags.js'
+import { exportRequest } from '../cli/requests.js'
 import { exportFormats } from '../output/format.js'
 import { exportProfile } from '../usecases/export.js'
 
@@ -30,9 +31,6 @@ Cached credentials are reused while more than AWS_MIN_TTL (default 5m) is left, 
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Export)
-    await exportProfile(this.runtime(flags), {
-      ...credentialRequest(args.profile, flags),
-      format: flags.format as (typeof exportFormats)[number],
-    })
+    await exportProfile(this.runtime(flags), exportRequest(args.profile, flags))
   }
 }

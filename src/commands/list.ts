@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
+import { listMode } from '../cli/requests.js'
 import { listProfiles, renderList } from '../usecases/list.js'
 
 export default class List extends BaseCommand {
@@ -30,8 +31,8 @@ export default class List extends BaseCommand {
     const { flags } = await this.parse(List)
     const rt = this.runtime(flags)
     const rows = await listProfiles(rt)
-    if (this.jsonEnabled()) return rows
-    const mode = flags.profiles ? 'profiles' : flags.credentials ? 'credentials' : flags.sessions ? 'sessions' : 'table'
+    const mode = listMode({ ...flags, json: this.jsonEnabled() })
+    if (mode === 'json') return rows
     rt.streams.stdout.write(renderList(rows, mode))
     return rows
   }

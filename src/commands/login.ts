@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { credentialFlags } from '../cli/credential-flags.js'
+import { credentialRequest } from '../cli/requests.js'
 import { login } from '../usecases/login.js'
 
 export default class Login extends BaseCommand {

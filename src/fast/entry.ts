@@ -1,22 +1,49 @@
-import { writeSync } from 'node:fs'
+import { appendFileSync, readFileSync, writeSync } from 'node:fs'
 import type { Writable } from 'node:stream'
+import { findCommand, type Manifest, normalizeArgv, type ParsedLine, parseLine } from '../cli/command-line.js'
 import { reportError } from '../cli/report-error.js'
-import { parseDuration } from '../config/duration.js'
-import { createRuntime } from '../runtime/runtime.js'
+import { execRequest, exportRequest, listMode, runtimeOptions } from '../cli/requests.js'
+import { createRuntime, type Runtime } from '../runtime/runtime.js'
 import { execProfile } from '../usecases/exec.js'
 import { exportProfile } from '../usecases/export.js'
 import { listProfiles, renderList } from '../usecases/list.js'
 import type { LockFn } from '../vault/provider.js'
 import type { StsFactory } from '../vault/sts-port.js'
-import { type FastCommand, parseFast } from './parse.js'
 
-/** Thrown when serving the request would need STS, a lock or a prompt: oclif takes over. */
+/** Thrown when serving the request would need STS, a lock, a prompt or a server: oclif takes over. */
 class FullPathNeeded extends Error {}
 
 const needsSts: StsFactory = () => {
   throw new FullPathNeeded()
 }
 const needsLock: LockFn = () => Promise.reject(new FullPathNeeded())
+
+/**
+ * The commands a cache hit can serve, by command id. Each builds its request from the parsed
+ * flags with the very builders the oclif command uses (src/cli/requests.ts), so every flag
+ * means the same on both paths; no flag is named here.
+ */
+const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number>> = {
+  async export(line, rt) {
+    await exportProfile(rt, exportRequest(line.args.profile as string, line.flags))
+    return 0
+  },
+  async exec(line, rt) {
+    const req = execRequest(line.args.profile as string, line.flags, line.passthrough)
+    // A server outlives this process's cache hit: it refreshes through STS, so oclif runs it.
+    if (req.server) throw new FullPathNeeded()
+    return execProfile(rt, req)
+  },
+  async list(line, rt) {
+    const rows = await listProfiles(rt)
+    const mode = listMode(line.flags)
+    rt.streams.stdout.write(mode === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderList(rows, mode))
+    return 0
+  },
+}
+
+/** The command ids the fast path may serve (each still hands over on a miss). */
+export const servedCommands = Object.keys(handlers)
 
 /**
  * A write-only sink on a file descriptor. The fast path writes a few hundred bytes and exits:
@@ -32,61 +59,67 @@ function fdSink(fd: number): Writable {
   } as Writable
 }
 
+let manifest: Manifest | undefined
+/** oclif.manifest.json, the generated form of the oclif command classes (`npm run build`). */
+function loadManifest(): Manifest {
+  manifest ??= JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as Manifest
+  return manifest
+}
+
+/**
+ * The argv oclif gets: global flags given before the command (`vault --debug exec dev`) move to
+ * just after its name, where oclif reads them.
+ */
+export function prepareArgv(argv: string[]): string[] {
+  return normalizeArgv(loadManifest(), argv)
+}
+
+/**
+ * VAULT_PATH_LOG=FILE appends "fast" or "full" to FILE for each run: how tests tell the two paths
+ * apart when they compare their output.
+ */
+export function logPath(path: 'fast' | 'full', env: NodeJS.ProcessEnv = process.env): void {
+  if (env.VAULT_PATH_LOG) appendFileSync(env.VAULT_PATH_LOG, `${path}\n`)
+}
+
 /**
  * The cache-hit fast path, tried before oclif is loaded (oclif alone costs ~85 ms of start-up).
- * It runs the very same use cases as the commands, with the same config resolution, chain,
- * expiry windows, nesting check and environment scrubbing, but with an STS factory and a lock
- * that refuse: the first time the chain would fetch anything, it gives up and returns
- * undefined, and bin/run.js runs the full CLI, which fetches under the lock as usual. Nothing
- * is written before that point, so the retry starts clean.
+ * It parses the command line from oclif.manifest.json, the generated form of the oclif command
+ * classes, and runs the very same use cases as the commands, with the same config resolution,
+ * chain, expiry windows, nesting check and environment scrubbing, but with an STS factory and a
+ * lock that refuse: the first time the chain would fetch anything, it gives up and returns
+ * undefined, and bin/run.js runs the full CLI, which fetches under the lock as usual. Nothing is
+ * written before that point, so the retry starts clean. A command line it does not fully
+ * understand (help, --debug, an unknown flag, a bad value) goes to oclif untouched.
  *
- * Resolves to the exit code, or undefined when the full CLI must handle the invocation.
+ * `argv` is prepared (prepareArgv). Resolves to the exit code, or undefined when the full CLI
+ * must handle the invocation.
  */
 export async function fastPath(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
   if (env.VAULT_FAST_PATH === '0') return undefined
-  const cmd = parseFast(argv)
-  if (!cmd) return undefined
-  let duration: number | undefined
-  if (cmd.id !== 'list' && cmd.flags.duration !== undefined) {
-    try {
-      duration = parseDuration(cmd.flags.duration)
-    } catch {
-      return undefined // oclif reports the bad value
-    }
-  }
-  const rt = createRuntime(
-    // The same sources oclif reads for these global flags: the flag, else its variable.
-    {
-      backend: cmd.flags.backend ?? env.AWS_VAULT_BACKEND,
-      debug: false,
-      prompt: cmd.flags.prompt ?? env.AWS_VAULT_PROMPT,
-    },
-    { stsFactory: needsSts, lock: needsLock, env, streams: { stdout: fdSink(1), stderr: fdSink(2) } },
-  )
+  const m = loadManifest()
+  const command = findCommand(m, argv)
+  const handler = command && handlers[command.id]
+  if (!handler) return undefined
+  const line = parseLine(m, argv, env)
+  if (!line) return undefined
+  let options: ReturnType<typeof runtimeOptions>
   try {
-    return await serve(cmd, rt, duration)
+    options = runtimeOptions(line.flags)
+    // Debug lines would be written twice on a miss: the full CLI explains everything.
+    if (options.debug) return undefined
+    const rt = createRuntime(options, {
+      stsFactory: needsSts,
+      lock: needsLock,
+      env,
+      streams: { stdout: fdSink(1), stderr: fdSink(2) },
+    })
+    const code = await handler(line, rt)
+    logPath('fast', env)
+    return code
   } catch (err) {
     if (err instanceof FullPathNeeded) return undefined
+    logPath('fast', env)
     return reportError(err, fdSink(2), false)
   }
-}
-
-async function serve(cmd: FastCommand, rt: ReturnType<typeof createRuntime>, duration?: number): Promise<number> {
-  if (cmd.id === 'list') {
-    const rows = await listProfiles(rt)
-    rt.streams.stdout.write(cmd.mode === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderList(rows, cmd.mode))
-    return 0
-  }
-  const request = {
-    profile: cmd.profile,
-    region: cmd.flags.region,
-    duration,
-    mfaToken: cmd.flags.mfaToken,
-    noSession: cmd.flags.noSession,
-  }
-  if (cmd.id === 'export') {
-    await exportProfile(rt, { ...request, format: cmd.format })
-    return 0
-  }
-  return execProfile(rt, { ...request, command: cmd.command, args: cmd.args, json: cmd.json })
 }

@@ -1,0 +1,70 @@
+/**
+ * What each command's parsed flags and arguments mean, as use-case requests. The oclif commands
+ * and the cache-hit fast path both build their requests here from the same parsed values, so a
+ * flag means the same on both paths. No oclif import: the fast path bundles this file.
+ */
+import { parseDuration } from '../config/duration.js'
+import { UsageError } from '../errors.js'
+import type { ExportFormat } from '../output/format.js'
+import type { RuntimeOptions } from '../runtime/runtime.js'
+import type { ExecRequest } from '../usecases/exec.js'
+import type { CredentialRequest } from '../usecases/get-credentials.js'
+import type { ListMode } from '../usecases/list.js'
+
+/** Parsed flag values, as oclif and src/cli/command-line.ts give them. */
+type Flags = Record<string, unknown>
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** The global flags: how the composition root is built. */
+export function runtimeOptions(flags: Flags): RuntimeOptions {
+  return { backend: text(flags.backend), debug: flags.debug === true, prompt: text(flags.prompt) }
+}
+
+/** --duration's value in seconds; the flag's own parse() calls this too, so both paths say the same. */
+export function durationFlag(input: string): number {
+  try {
+    return parseDuration(input)
+  } catch {
+    throw new UsageError(`--duration "${input}" is not a duration: use 1h, 90m, 1h30m or seconds`)
+  }
+}
+
+/** exec, export and login: how the credentials are made. */
+export function credentialRequest(profile: string, flags: Flags): CredentialRequest {
+  const duration = text(flags.duration)
+  return {
+    profile,
+    region: text(flags.region),
+    duration: duration === undefined ? undefined : durationFlag(duration),
+    mfaToken: text(flags['mfa-token']),
+    noSession: flags['no-session'] === true,
+  }
+}
+
+export function exportRequest(profile: string, flags: Flags) {
+  return { ...credentialRequest(profile, flags), format: (text(flags.format) ?? 'env') as ExportFormat }
+}
+
+/** exec: `command` is the raw command line after vault's own arguments (see splitPassthrough). */
+export function execRequest(profile: string, flags: Flags, command: string[]): ExecRequest {
+  return {
+    ...credentialRequest(profile, flags),
+    command: command[0],
+    args: command.slice(1),
+    json: flags.json === true,
+    lazy: flags.lazy === true,
+    server: flags['ecs-server'] === true ? 'ecs' : flags['ec2-server'] === true ? 'ec2' : undefined,
+  }
+}
+
+export function listMode(flags: Flags): ListMode | 'json' {
+  if (flags.json === true) return 'json'
+  return flags.profiles === true
+    ? 'profiles'
+    : flags.credentials === true
+      ? 'credentials'
+      : flags.sessions === true
+        ? 'sessions'
+        : 'table'
+}
