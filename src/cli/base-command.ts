@@ -1,5 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { createRuntime, type Runtime } from '../runtime/runtime.js'
+import type { CommandSpec } from './command-line.js'
+import { usageErrorFrom } from './parse-errors.js'
 import { runtimeOptions } from './requests.js'
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
@@ -28,6 +30,18 @@ export abstract class BaseCommand extends Command {
   }
 
   private runtimeInstance?: Runtime
+
+  /** oclif's parse errors become one line naming the command and the fix (src/cli/parse-errors.ts). */
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    const ctor = this.ctor as unknown as CommandSpec & { usage?: string | string[] }
+    const id = this.id ?? ''
+    const usage =
+      typeof ctor.usage === 'string'
+        ? ctor.usage.replace('<%= command.id %>', id)
+        : [id, ...Object.keys(ctor.args ?? {}).map((a) => a.toUpperCase())].join(' ')
+    const spec = { ...ctor, flags: { ...(this.ctor.baseFlags ?? {}), ...(this.ctor.flags ?? {}) } } as CommandSpec
+    throw usageErrorFrom(err, id, spec, usage)
+  }
 
   /** The composition root for this invocation, built from the global flags. */
   protected runtime(flags: Record<string, unknown>): Runtime {

@@ -21,6 +21,7 @@ export interface FlagSpec {
   dependsOn?: string[]
   exactlyOne?: string[]
   relationships?: unknown[]
+  helpGroup?: string
 }
 
 export interface ArgSpec {
@@ -120,11 +121,17 @@ export function splitPassthrough(
   return { own: argv, passthrough: [], dashdash: false }
 }
 
-/** The flags every command has (the base command's), which may also come before the command. */
-function globalFlags(manifest: Manifest): Record<string, FlagSpec> {
-  const commands = Object.values(manifest.commands)
-  const shared: Record<string, FlagSpec> = { ...commands[0]?.flags }
-  for (const c of commands) for (const name of Object.keys(shared)) if (!(name in c.flags)) delete shared[name]
+/**
+ * The global flags: those in the GLOBAL help group that every command with such flags shares (the
+ * base command's). They may also come before the command.
+ */
+export function globalFlags(manifest: Manifest): Record<string, FlagSpec> {
+  const isGlobal = (f: FlagSpec) => f.helpGroup === 'GLOBAL'
+  const commands = Object.values(manifest.commands).filter((c) => Object.values(c.flags).some(isGlobal))
+  const shared: Record<string, FlagSpec> = {}
+  for (const [name, flag] of Object.entries(commands[0]?.flags ?? {})) {
+    if (isGlobal(flag) && commands.every((c) => c.flags[name] && isGlobal(c.flags[name]))) shared[name] = flag
+  }
   return shared
 }
 
@@ -157,7 +164,8 @@ export function normalizeArgv(manifest: Manifest, argv: string[]): string[] {
   }
   if (i >= argv.length) return argv
   const command = findCommand(manifest, argv.slice(i))
-  if (!command) return argv
+  // An unknown command: the flags still move behind its name, so oclif names the command.
+  if (!command) return i === 0 ? argv : [argv[i], ...argv.slice(0, i), ...argv.slice(i + 1)]
   const name = argv.slice(i, i + command.words)
   let rest = [...argv.slice(0, i), ...argv.slice(i + command.words)]
   if (command.spec.strict === false) {

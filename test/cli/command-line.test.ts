@@ -56,7 +56,7 @@ describe('normalizeArgv: the form oclif reads', () => {
     ],
     ['an existing -- is kept as it is', ['exec', 'p', '--', 'cmd', '--', '-h'], ['exec', 'p', '--', 'cmd', '--', '-h']],
     ['--help before the command is left to oclif', ['--help', 'exec'], ['--help', 'exec']],
-    ['an unknown command is left to oclif', ['--debug', 'exce', 'p'], ['--debug', 'exce', 'p']],
+    ['an unknown command gets the flags behind its name', ['--debug', 'exce', 'p'], ['exce', '--debug', 'p']],
     ['strict commands are untouched', ['export', 'p', 'extra'], ['export', 'p', 'extra']],
   ]
   for (const [name, argv, expected] of cases) {

@@ -58,8 +58,9 @@ const lines: Record<string, (flag: string[], profile: string) => string[]> = {
 }
 const profiles: Record<string, string[]> = { export: ['saguaro', 'caktus'], exec: ['saguaro'], list: [''] }
 
-/** Times left tick between the two runs ("59m58s", "valid for 7h59m"). */
-const steady = (text: string) => text.replace(/\b\d+h\d+m(\d+s)?\b|\b\d+m\d+s\b|\b\d+s\b/g, 'T')
+/** Times left tick between the two runs ("59m58s", "took 12ms", "expiresInSeconds": 3565). */
+const steady = (text: string) =>
+  text.replace(/\b\d+(ms|h|m|s)(\d+(m|s))*\b/g, 'T').replace(/"expiresInSeconds": \d+/g, '"expiresInSeconds": T')
 
 describe('every manifest flag: the fast path honours it as the full CLI does, or hands over (issue 12)', () => {
   const services = useServices()
