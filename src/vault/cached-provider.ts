@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js'
 import type { Clock, Logger } from '../runtime/types.js'
 import {
   type CredentialProvider,
@@ -40,7 +41,7 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
     const needed = requestedSeconds === undefined ? 0 : requestedSeconds - windowSeconds
     if (left > windowSeconds * 1000 && left < needed * 1000) {
       log.debug(
-        `profile ${key.profile}: cached ${label} expire${plural ? '' : 's'} in ${formatRemaining(left)}, short of the ${formatRemaining((requestedSeconds ?? 0) * 1000)} asked for with --duration (reused only with ${formatRemaining(needed * 1000)} left): refreshing`,
+        `profile ${key.profile}: cached ${label} expire${plural ? '' : 's'} in ${formatRemaining(left)}, short of the ${formatDuration(requestedSeconds ?? 0)} asked for with --duration (reused only with ${formatRemaining(needed * 1000)} left): refreshing`,
       )
       return null
     }
