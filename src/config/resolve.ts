@@ -200,8 +200,11 @@ function ttl(variable: string, text: string, profile: string, call: StsCall | un
 
 /** --duration must suit every STS call it can feed: GetSessionToken always, AssumeRole for roles. */
 function checkDurationFlag(seconds: number, call: StsCall, roleProfile?: string): void {
-  const problem = stsDurationProblem(seconds, call)
+  let problem = stsDurationProblem(seconds, call)
   if (!problem) return
+  // Every STS call shares the minimum, and GetSessionToken's maximum is the highest: name the
+  // call only when it is AssumeRole's lower maximum that the flag breaks.
+  if (call === 'GetSessionToken') problem = problem.replace(/ for GetSessionToken$/, '')
   const { min, max } = STS_DURATION_LIMITS[call]
   throw new UsageError(
     `--duration ${formatDuration(seconds)} ${problem}${roleProfile ? ` (profile "${roleProfile}" assumes a role)` : ''}`,
