@@ -387,7 +387,6 @@ describe('aws-vault cli/*_test.go', () => {
           AWS_CONFIG_FILE: '/nonexistent/config',
           AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/c',
           PATH: process.env.PATH,
-          ...(config ? {} : {}),
         },
         homedir: '/nonexistent',
         streams: { stdout: stdout.stream, stderr: stderr.stream },
