@@ -143,8 +143,10 @@ function prime(p: ResolvedProfile, keys: Link, walk: Walk, path: ResolvedProfile
   }
   const handedOut = ![p, ...path].some((q) => q.roleArn)
   const consumer = path[0]
-  if (!consumer) {
+  if (!consumer || (!consumer.roleArn && p.roleArn)) {
+    // The session itself is handed out...
     if (!p.roleArn) return session(p, p.mfaSerial, walk, keys, true, '')
+    // ...or p's role makes the credentials handed out (directly, or through profiles without role_arn).
     if (!p.mfaSerial) return skip(`profile '${p.name}' has no MFA serial defined`)
     return session(p, p.mfaSerial, walk, keys, false, ' (shared MFA session for its role)')
   }

@@ -197,6 +197,17 @@ duration_seconds = 43200
     assert.deepEqual(t.sts.calls[0].input.mfa, { serialNumber: serial, tokenCode: '123456' })
   })
 
+  it('an alias over a role without MFA: the role is assumed from the keys, as aws-vault does', async () => {
+    const config =
+      '[profile k]\n[profile r]\nsource_profile = k\nrole_arn = arn:aws:iam::2:role/x\n[profile top]\nsource_profile = r\n'
+    const t = chainFixture({ config, keys: ['k'] })
+    await t.run('top')
+    assert.deepEqual(t.sts.ops(), ['AssumeRole'])
+    assert.equal(t.sts.calls[0].signedWith, longTermKeys.accessKeyId)
+    t.debugLine(/^profile k: skipping GetSessionToken because profile 'r' has no MFA serial defined$/)
+    t.debugLine(/^profile r: skipping GetSessionToken because profile 'r' has no MFA serial defined$/)
+  })
+
   const matrix: Array<[string, string, string]> = [
     [
       'role over keys, 12h',
