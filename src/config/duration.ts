@@ -50,3 +50,31 @@ function isDigits(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false
   return true
 }
+
+/**
+ * What STS accepts for DurationSeconds, per call (AWS STS API reference: AssumeRole,
+ * GetSessionToken, GetFederationToken). An AssumeRole made with temporary credentials (role
+ * chaining) is further capped at one hour; the chain applies that cap, see src/vault/chain.ts.
+ */
+export const STS_DURATION_LIMITS = {
+  AssumeRole: { min: 900, max: 43_200 },
+  GetSessionToken: { min: 900, max: 129_600 },
+  GetFederationToken: { min: 900, max: 129_600 },
+} as const
+
+export type StsCall = keyof typeof STS_DURATION_LIMITS
+
+/** AWS caps a role assumed with temporary credentials (role chaining) at one hour. */
+export const ROLE_CHAINING_MAX_SECONDS = 3600
+
+/**
+ * Why `seconds` is not a DurationSeconds that STS accepts for `call`, as the end of a sentence
+ * whose start names where the value came from ("is below AWS's minimum of 15m for AssumeRole"),
+ * or undefined when it is fine.
+ */
+export function stsDurationProblem(seconds: number, call: StsCall): string | undefined {
+  const { min, max } = STS_DURATION_LIMITS[call]
+  if (seconds < min) return `is below AWS's minimum of ${formatDuration(min)} for ${call}`
+  if (seconds > max) return `is above AWS's maximum of ${formatDuration(max)} for ${call}`
+  return undefined
+}

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import type { ConfigFile } from './config-file.js'
+import { STS_DURATION_LIMITS, stsDurationProblem } from './duration.js'
 import { label } from './ini.js'
 import { keyLocation, profileLayers } from './layers.js'
 import { parseSessionTags, parseTransitiveTags } from './tags.js'
@@ -38,10 +39,6 @@ const SSO_SESSION_KEYS: ReadonlyArray<readonly [string, StringField]> = [
   ['sso_region', 'ssoRegion'],
   ['sso_registration_scopes', 'ssoRegistrationScopes'],
 ]
-
-// STS limits for AssumeRole's DurationSeconds.
-const MIN_DURATION_SECONDS = 900
-const MAX_DURATION_SECONDS = 43200
 
 interface Found {
   value: string
@@ -148,9 +145,14 @@ function durationSeconds(profile: string, found: Found): number {
   if (!ok)
     throw new ConfigError(`${where(profile, 'duration_seconds', found)}: "${text}" is not a whole number of seconds`)
   const seconds = Number(text)
-  if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
+  // duration_seconds is the AssumeRole duration (AWS CLI and aws-vault alike).
+  const problem = stsDurationProblem(seconds, 'AssumeRole')
+  if (problem) {
+    const own = found.section.kind === 'profile' && found.section.name === profile
+    const from = own ? '' : `in ${label(found.section)} `
     throw new ConfigError(
-      `${where(profile, 'duration_seconds', found)}: ${seconds} is out of range; AWS allows ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} seconds`,
+      `profile "${profile}": duration_seconds = ${text} (${from}at ${keyLocation(found.section, 'duration_seconds')}) ${problem}`,
+      `set duration_seconds between ${STS_DURATION_LIMITS.AssumeRole.min} and ${STS_DURATION_LIMITS.AssumeRole.max}`,
     )
   }
   return seconds

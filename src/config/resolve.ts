@@ -1,15 +1,19 @@
-import { ConfigError, NotFoundError } from '../errors.js'
+import { ConfigError, NotFoundError, UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
 import { explainAmbiguities } from './ambiguity.js'
 import type { ConfigFile } from './config-file.js'
-import { formatDuration, parseDuration } from './duration.js'
+import { formatDuration, parseDuration, STS_DURATION_LIMITS, type StsCall, stsDurationProblem } from './duration.js'
 import { settingsFromFile, stsRegionalEndpoints } from './file-settings.js'
 import { parseSessionTags, parseTransitiveTags } from './tags.js'
 import type { ProfileOverrides, ResolvedProfile } from './types.js'
 
 export interface ResolveOptions {
   env: Env
-  /** Command-line flags; they apply to the profile asked for, not to its source profiles. */
+  /**
+   * Command-line flags. --region and --duration apply to every profile in the chain, as in
+   * aws-vault (its flags fill the BaseConfig every profile starts from); role_arn and mfa_serial
+   * overrides apply to the profile asked for.
+   */
   overrides?: ProfileOverrides
   log?: Logger
   /**
@@ -36,13 +40,21 @@ type DurationField =
   | 'federationTokenDuration'
   | 'minTtl'
 
-/** TTL variables that apply to every profile in the chain, as in aws-vault's populateFromEnv. */
-const TTL_VARIABLES: ReadonlyArray<readonly [string, DurationField, string]> = [
-  ['AWS_ASSUME_ROLE_TTL', 'assumeRoleDuration', 'AssumeRole duration'],
-  ['AWS_SESSION_TOKEN_TTL', 'getSessionTokenDuration', 'GetSessionToken duration'],
-  ['AWS_CHAINED_SESSION_TOKEN_TTL', 'chainedGetSessionTokenDuration', 'chained GetSessionToken duration'],
-  ['AWS_FEDERATION_TOKEN_TTL', 'federationTokenDuration', 'GetFederationToken duration'],
-  ['AWS_MIN_TTL', 'minTtl', 'expiry window'],
+/**
+ * TTL variables that apply to every profile in the chain, as in aws-vault's populateFromEnv, with
+ * the STS call whose limits they must respect (none for the expiry window).
+ */
+const TTL_VARIABLES: ReadonlyArray<readonly [string, DurationField, string, StsCall | undefined]> = [
+  ['AWS_ASSUME_ROLE_TTL', 'assumeRoleDuration', 'AssumeRole duration', 'AssumeRole'],
+  ['AWS_SESSION_TOKEN_TTL', 'getSessionTokenDuration', 'GetSessionToken duration', 'GetSessionToken'],
+  [
+    'AWS_CHAINED_SESSION_TOKEN_TTL',
+    'chainedGetSessionTokenDuration',
+    'chained GetSessionToken duration',
+    'GetSessionToken',
+  ],
+  ['AWS_FEDERATION_TOKEN_TTL', 'federationTokenDuration', 'GetFederationToken duration', 'GetFederationToken'],
+  ['AWS_MIN_TTL', 'minTtl', 'expiry window', undefined],
 ]
 
 /**
@@ -61,6 +73,8 @@ export function resolveProfile(config: ConfigFile, name: string, opts: ResolveOp
       `add [profile ${name}] to ${config.path}, or store keys for it with: vault add ${name}`,
     )
   }
+  const duration = opts.overrides?.duration
+  if (duration !== undefined) checkDurationFlag(duration, 'GetSessionToken')
   return resolveLink(config, name, opts, [])
 }
 
@@ -71,9 +85,17 @@ function resolveLink(config: ConfigFile, name: string, opts: ResolveOptions, cha
   const p = settingsFromFile(config, name, log)
   // No file key sets the expiry window, so its default goes first and AWS_MIN_TTL=0 can clear it.
   p.minTtl = DEFAULT_DURATIONS.minTtl
+  const fileDuration = p.durationSeconds
   applyEnv(p, opts.env, active, log)
-  if (active && opts.overrides) applyOverrides(p, opts.overrides, log)
+  if (log && fileDuration !== undefined && opts.env.AWS_ASSUME_ROLE_TTL && !opts.overrides?.duration) {
+    log.debug(
+      `profile "${name}": AWS_ASSUME_ROLE_TTL (${formatDuration(p.assumeRoleDuration)}) beats duration_seconds (${formatDuration(fileDuration)}), as in aws-vault`,
+    )
+  }
+  if (opts.overrides) applyOverrides(p, opts.overrides, active, log)
   applyDefaults(p)
+  // --duration sets the AssumeRole duration too, which STS caps lower than the others.
+  if (p.durationFlag !== undefined && p.roleArn) checkDurationFlag(p.durationFlag, 'AssumeRole', name)
 
   if (p.sourceProfileName === name) {
     log?.debug(`profile "${name}": source_profile names the profile itself; ignored, as aws-vault does`)
@@ -98,6 +120,11 @@ function resolveLink(config: ConfigFile, name: string, opts: ResolveOptions, cha
       )
     }
     p.source = resolveLink(config, source, opts, above)
+    // ByteNess aws-vault (issue 389): a profile without mfa_process uses its source profile's.
+    if (!p.mfaProcess && p.source.mfaProcess) {
+      p.mfaProcess = p.source.mfaProcess
+      log?.debug(`profile "${name}": using mfa_process of source profile "${source}"`)
+    }
   }
   return p
 }
@@ -117,10 +144,10 @@ function applyEnv(p: ResolvedProfile, env: Env, active: boolean, log: Logger | u
   // Not in the issue's list, but aws-vault v7 reads it for every profile too.
   const endpoints = env.AWS_STS_REGIONAL_ENDPOINTS
   if (endpoints) p.stsRegionalEndpoints = stsRegionalEndpoints(endpoints, () => 'AWS_STS_REGIONAL_ENDPOINTS')
-  for (const [variable, field, what] of TTL_VARIABLES) {
+  for (const [variable, field, what, call] of TTL_VARIABLES) {
     const text = env[variable]
     if (!text) continue
-    p[field] = ttl(variable, text, p.name, field !== 'minTtl')
+    p[field] = ttl(variable, text, p.name, call)
     note(`${what} ${formatDuration(p[field])}`, variable)
   }
   if (!active) return
@@ -152,23 +179,56 @@ function applyEnv(p: ResolvedProfile, env: Env, active: boolean, log: Logger | u
   }
 }
 
-function ttl(variable: string, text: string, profile: string, positive: boolean): number {
+/** A TTL variable's value in seconds, within what STS accepts for `call` (when it feeds one). */
+function ttl(variable: string, text: string, profile: string, call: StsCall | undefined): number {
   let seconds: number
   try {
     seconds = parseDuration(text)
   } catch (err) {
     throw new ConfigError(`${variable} (for profile "${profile}"): ${(err as Error).message}`)
   }
-  if (positive && seconds <= 0) throw new ConfigError(`${variable} (for profile "${profile}"): must be more than 0`)
+  const problem = call && stsDurationProblem(seconds, call)
+  if (problem) {
+    const { min, max } = STS_DURATION_LIMITS[call]
+    throw new ConfigError(
+      `${variable}=${text} ${problem}`,
+      `set ${variable} between ${formatDuration(min)} and ${formatDuration(max)}, or unset it`,
+    )
+  }
   return seconds
 }
 
-function applyOverrides(p: ResolvedProfile, o: ProfileOverrides, log: Logger | undefined): void {
+/** --duration must suit every STS call it can feed: GetSessionToken always, AssumeRole for roles. */
+function checkDurationFlag(seconds: number, call: StsCall, roleProfile?: string): void {
+  let problem = stsDurationProblem(seconds, call)
+  if (!problem) return
+  // Every STS call shares the minimum, and GetSessionToken's maximum is the highest: name the
+  // call only when it is AssumeRole's lower maximum that the flag breaks.
+  if (call === 'GetSessionToken') problem = problem.replace(/ for GetSessionToken$/, '')
+  const { min, max } = STS_DURATION_LIMITS[call]
+  throw new UsageError(
+    `--duration ${formatDuration(seconds)} ${problem}${roleProfile ? ` (profile "${roleProfile}" assumes a role)` : ''}`,
+    `pass a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
+  )
+}
+
+function applyOverrides(p: ResolvedProfile, o: ProfileOverrides, active: boolean, log: Logger | undefined): void {
   const note = (what: string) => log?.debug(`profile "${p.name}": using ${what} from the command line`)
+  // aws-vault puts --region and --duration in the BaseConfig every profile of the chain starts
+  // from (cli/exec.go), so the whole chain uses them: STS calls go to that region, and every
+  // role and session asks for that duration.
   if (o.region) {
     p.region = o.region
     note(`region "${o.region}"`)
   }
+  if (o.duration !== undefined) {
+    p.durationFlag = o.duration
+    p.assumeRoleDuration = o.duration
+    p.getSessionTokenDuration = o.duration
+    p.federationTokenDuration = o.duration
+    note(`duration ${formatDuration(o.duration)} (--duration)`)
+  }
+  if (!active) return
   if (o.mfaSerial) {
     p.mfaSerial = o.mfaSerial
     note(`mfa_serial "${o.mfaSerial}"`)
@@ -176,14 +236,6 @@ function applyOverrides(p: ResolvedProfile, o: ProfileOverrides, log: Logger | u
   if (o.roleArn) {
     p.roleArn = o.roleArn
     note(`role_arn "${o.roleArn}"`)
-  }
-  if (o.duration !== undefined) {
-    // --duration is for whichever STS call makes the final credentials, so it sets each of them.
-    p.durationSeconds = o.duration
-    p.assumeRoleDuration = o.duration
-    p.getSessionTokenDuration = o.duration
-    p.federationTokenDuration = o.duration
-    note(`duration ${formatDuration(o.duration)}`)
   }
 }
 

@@ -11,11 +11,14 @@ export interface ConfigSection {
   keyLines?: Record<string, number>
 }
 
-/** Flags that override every other source, for the active profile. Durations are in seconds. */
+/**
+ * Flags that override every other source. Durations are in seconds. region and duration apply
+ * to every profile in the chain (as aws-vault's flags do); mfaSerial and roleArn to the active one.
+ */
 export interface ProfileOverrides {
   region?: string
   mfaSerial?: string
-  /** --duration: applies to whichever STS call produces the final credentials. */
+  /** --duration: the AssumeRole, GetSessionToken and GetFederationToken duration of every link. */
   duration?: number
   roleArn?: string
 }
@@ -48,8 +51,13 @@ export interface ResolvedProfile {
   sourceIdentity?: string
   stsRegionalEndpoints?: 'legacy' | 'regional'
   endpointUrl?: string
-  /** duration_seconds from the config or --duration, when one was given explicitly. */
+  /** duration_seconds from the config file, when set (the AssumeRole duration unless a variable or flag beats it). */
   durationSeconds?: number
+  /**
+   * --duration, when given: the credentials handed out must last about this long, so a cached
+   * credential that expires well before is not reused (see src/vault/chain.ts).
+   */
+  durationFlag?: number
   /** Seconds. Defaults: 1 h, 1 h, 8 h, 1 h. */
   assumeRoleDuration: number
   getSessionTokenDuration: number

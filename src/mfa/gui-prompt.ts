@@ -17,11 +17,20 @@ export interface GuiDriver {
  * Undefined when none is installed, so the caller can fail with a clear message instead.
  */
 export function guiDriver(env: Env, platform: NodeJS.Platform = process.platform): GuiDriver | undefined {
-  if (platform === 'darwin') return onPath('osascript', env) ? osascript(env) : undefined
+  if (platform === 'darwin') return dialogDriver('osascript', env)
   if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return undefined
-  if (onPath('zenity', env)) return dialog('zenity', env, (text) => ['--entry', '--title=vault', `--text=${text}`])
-  if (onPath('kdialog', env)) return dialog('kdialog', env, (text) => ['--title', 'vault', '--inputbox', text])
-  return undefined
+  return dialogDriver('zenity', env) ?? dialogDriver('kdialog', env)
+}
+
+/** The dialog programs aws-vault has prompt drivers for (prompt/zenity.go, kdialog.go, osascript.go). */
+export type DialogProgram = 'zenity' | 'kdialog' | 'osascript'
+
+/** One named dialog driver (--prompt zenity, …), or undefined when its program is not on PATH. */
+export function dialogDriver(program: DialogProgram, env: Env): GuiDriver | undefined {
+  if (!onPath(program, env)) return undefined
+  if (program === 'osascript') return osascript(env)
+  if (program === 'zenity') return dialog('zenity', env, (text) => ['--entry', '--title=vault', `--text=${text}`])
+  return dialog('kdialog', env, (text) => ['--title', 'vault', '--inputbox', text])
 }
 
 function osascript(env: Env): GuiDriver {

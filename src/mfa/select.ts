@@ -1,8 +1,14 @@
-import { UsageError } from '../errors.js'
+import { MfaError, UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
 import { fixedCode, type MfaSource } from './mfa-source.js'
 
-export const promptDrivers = ['terminal', 'ykman'] as const
+/**
+ * aws-vault's prompt driver names (prompt/*.go: terminal, ykman, pass, and the dialogs zenity,
+ * kdialog, osascript and wincredui). Every name is accepted; a driver whose program is missing is
+ * an error only when a code is actually needed, so a cache hit works whatever AWS_VAULT_PROMPT says.
+ */
+export const promptDrivers = ['terminal', 'ykman', 'pass', 'zenity', 'kdialog', 'osascript', 'wincredui'] as const
+export type PromptDriver = (typeof promptDrivers)[number]
 
 export interface MfaSelection {
   /** -t/--mfa-token */
@@ -37,16 +43,38 @@ export function selectMfaSource(s: MfaSelection): MfaSource {
       s.log.debug(`profile ${request.profile}: MFA code from --mfa-token`)
       return token(request)
     }
-    const process = s.mfaProcessFor(request.profile)
-    if (process) {
+    const command = s.mfaProcessFor(request.profile)
+    if (command) {
       s.log.debug(`profile ${request.profile}: MFA code from mfa_process`)
       const { runMfaProcess } = await import('./mfa-process.js')
-      return runMfaProcess(process, request.profile, s.env)
+      return runMfaProcess({ command, profile: request.profile, env: s.env, log: s.log })
     }
     if (driver === 'ykman') {
       s.log.debug(`profile ${request.profile}: MFA code from ykman`)
       const { ykmanCode } = await import('./ykman.js')
       return ykmanCode(request.serial, request.profile, s.env)
+    }
+    if (driver === 'pass') {
+      s.log.debug(`profile ${request.profile}: MFA code from pass otp`)
+      const { passCode } = await import('./pass.js')
+      return passCode(request.serial, request.profile, s.env)
+    }
+    if (driver === 'wincredui') {
+      throw new MfaError(
+        `profile "${request.profile}" needs an MFA code, and vault has no wincredui prompt`,
+        'use --prompt terminal (or a dialog: zenity, kdialog, osascript)',
+      )
+    }
+    if (driver === 'zenity' || driver === 'kdialog' || driver === 'osascript') {
+      const named = (await import('./gui-prompt.js')).dialogDriver(driver, s.env)
+      if (!named) {
+        throw new MfaError(
+          `profile "${request.profile}" needs an MFA code, and the ${driver} prompt driver needs ${driver}, which is not installed`,
+          `install ${driver}, or use --prompt terminal`,
+        )
+      }
+      s.log.debug(`profile ${request.profile}: asking for the MFA code through ${driver} (--prompt ${driver})`)
+      return named.ask(request.serial, request.profile)
     }
     // The drivers are loaded when a code is needed: a cache hit never asks, and stays lean.
     const gui =

@@ -2,7 +2,7 @@ import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { warnPlaintextCredentials } from '../config/credentials-file.js'
 import { resolveProfile } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
-import { UsageError } from '../errors.js'
+import { isVaultError, UsageError } from '../errors.js'
 import { selectMfaSource } from '../mfa/select.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
@@ -38,13 +38,37 @@ export function refuseNested(rt: Runtime, command: string): void {
   }
 }
 
+/**
+ * The expiry window for the credentials handed out: AWS_MIN_TTL, or at least 15 minutes when they
+ * are printed as credential_process output (export --format json, exec --json), because botocore
+ * fetches again when less than 15 minutes are left: a shorter window would hand it credentials
+ * it refreshes at once, on every call.
+ */
+export function handedOutWindow(profile: Pick<ResolvedProfile, 'minTtl'>, forCredentialProcess = false): number {
+  return forCredentialProcess ? Math.max(profile.minTtl, credentialProcessWindow) : profile.minTtl
+}
+
 /** Resolves the profile and returns its credentials through the credential chain. */
 export async function getCredentials(rt: Runtime, req: CredentialRequest): Promise<CredentialResult> {
   const profile = await loadProfile(rt, req)
-  const windowSeconds = req.forCredentialProcess ? Math.max(profile.minTtl, credentialProcessWindow) : profile.minTtl
-  const provider = await providerFor(profile, await chainContext(rt, profile, req, windowSeconds))
-  rt.log.debug(`profile ${profile.name}: credentials from ${provider.description}`)
-  return { credentials: await provider.retrieve(), profile }
+  const windowSeconds = handedOutWindow(profile, req.forCredentialProcess)
+  // Warnings wait until the outcome is known: the fast path gives up on a cache miss and the full
+  // CLI runs this again, which must not print them twice. A VaultError still shows them.
+  const warnings: string[] = []
+  const flush = () => {
+    for (const w of new Set(warnings)) rt.streams.stderr.write(`vault: warning: ${w}\n`)
+  }
+  const ctx = { ...(await chainContext(rt, profile, req, windowSeconds)), warn: (m: string) => warnings.push(m) }
+  try {
+    const provider = await providerFor(profile, ctx)
+    rt.log.debug(`profile ${profile.name}: credentials from ${provider.description}`)
+    const credentials = await provider.retrieve()
+    flush()
+    return { credentials, profile }
+  } catch (err) {
+    if (isVaultError(err)) flush()
+    throw err
+  }
 }
 
 /** Reads ~/.aws/config and resolves the requested profile, with the flags as overrides. */
@@ -74,6 +98,7 @@ export async function chainContext(
   req: Pick<CredentialRequest, 'mfaToken' | 'noSession'>,
   windowSeconds = profile.minTtl,
 ): Promise<ChainContext> {
+  const warned = new Set<string>()
   return {
     keys: await rt.keys(),
     sessions: await rt.sessions(),
@@ -93,10 +118,18 @@ export async function chainContext(
     lock: rt.lock,
     noSession: req.noSession,
     windowSeconds,
+    warn: (message) => {
+      if (warned.has(message)) return
+      warned.add(message)
+      rt.streams.stderr.write(`vault: warning: ${message}\n`)
+    },
   }
 }
 
-/** mfa_process of the named link of the chain, else of the active profile (where users set it). */
+/**
+ * mfa_process of the named link of the chain (the config reader already gave each profile its
+ * source's when it has none, as ByteNess aws-vault does), else of the active profile.
+ */
 function mfaProcessOf(active: ResolvedProfile, name: string): string | undefined {
   for (let p: ResolvedProfile | undefined = active; p; p = p.source)
     if (p.name === name && p.mfaProcess) return p.mfaProcess

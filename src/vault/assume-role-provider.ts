@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js'
+import { formatDuration, ROLE_CHAINING_MAX_SECONDS } from '../config/duration.js'
 import { AwsCallError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Logger } from '../runtime/types.js'
@@ -16,6 +16,11 @@ export interface AssumeRoleOptions {
   sts: StsFactory
   target: StsTarget
   log: Logger
+  /**
+   * The source may hand out long-term keys or temporary credentials (credential_process): cap the
+   * duration at 1 h when they turn out temporary, since AWS refuses more for role chaining.
+   */
+  capIfTemporary?: boolean
 }
 
 /**
@@ -28,12 +33,20 @@ export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
     const sourceCreds = await o.source.retrieve()
     const sts = o.sts(sourceCreds, o.target)
     const mfaNote = o.mfaSerial ? ` with MFA ${o.mfaSerial}` : ''
+    let durationSeconds = o.role.durationSeconds
+    if (o.capIfTemporary && sourceCreds.sessionToken && durationSeconds > ROLE_CHAINING_MAX_SECONDS) {
+      o.log.debug(
+        `profile ${o.profile}: capping AssumeRole duration from ${formatDuration(durationSeconds)} to AWS maximum 1h for role chaining (${o.source.description} gave temporary credentials)`,
+      )
+      durationSeconds = ROLE_CHAINING_MAX_SECONDS
+    }
     const call = (tokenCode?: string) => {
       o.log.debug(
-        `profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${formatDuration(o.role.durationSeconds)} as ${o.role.roleSessionName}`,
+        `profile ${o.profile}: AssumeRole ${o.role.roleArn}${mfaNote} for ${formatDuration(durationSeconds)} as ${o.role.roleSessionName}`,
       )
       return sts.assumeRole({
         ...o.role,
+        durationSeconds,
         mfa: tokenCode && o.mfaSerial ? { serialNumber: o.mfaSerial, tokenCode } : undefined,
       })
     }

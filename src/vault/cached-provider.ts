@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js'
 import type { Clock, Logger } from '../runtime/types.js'
 import {
   type CredentialProvider,
@@ -15,6 +16,11 @@ export interface CacheOptions {
   /** Reuse a cached item only while more than this many seconds are left. */
   windowSeconds: number
   lock: LockFn
+  /**
+   * An explicit --duration for the credentials handed out: a cached item is then reused only
+   * while at least `requestedSeconds - windowSeconds` are left, so `-d 2h` never gets 58 minutes.
+   */
+  requestedSeconds?: number
 }
 
 /**
@@ -24,16 +30,24 @@ export interface CacheOptions {
  * held, so parallel processes fetch (and prompt for MFA) once.
  */
 export function cachedProvider(inner: CredentialProvider, options: CacheOptions): CredentialProvider {
-  const { cache, key, clock, log, windowSeconds, lock } = options
-  const label = key.type === 'sts.AssumeRole' ? 'role credentials' : `${key.type.slice(4)} session`
+  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds } = options
+  const label = labelOf(key)
+  const plural = key.type === 'sts.AssumeRole' || key.type === 'credential_process'
   const lookup = async () => {
     const now = clock.now()
     const creds = await cache.get(key, now)
     if (!creds?.expiration) return null
     const left = creds.expiration.getTime() - now.getTime()
+    const needed = requestedSeconds === undefined ? 0 : requestedSeconds - windowSeconds
+    if (left > windowSeconds * 1000 && left < needed * 1000) {
+      log.debug(
+        `profile ${key.profile}: cached ${label} expire${plural ? '' : 's'} in ${formatRemaining(left)}, short of the ${formatDuration(requestedSeconds ?? 0)} asked for with --duration (reused only with ${formatRemaining(needed * 1000)} left): refreshing`,
+      )
+      return null
+    }
     if (left > windowSeconds * 1000) {
       log.debug(
-        `profile ${key.profile}: using cached ${label} (expire${key.type === 'sts.AssumeRole' ? '' : 's'} in ${formatRemaining(left)})`,
+        `profile ${key.profile}: using cached ${label} (expire${plural ? '' : 's'} in ${formatRemaining(left)})`,
       )
       return creds
     }
@@ -52,8 +66,13 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
         const fresh = await lookup()
         if (fresh) return fresh
         const creds = await inner.retrieve()
+        if (!creds.expiration) {
+          // Long-term keys (credential_process may print them): nothing to expire, nothing to cache.
+          log.debug(`profile ${key.profile}: ${label} have no expiration; not cached`)
+          return creds
+        }
         await cache.set(key, creds, clock.now())
-        log.debug(`profile ${key.profile}: cached ${label} until ${creds.expiration?.toISOString() ?? 'never'}`)
+        log.debug(`profile ${key.profile}: cached ${label} until ${creds.expiration.toISOString()}`)
         return creds
       })
     },
@@ -62,6 +81,12 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
       await cache.remove(key)
     },
   }
+}
+
+function labelOf(key: SessionKey): string {
+  if (key.type === 'sts.AssumeRole') return 'role credentials'
+  if (key.type === 'credential_process') return 'credential_process output'
+  return `${key.type.slice(4)} session`
 }
 
 export function lockName(key: SessionKey): string {

@@ -1,5 +1,5 @@
 import type { ResolvedProfile } from '../config/types.js'
-import { type ChainContext, providerFor, roleChainingMaxSeconds } from './chain.js'
+import { type ChainContext, chainFor, providerFor } from './chain.js'
 import { federationTokenProvider } from './federation-token-provider.js'
 import { masterKeysProvider } from './master-keys-provider.js'
 import type { CredentialProvider } from './provider.js'
@@ -28,11 +28,12 @@ export async function consoleProviderFor(active: ResolvedProfile, ctx: ChainCont
   const { log } = ctx
   const p = await effective(active, ctx)
   if (await isRole(p, ctx)) {
-    const direct = await assumedFromKeys(p, ctx)
+    const chain = await chainFor(active, ctx)
+    const direct = chain.roleFromKeys
     log.debug(
       `profile ${active.name}: signing in to the console as role ${p.roleArn}${direct ? ', assumed straight from long-term keys' : ''}`,
     )
-    return { provider: await providerFor(active, ctx), kind: 'role', acceptsSessionDuration: direct }
+    return { provider: chain.provider, kind: 'role', acceptsSessionDuration: direct }
   }
   if (await ctx.keys.has(p.name)) {
     log.debug(
@@ -73,21 +74,6 @@ async function effective(p: ResolvedProfile, ctx: ChainContext): Promise<Resolve
 async function isRole(p: ResolvedProfile, ctx: ChainContext): Promise<boolean> {
   if (!p.roleArn) return false
   return Boolean(p.source || p.webIdentityTokenFile || p.webIdentityTokenProcess || (await ctx.keys.has(p.name)))
-}
-
-/**
- * Mirrors the chain's choice of source for role p: the long-term keys themselves (--no-session,
- * or a role asking for more than the 1 h a session-sourced role may have), or anything else.
- */
-async function assumedFromKeys(p: ResolvedProfile, ctx: ChainContext): Promise<boolean> {
-  const longRole = (p.durationSeconds ?? p.assumeRoleDuration) > roleChainingMaxSeconds
-  if (await ctx.keys.has(p.name)) return ctx.noSession || longRole
-  const s = p.source
-  if (!s) return false
-  if (!s.roleArn && (await ctx.keys.has(s.name))) return ctx.noSession || longRole
-  // Deeper hops without a role reach the keys through the chain's plain session, or directly with --no-session.
-  const e = await effective(s, ctx)
-  return ctx.noSession && !e.roleArn && (await ctx.keys.has(e.name))
 }
 
 function federation(

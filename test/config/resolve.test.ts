@@ -504,18 +504,32 @@ describe('resolveProfile: command-line flags', () => {
       env: { AWS_ASSUME_ROLE_TTL: '3h' },
       overrides: { duration: 1800 },
       want: {
-        durationSeconds: 1800,
+        durationSeconds: 7200,
+        durationFlag: 1800,
         assumeRoleDuration: 1800,
         getSessionTokenDuration: 1800,
         federationTokenDuration: 1800,
       },
     },
     {
-      name: 'flags apply to the active profile, not to its source',
+      // issue 13: aws-vault's --region and --duration fill the BaseConfig of every profile (cli/exec.go).
+      name: 'issue 13: --region and --duration apply to every profile in the chain',
       config: CHAIN,
       profile: 'admin',
       overrides: { region: 'eu-north-1', duration: 1800 },
-      want: { region: 'eu-north-1', source: { region: 'eu-west-1', getSessionTokenDuration: 3600 } },
+      want: {
+        region: 'eu-north-1',
+        assumeRoleDuration: 1800,
+        source: { region: 'eu-north-1', getSessionTokenDuration: 1800, assumeRoleDuration: 1800, durationFlag: 1800 },
+      },
+    },
+    {
+      name: 'issue 13: role_arn and mfa_serial flags apply to the profile asked for only',
+      config: CHAIN,
+      profile: 'admin',
+      overrides: { roleArn: 'arn:flag', mfaSerial: 'arn:flag-mfa' },
+      want: { roleArn: 'arn:flag', mfaSerial: 'arn:flag-mfa', source: { mfaSerial: 'arn:aws:iam::1:mfa/me' } },
+      notes: [/profile "admin": using role_arn "arn:flag" from the command line/],
     },
   ])
 })
@@ -538,14 +552,18 @@ describe('resolveProfile: bad values', () => {
       profile: 'a',
       error: {
         type: ConfigError,
-        message: /^profile "a": duration_seconds .*: 899 is out of range; AWS allows 900 to 43200 seconds$/,
+        message:
+          /^profile "a": duration_seconds = 899 \(at \/home\/u\/\.aws\/config:2\) is below AWS's minimum of 15m for AssumeRole$/,
       },
     },
     {
       name: 'regression (bad numbers): duration_seconds above 43200 is out of range',
       config: '[profile a]\nduration_seconds = 43201\n',
       profile: 'a',
-      error: { type: ConfigError, message: /^profile "a": duration_seconds .*: 43201 is out of range/ },
+      error: {
+        type: ConfigError,
+        message: /^profile "a": duration_seconds = 43201 .*is above AWS's maximum of 12h for AssumeRole$/,
+      },
     },
     {
       name: 'regression (bad numbers): a bad value in an included section names both profiles',

@@ -96,7 +96,7 @@ describe('console credentials (issue 8)', () => {
     [
       'a role asking for more than 1 h (assumed from the keys)',
       {},
-      () => role('saguaro', caktus, { durationSeconds: 4 * 3600 }),
+      () => role('saguaro', caktus, { durationSeconds: 4 * 3600, assumeRoleDuration: 4 * 3600 }),
       true,
     ],
     ['a role over an MFA session', {}, () => role('saguaro'), false],

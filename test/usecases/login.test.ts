@@ -92,9 +92,11 @@ describe('vault login, the use case (issue 8)', () => {
       'https://us-east-1.console.aws.amazon.com/s3/home?region=us-east-1',
     )
     assert.equal(url.searchParams.get('SigninToken'), 'tok-1')
-    assert.deepEqual(t.sts.ops(), ['GetSessionToken', 'AssumeRole'])
+    // No mfa_serial anywhere: the role is assumed straight from the keys, as aws-vault's
+    // canUseGetSessionToken decides ("profile 'saguaro' has no MFA serial defined").
+    assert.deepEqual(t.sts.ops(), ['AssumeRole'])
     const session = JSON.parse(t.requests[0].searchParams.get('Session') ?? '')
-    assert.deepEqual(session, { sessionId: 'ASIATEMP000000000002', sessionKey: 'secret-2', sessionToken: 'token-2' })
+    assert.deepEqual(session, { sessionId: 'ASIATEMP000000000001', sessionKey: 'secret-1', sessionToken: 'token-1' })
   })
 
   it('a profile with only keys signs in with a federation token', async () => {

@@ -1,0 +1,109 @@
+// Issue 13.6: credential_process output is checked as the AWS SDKs check it
+// (aws-sdk-js-v3 packages/credential-provider-process/src/getValidatedProcessCredentials.ts):
+// Version 1, AccessKeyId and SecretAccessKey, a parseable Expiration that is not past.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { AwsCallError } from '../../src/errors.js'
+import { credentialProcessProvider, parseProcessCredentials } from '../../src/vault/credential-process-provider.js'
+import { fixedClock } from '../fakes/fakes.js'
+
+const now = new Date('2026-11-21T09:00:00Z')
+const good = {
+  Version: 1,
+  AccessKeyId: 'ASIAPROC',
+  SecretAccessKey: 's',
+  SessionToken: 't',
+  Expiration: '2026-11-21T10:00:00Z',
+}
+
+describe('credential_process output is validated as the SDKs do (issue 13.6)', () => {
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['not JSON', 'Version: 1', /^profile "cp": credential_process printed something that is not JSON$/],
+    ['an array', [good], /^profile "cp": credential_process printed JSON that is not an object$/],
+    // getValidatedProcessCredentials: `did not return Version 1`; vault names what is missing.
+    [
+      'no Version',
+      { ...good, Version: undefined },
+      /^profile "cp": credential_process output has no "Version"; it must say "Version": 1$/,
+    ],
+    [
+      'Version 2',
+      { ...good, Version: 2 },
+      /^profile "cp": credential_process output has "Version": 2; only 1 is understood$/,
+    ],
+    ['Version "1" (a string)', { ...good, Version: '1' }, /has "Version": "1"; only 1 is understood$/],
+    [
+      'no AccessKeyId',
+      { ...good, AccessKeyId: undefined },
+      /^profile "cp": credential_process output has no AccessKeyId$/,
+    ],
+    [
+      'neither key',
+      { Version: 1 },
+      /^profile "cp": credential_process output has no AccessKeyId and no SecretAccessKey$/,
+    ],
+    [
+      'a garbage Expiration is a clear error, not "Invalid time value"',
+      { ...good, Expiration: 'tomorrow-ish' },
+      /^profile "cp": credential_process output has an Expiration that is not an ISO 8601 time: "tomorrow-ish"$/,
+    ],
+    [
+      'a numeric Expiration',
+      { ...good, Expiration: 1700000000 },
+      /Expiration that is not an ISO 8601 time: 1700000000$/,
+    ],
+    [
+      'already expired',
+      { ...good, Expiration: '2026-11-21T08:59:59Z' },
+      /^profile "cp": credential_process returned credentials that expired at 2026-11-21T08:59:59\.000Z$/,
+    ],
+  ]
+  for (const [name, out, message] of bad) {
+    it(`refuses ${name}`, () => {
+      const text = typeof out === 'string' ? out : JSON.stringify(out)
+      assert.throws(
+        () => parseProcessCredentials('cp', text, now),
+        (err: unknown) =>
+          err instanceof AwsCallError && err.code === 'CredentialProcessInvalid' && message.test(err.message),
+      )
+    })
+  }
+
+  it('accepts temporary credentials, and long-term keys without Expiration', () => {
+    assert.deepEqual(parseProcessCredentials('cp', JSON.stringify(good), now), {
+      accessKeyId: 'ASIAPROC',
+      secretAccessKey: 's',
+      sessionToken: 't',
+      expiration: new Date('2026-11-21T10:00:00Z'),
+    })
+    assert.deepEqual(parseProcessCredentials('cp', '{"Version":1,"AccessKeyId":"AKIA","SecretAccessKey":"s"}', now), {
+      accessKeyId: 'AKIA',
+      secretAccessKey: 's',
+      sessionToken: undefined,
+      expiration: undefined,
+    })
+  })
+
+  it('through a real process: a garbage Expiration fails with the message naming the profile', async () => {
+    const provider = credentialProcessProvider({
+      profile: 'cp',
+      command: `printf '%s' '${JSON.stringify({ ...good, Expiration: 'soon' })}'`,
+      env: { PATH: process.env.PATH },
+      clock: fixedClock(),
+    })
+    await assert.rejects(
+      provider.retrieve(),
+      /^AwsCallError: profile "cp": credential_process output has an Expiration that is not an ISO 8601 time: "soon"$/,
+    )
+  })
+
+  it('a failing process names the profile and the exit code', async () => {
+    const provider = credentialProcessProvider({
+      profile: 'cp',
+      command: 'exit 3',
+      env: { PATH: process.env.PATH },
+      clock: fixedClock(),
+    })
+    await assert.rejects(provider.retrieve(), /profile "cp": credential_process failed \(exit 3\)/)
+  })
+})
