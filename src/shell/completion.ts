@@ -64,6 +64,7 @@ export function quote(word: string): string {
 export function bashCompletion(commands: CompletionCommand[]): string {
   const all = [...commands, ...shellFunctions(commands)]
   const names = all.flatMap((c) => [c.id, ...c.aliases])
+  // biome-ignore-start lint/suspicious/noTemplateCurlyInString: shell parameter expansions
   const lines = [
     '__vault_profiles() {',
     '  local f="${AWS_CONFIG_FILE:-$HOME/.aws/config}"',
@@ -80,6 +81,7 @@ export function bashCompletion(commands: CompletionCommand[]): string {
     '  local flags="" profiles=0',
     '  case "$cmd" in',
   ]
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: shell parameter expansions
   for (const c of all) {
     const flags = c.flags.flatMap(flagWords).join(' ')
     lines.push(`    ${[c.id, ...c.aliases].join('|')}) flags=${quote(flags)}; profiles=${c.takesProfile ? 1 : 0} ;;`)

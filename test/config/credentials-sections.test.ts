@@ -31,7 +31,12 @@ describe('credentials file sections (issue 17)', () => {
   it('finds keys, aws-mfa long-term sections as NAME, and session sections', () => {
     assert.deepEqual(credentialsSections(file), [
       { section: 'default', profile: 'default', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: 'secretA' },
-      { section: 'caktus-long-term', profile: 'caktus', accessKeyId: 'AKIABBBBBBBBBBBBBBBB', secretAccessKey: 'secretB' },
+      {
+        section: 'caktus-long-term',
+        profile: 'caktus',
+        accessKeyId: 'AKIABBBBBBBBBBBBBBBB',
+        secretAccessKey: 'secretB',
+      },
       {
         section: 'caktus',
         profile: 'caktus',
@@ -71,6 +76,9 @@ aws_secret_access_key = secretD\r
 
   it('a section with nothing but keys goes entirely, with its blank lines', () => {
     assert.equal(withoutSection(file, 'plain'), file.slice(0, file.indexOf('[plain]')))
-    assert.equal(withoutSection('[a]\nx = 1\n\n[b]\naws_access_key_id = K\n\n[c]\ny = 2\n', 'b'), '[a]\nx = 1\n\n[c]\ny = 2\n')
+    assert.equal(
+      withoutSection('[a]\nx = 1\n\n[b]\naws_access_key_id = K\n\n[c]\ny = 2\n', 'b'),
+      '[a]\nx = 1\n\n[c]\ny = 2\n',
+    )
   })
 })
