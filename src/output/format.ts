@@ -8,6 +8,20 @@ export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
+/**
+ * Every variable `vault export --format export-env` (and the shell integration) may set: what a
+ * switch unsets first and what deactivation removes, and nothing else.
+ */
+export const exportedVariables = [
+  'AWS_VAULT',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+] as const
+
 /** The variables vault sets for a profile's credentials, in a stable order. */
 export function credentialVariables(creds: AwsCredentials, region?: string): Array<[string, string]> {
   const vars: Array<[string, string]> = []
@@ -50,10 +64,18 @@ export function formatCredentials(
       return credentialVariables(creds, options.region)
         .map(([k, v]) => `${k}=${v}\n`)
         .join('')
-    case 'export-env':
-      return credentialVariables(creds, options.region)
-        .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
-        .join('')
+    case 'export-env': {
+      // AWS_VAULT marks the shell as activated (prompts, starship and oh-my-zsh read it, as after
+      // aws-vault exec). What this profile does not set is unset first, so a switch never leaves
+      // another profile's session token beside these keys.
+      const vars: Array<[string, string]> = [
+        ['AWS_VAULT', options.profile],
+        ...credentialVariables(creds, options.region),
+      ]
+      const stale = exportedVariables.filter((name) => !vars.some(([k]) => k === name))
+      const unset = stale.length ? `unset ${stale.join(' ')}\n` : ''
+      return unset + vars.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('')
+    }
     case 'ini': {
       const lines = [`[${options.profile}]`]
       lines.push(`aws_access_key_id=${creds.accessKeyId}`, `aws_secret_access_key=${creds.secretAccessKey}`)

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, fstatSync, openSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { sdkIamFactory } from '../iam/iam-client.js'
@@ -33,6 +33,8 @@ export interface Runtime {
   readonly streams: Streams
   /** True when a controlling terminal can be opened for prompts. */
   readonly hasTerminal: boolean
+  /** Whether stdout is a terminal (false for a pipe, a file or `$(…)`); undefined when unknown. */
+  readonly stdoutIsTerminal?: boolean
   readonly backend?: string
   readonly promptDriver?: string
   readonly stsFactory: StsFactory
@@ -84,6 +86,10 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
       terminal ??= detectTerminal(platform)
       return terminal
     },
+    get stdoutIsTerminal() {
+      // The fast path's sinks write to fd 1 too, so fd 1 tells, unless a test says otherwise.
+      return 'stdoutIsTerminal' in overrides ? overrides.stdoutIsTerminal : stdoutIsCharacterDevice()
+    },
     backend: options.backend,
     promptDriver: options.prompt,
     stsFactory: overrides.stsFactory ?? sdkStsFactory,
@@ -131,6 +137,18 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
       }),
   }
   return rt
+}
+
+/**
+ * fstat rather than tty.isatty: node:tty costs a cache hit a module load. /dev/null is a character
+ * device too, which only means no hint for output thrown away.
+ */
+function stdoutIsCharacterDevice(): boolean {
+  try {
+    return fstatSync(1).isCharacterDevice()
+  } catch {
+    return false
+  }
 }
 
 /** A controlling terminal exists when /dev/tty can be opened (stdio may all be pipes under an SDK). */

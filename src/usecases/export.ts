@@ -1,6 +1,6 @@
 import { type ExportFormat, formatCredentials } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
-import { type CredentialRequest, getCredentials, refuseNested } from './get-credentials.js'
+import { type CredentialRequest, getCredentials } from './get-credentials.js'
 
 export interface ExportRequest extends CredentialRequest {
   format: ExportFormat
@@ -8,7 +8,25 @@ export interface ExportRequest extends CredentialRequest {
 
 /** `vault export`: prints the profile's credentials in the chosen format; nothing else on stdout. */
 export async function exportProfile(rt: Runtime, req: ExportRequest): Promise<void> {
-  refuseNested(rt, 'export')
-  const { credentials, profile } = await getCredentials(rt, { ...req, forCredentialProcess: req.format === 'json' })
+  // No nesting guard: in a shell activated with `eval "$(vault export …)"` another export replaces
+  // the active profile. There, AWS_REGION was set by vault for the old profile, not by the user,
+  // so it must not override the new profile's region.
+  const activated = rt.env.AWS_VAULT ? withoutVariables(rt, ['AWS_REGION', 'AWS_DEFAULT_REGION']) : rt
+  const { credentials, profile } = await getCredentials(activated, {
+    ...req,
+    forCredentialProcess: req.format === 'json',
+  })
   rt.streams.stdout.write(formatCredentials(req.format, credentials, { profile: profile.name, region: profile.region }))
+  if (req.format === 'env' && rt.stdoutIsTerminal === false) {
+    // `eval "$(vault export dev)"` sets shell variables that no child process sees.
+    rt.streams.stderr.write(
+      `vault: note: --format env prints plain assignments; to set them in this shell run: eval "$(vault export --format export-env ${profile.name})"\n`,
+    )
+  }
+}
+
+/** The same runtime, seeing an environment without `names` (getters such as hasTerminal kept). */
+function withoutVariables(rt: Runtime, names: string[]): Runtime {
+  const env = Object.fromEntries(Object.entries(rt.env).filter(([k]) => !names.includes(k)))
+  return Object.create(rt, { env: { value: env } }) as Runtime
 }

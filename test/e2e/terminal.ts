@@ -9,6 +9,10 @@ export interface Terminal {
   screen(): string
   /** Types `text` and presses Enter. */
   enter(text: string): void
+  /** Types `text` literally, without Enter. */
+  type(text: string): void
+  /** Presses keys by tmux name: Tab, C-u, Enter. */
+  press(...keys: string[]): void
   /** Resolves once `check` holds for the screen; rejects with the screen after `timeoutMs`. */
   waitFor(check: (screen: string) => boolean, timeoutMs?: number): Promise<string>
   close(): void
@@ -32,6 +36,12 @@ export async function openTerminal(dir: string, env: Record<string, string>, com
     enter(text: string) {
       tmux('send-keys', '-t', 'main', '-l', text)
       tmux('send-keys', '-t', 'main', 'Enter')
+    },
+    type(text: string) {
+      tmux('send-keys', '-t', 'main', '-l', text)
+    },
+    press(...keys: string[]) {
+      tmux('send-keys', '-t', 'main', ...keys)
     },
     async waitFor(check, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs

@@ -1,0 +1,139 @@
+/**
+ * What shell completion needs to know about one command. The shell-init command builds these from
+ * oclif's loaded commands (that is, oclif.manifest.json), so flags are declared once, in the
+ * command classes.
+ */
+export interface CompletionCommand {
+  id: string
+  summary?: string
+  aliases: string[]
+  flags: CompletionFlag[]
+  /** True when the command's first argument is a profile name. */
+  takesProfile: boolean
+}
+
+export interface CompletionFlag {
+  name: string
+  char?: string
+  summary?: string
+  /** True when the flag takes a value. */
+  takesValue: boolean
+  /** A boolean flag that also has a --no-NAME form. */
+  allowNo?: boolean
+  /** The values it accepts, when they are a fixed list. */
+  options?: readonly string[]
+}
+
+/** Shell functions of the integration, completed like commands; `use` takes export's flags but --format. */
+export function shellFunctions(commands: CompletionCommand[]): CompletionCommand[] {
+  const exportFlags = commands.find((c) => c.id === 'export')?.flags ?? []
+  return [
+    {
+      id: 'use',
+      summary: 'Activate a profile in this shell (replaces the active one).',
+      aliases: [],
+      flags: exportFlags.filter((f) => f.name !== 'format'),
+      takesProfile: true,
+    },
+    {
+      id: 'deactivate',
+      summary: 'Unset every variable vault set in this shell.',
+      aliases: [],
+      flags: [],
+      takesProfile: false,
+    },
+  ]
+}
+
+/**
+ * Profile names from AWS_CONFIG_FILE (else ~/.aws/config) at completion time: `[default]` and
+ * `[profile NAME]` sections, read by awk, so a TAB costs no Node start-up.
+ */
+export const profilesAwk = String.raw`/^[ \t]*\[/ { s = $0; sub(/^[ \t]*\[[ \t]*/, "", s); sub(/[ \t]*\].*$/, "", s); if (s == "default") print s; else if (s ~ /^profile[ \t]/) { sub(/^profile[ \t]+/, "", s); print s } }`
+
+export function flagWords(flag: CompletionFlag): string[] {
+  return [`--${flag.name}`, ...(flag.allowNo ? [`--no-${flag.name}`] : []), ...(flag.char ? [`-${flag.char}`] : [])]
+}
+
+/** Single-quoted for POSIX shells and fish (no backslash escapes needed for these words). */
+export function quote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`
+}
+
+/** The bash completion function; zsh runs it too, through bashcompinit. */
+export function bashCompletion(commands: CompletionCommand[]): string {
+  const all = [...commands, ...shellFunctions(commands)]
+  const names = all.flatMap((c) => [c.id, ...c.aliases])
+  // biome-ignore-start lint/suspicious/noTemplateCurlyInString: shell parameter expansions
+  const lines = [
+    '__vault_profiles() {',
+    '  local f="${AWS_CONFIG_FILE:-$HOME/.aws/config}"',
+    `  [ -r "$f" ] && awk ${quote(profilesAwk)} "$f"`,
+    '}',
+    '_vault_complete() {',
+    '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" cmd="${COMP_WORDS[1]}" i',
+    '  COMPREPLY=()',
+    '  if [ "$COMP_CWORD" -eq 1 ]; then',
+    `    COMPREPLY=($(compgen -W ${quote(names.join(' '))} -- "$cur"))`,
+    '    return 0',
+    '  fi',
+    '  for ((i = 2; i < COMP_CWORD; i++)); do [ "${COMP_WORDS[i]}" = -- ] && return 0; done',
+    '  local flags="" profiles=0',
+    '  case "$cmd" in',
+  ]
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: shell parameter expansions
+  for (const c of all) {
+    const flags = c.flags.flatMap(flagWords).join(' ')
+    lines.push(`    ${[c.id, ...c.aliases].join('|')}) flags=${quote(flags)}; profiles=${c.takesProfile ? 1 : 0} ;;`)
+  }
+  lines.push('  esac', '  case "$cmd:$prev" in')
+  for (const c of all) {
+    for (const f of c.flags.filter((x) => x.takesValue)) {
+      const pattern = [c.id, ...c.aliases].flatMap((id) => flagWords(f).map((w) => `${id}:${w}`)).join('|')
+      const values = f.options ? `COMPREPLY=($(compgen -W ${quote(f.options.join(' '))} -- "$cur")); ` : ''
+      lines.push(`    ${pattern}) ${values}return 0 ;;`)
+    }
+  }
+  lines.push(
+    '  esac',
+    '  if [[ "$cur" == -* ]]; then',
+    '    COMPREPLY=($(compgen -W "$flags" -- "$cur"))',
+    '  elif [ "$profiles" = 1 ]; then',
+    '    COMPREPLY=($(compgen -W "$(__vault_profiles)" -- "$cur"))',
+    '  fi',
+    '}',
+    'complete -o default -F _vault_complete vault',
+  )
+  return lines.join('\n')
+}
+
+/** fish's declarative completions. */
+export function fishCompletion(commands: CompletionCommand[]): string {
+  const all = [...commands, ...shellFunctions(commands)]
+  const lines = [
+    'function __vault_profiles',
+    '  set -l f "$AWS_CONFIG_FILE"',
+    '  test -n "$f"; or set f "$HOME/.aws/config"',
+    `  test -r "$f"; and awk ${quote(profilesAwk)} "$f"`,
+    'end',
+    'complete -c vault -e',
+    'complete -c vault -f',
+  ]
+  for (const c of all) {
+    for (const id of [c.id, ...c.aliases]) {
+      lines.push(`complete -c vault -n __fish_use_subcommand -a ${quote(id)} -d ${quote(c.summary ?? '')}`)
+    }
+    const seen = `'__fish_seen_subcommand_from ${[c.id, ...c.aliases].join(' ')}'`
+    for (const f of c.flags) {
+      if (f.allowNo) lines.push(`complete -c vault -n ${seen} -l no-${f.name}`)
+      const parts = [`complete -c vault -n ${seen} -l ${f.name}`]
+      if (f.char) parts.push(`-s ${f.char}`)
+      if (f.takesValue) parts.push(f.options ? `-x -a ${quote(f.options.join(' '))}` : '-r')
+      if (f.summary) parts.push(`-d ${quote(f.summary)}`)
+      lines.push(parts.join(' '))
+    }
+  }
+  const profileCommands = all.filter((c) => c.takesProfile).flatMap((c) => [c.id, ...c.aliases])
+  lines.push(`complete -c vault -n '__fish_seen_subcommand_from ${profileCommands.join(' ')}' -a '(__vault_profiles)'`)
+  return lines.join('\n')
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { CredentialStore } from '../../src/stores/credential-store.js'
+import { FileStore } from '../../src/stores/file-store.js'
+import { type Home, makeHome, type Services, startServices, vault, vaultBin } from './harness.js'
+
+/** Six profiles' keys, shaped like real ones (AKIA + 16, 40-character secrets), nobody's. */
+const profiles = Array.from({ length: 6 }, (_, i) => ({
+  name: `p${i}`,
+  accessKeyId: `AKIAIMPORT${String(i).padStart(10, '0')}`,
+  secretAccessKey: `${'s'.repeat(39)}${i}`,
+}))
+
+const credentialsText = (extra = '') =>
+  `# my keys\n${profiles
+    .map((p, i) =>
+      [
+        `[${i === 1 ? `${p.name}-long-term` : p.name}]`,
+        `aws_access_key_id = ${p.accessKeyId}`,
+        `aws_secret_access_key = ${p.secretAccessKey}`,
+        ...(i === 2 ? ['region = eu-west-1'] : []),
+        '',
+      ].join('\n'),
+    )
+    .join('\n')}${extra}`
+
+const session = '\n[p1]\naws_access_key_id = ASIAIMPORTSESSION000\naws_secret_access_key = x\naws_session_token = tok\n'
+
+describe('vault import (issue 17)', () => {
+  let services: Services
+  let home: Home
+  let env: Record<string, string>
+  let credentials: string
+  before(async () => {
+    services = await startServices({ moto: false })
+    home = await makeHome(services, { AWS_VAULT_BACKEND: 'file', AWS_VAULT_FILE_PASSPHRASE: 'pw' })
+    env = home.env
+    credentials = env.AWS_SHARED_CREDENTIALS_FILE
+  })
+  after(async () => {
+    await home?.cleanup()
+    await services?.stop()
+  })
+
+  const store = () => new CredentialStore(new FileStore({ dir: env.AWS_VAULT_FILE_DIR, passphrase: async () => 'pw' }))
+  const reset = async (text: string) => {
+    await rm(env.AWS_VAULT_FILE_DIR, { recursive: true, force: true })
+    await writeFile(credentials, text, { mode: 0o644 })
+  }
+
+  it('--dry-run lists what would move with keys masked, and changes nothing', async () => {
+    await reset(credentialsText(session))
+    const res = await vault(['import', '--dry-run'], { env })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(
+      res.stdout,
+      [
+        'would move      p0               ****************0000  [p0]',
+        'would move      p1               ****************0001  [p1-long-term]',
+        'would move      p2               ****************0002  [p2]',
+        'would move      p3               ****************0003  [p3]',
+        'would move      p4               ****************0004  [p4]',
+        'would move      p5               ****************0005  [p5]',
+        'session left    p1               ****************N000  [p1]',
+        '',
+      ].join('\n'),
+    )
+    assert.equal(await readFile(credentials, 'utf8'), credentialsText(session))
+    assert.deepEqual(await store().list(), [])
+  })
+
+  it('moves every key, keeps settings, comments and the session section, 0600, no copy left', async () => {
+    await reset(credentialsText(session))
+    const res = await vault(['import'], { env })
+    assert.equal(res.code, 0, res.stderr)
+    for (const p of profiles)
+      assert.deepEqual(await store().get(p.name), { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey })
+    assert.equal(await readFile(credentials, 'utf8'), `# my keys\n[p2]\nregion = eu-west-1\n${session}`)
+    assert.equal((await stat(credentials)).mode & 0o777, 0o600)
+    assert.deepEqual((await readdir(join(home.dir, '.aws'))).sort(), ['credentials'])
+    // Again: nothing left to move; the session section is removed only when asked.
+    const again = await vault(['import', '--remove-sessions'], { env })
+    assert.equal(again.stdout, 'session removed p1               ****************N000  [p1]\n')
+    assert.equal(await readFile(credentials, 'utf8'), '# my keys\n[p2]\nregion = eu-west-1\n\n')
+  })
+
+  it('a profile holding other keys is a conflict, left in the file, unless --force', async () => {
+    await reset('[p0]\naws_access_key_id = AKIAIMPORTOTHER00000\naws_secret_access_key = other\n')
+    await store().set('p0', profiles[0])
+    const res = await vault(['import'], { env })
+    assert.equal(res.stdout, 'conflict        p0               ****************0000  [p0]\n')
+    assert.match(await readFile(credentials, 'utf8'), /AKIAIMPORTOTHER00000/)
+    const forced = await vault(['import', '--force'], { env })
+    assert.equal(forced.code, 0, forced.stderr)
+    assert.equal((await store().get('p0'))?.accessKeyId, 'AKIAIMPORTOTHER00000')
+    assert.equal(await readFile(credentials, 'utf8'), '')
+  })
+
+  it('killed at random points (55 times), every key is in the file or the backend, and a rerun finishes', async () => {
+    // A dry run (start-up and reads) and a full run first, to spread the kills over the moves.
+    await reset(credentialsText())
+    let started = Date.now()
+    assert.equal((await vault(['import', '--dry-run'], { env })).code, 0)
+    const reading = Date.now() - started
+    started = Date.now()
+    assert.equal((await vault(['import'], { env })).code, 0)
+    const full = Date.now() - started
+    const deadline = Date.now() + 300_000
+    let midway = 0
+    for (let i = 0; i < 55; i++) {
+      assert.ok(Date.now() < deadline, `only ${i} kills in the time allowed`)
+      await reset(credentialsText())
+      const child = spawn(process.execPath, [vaultBin, 'import'], { env, stdio: 'ignore' })
+      const exited = new Promise((r) => child.on('exit', r))
+      await new Promise((r) => setTimeout(r, reading * 0.8 + Math.random() * Math.max(full - reading * 0.8, 50)))
+      child.kill('SIGKILL')
+      await exited
+      const text = await readFile(credentials, 'utf8')
+      const keys = store()
+      let inFile = 0
+      for (const p of profiles) {
+        const stored = await keys.get(p.name)
+        const there = text.includes(p.accessKeyId) && text.includes(p.secretAccessKey)
+        if (there) inFile++
+        else
+          assert.deepEqual(
+            stored,
+            { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey },
+            `kill ${i}: ${p.name} lost`,
+          )
+      }
+      if (inFile > 0 && inFile < profiles.length) midway++
+      // A rerun completes the move, and removes what a kill left beside the file (every 11th
+      // kill: the file backend's key derivation makes each check cost a second).
+      if (i % 11 !== 10) continue
+      const rerun = await vault(['import'], { env })
+      assert.equal(rerun.code, 0, rerun.stderr)
+      assert.doesNotMatch(rerun.stdout, /conflict/)
+      for (const p of profiles) assert.equal((await keys.get(p.name))?.secretAccessKey, p.secretAccessKey)
+      assert.equal(await readFile(credentials, 'utf8'), '# my keys\n[p2]\nregion = eu-west-1\n\n')
+      assert.deepEqual(await readdir(join(home.dir, '.aws')), ['credentials'])
+    }
+    // The kills must have landed inside the move, not only before or after it.
+    assert.ok(midway >= 5, `only ${midway} of 55 kills landed half-way through`)
+  })
+})

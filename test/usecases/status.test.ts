@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { formatSessionKey, parseSessionKey, type SessionIdentity } from '../../src/stores/session-key.js'
+import { profileStatus, renderStatus, type StatusDeps, validity } from '../../src/usecases/status.js'
+import { fixedClock } from '../fakes/fakes.js'
+
+// The README's quick-start config: saguaro is a role over caktus, both with the same MFA device.
+const config = `[profile caktus]
+region = us-east-1
+mfa_serial = arn:aws:iam::123456789012:mfa/jonsmith
+
+[profile saguaro]
+source_profile = caktus
+role_arn = arn:aws:iam::222222222222:role/Developer
+mfa_serial = arn:aws:iam::123456789012:mfa/jonsmith
+
+[profile other]
+region = eu-west-1
+`
+const serial = 'arn:aws:iam::123456789012:mfa/jonsmith'
+
+describe('vault status, the use case (issue 17)', () => {
+  let home: string
+  const clock = fixedClock('2026-11-21T09:42:00Z')
+  before(async () => {
+    process.env.TZ = 'UTC' // "until 17:42" is local time
+    home = await mkdtemp(join(tmpdir(), 'vault-status-'))
+    await writeFile(join(home, 'config'), config)
+  })
+  after(() => rm(home, { recursive: true, force: true }))
+
+  const session = (id: SessionIdentity, iso: string) => parseSessionKey(formatSessionKey(id, new Date(iso)))!
+  function deps(env: Record<string, string> = {}, stored = ['caktus']): StatusDeps & { reads: number } {
+    const d = {
+      reads: 0,
+      env: { AWS_CONFIG_FILE: join(home, 'config'), ...env },
+      homedir: home,
+      clock,
+      keys: async () => ({ has: async (p: string) => stored.includes(p) }),
+      sessions: async () => ({
+        list: async () => {
+          d.reads++
+          return [
+            session({ type: 'sts.GetSessionToken', profile: 'caktus', mfaSerial: serial }, '2026-11-21T17:41:00Z'),
+            session({ type: 'sts.AssumeRole', profile: 'saguaro', mfaSerial: serial }, '2026-11-21T09:00:00Z'),
+            session({ type: 'sts.GetSessionToken', profile: 'other', mfaSerial: '' }, '2026-11-21T10:00:00Z'),
+          ]
+        },
+      }),
+    }
+    return d
+  }
+
+  it('shows the chain and every cached session on the way, with MFA and the time left', async () => {
+    const s = await profileStatus(deps(), { profile: 'saguaro' })
+    assert.equal(s.profile, 'saguaro')
+    assert.equal(s.active, false)
+    assert.deepEqual(s.chain, [
+      'profile saguaro: sourcing credentials from profile caktus, which holds long-term keys',
+      'profile saguaro: using a shared MFA GetSessionToken session of caktus (chained MFA), valid up to 8h',
+      `profile saguaro: MFA ${serial} already satisfied by the source session; AssumeRole without MFA`,
+      'profile saguaro: credentials from cached AssumeRole arn:aws:iam::222222222222:role/Developer for saguaro',
+    ])
+    assert.deepEqual(
+      s.sessions.map((x) => [x.type, x.profile, x.mfa, x.expiresInSeconds, x.valid]),
+      [
+        ['sts.AssumeRole', 'saguaro', true, -42 * 60, false],
+        ['sts.GetSessionToken', 'caktus', true, 7 * 3600 + 59 * 60, true],
+      ],
+    )
+    const text = renderStatus(s, clock.now())
+    assert.match(text, /^ {2}sts\.AssumeRole {7}saguaro {2}MFA {5}expired$/m)
+    assert.match(text, /^ {2}sts\.GetSessionToken {2}caktus {3}MFA {5}valid for 7h59m \(until 17:41\)$/m)
+  })
+
+  it('defaults to AWS_VAULT and shows the time left of this shell', async () => {
+    const s = await profileStatus(deps({ AWS_VAULT: 'other', AWS_CREDENTIAL_EXPIRATION: '2026-11-21T10:00:00Z' }), {})
+    assert.equal(s.profile, 'other')
+    assert.equal(s.active, true)
+    assert.equal(s.shellExpiresInSeconds, 18 * 60)
+    assert.deepEqual(
+      s.sessions.map((x) => [x.type, x.mfa]),
+      [['sts.GetSessionToken', false]],
+    )
+    assert.match(
+      renderStatus(s, clock.now()),
+      /^profile other \(active in this shell\)\n {2}this shell: valid for 18m \(until 10:00\)\n/,
+    )
+  })
+
+  it('without a profile and AWS_VAULT, says how to name one', async () => {
+    await assert.rejects(profileStatus(deps(), {}), /no profile given.*AWS_VAULT is not set/)
+  })
+
+  it('a profile with no keys is reported, not an error', async () => {
+    const s = await profileStatus(deps({}, []), { profile: 'other' })
+    assert.deepEqual(s.chain, ['profile "other" has no credentials in the keychain; run: vault add other'])
+  })
+
+  it('validity: expired, today, another day', () => {
+    const now = new Date('2026-11-21T09:00:00Z')
+    assert.equal(validity(0, now, now), 'expired')
+    assert.equal(validity(3600, new Date('2026-11-21T10:00:00Z'), now), 'valid for 1h0m (until 10:00)')
+    assert.equal(validity(86400, new Date('2026-11-22T09:00:00Z'), now), 'valid for 24h0m (until Nov 22 09:00)')
+  })
+})
