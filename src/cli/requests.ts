@@ -58,8 +58,13 @@ export function execRequest(profile: string, flags: Flags, command: string[]): E
   }
 }
 
+/** oclif's --json (enableJsonFlag): the command's data as JSON instead of text. */
+export function jsonOutput(flags: Flags): boolean {
+  return flags.json === true
+}
+
 export function listMode(flags: Flags): ListMode | 'json' {
-  if (flags.json === true) return 'json'
+  if (jsonOutput(flags)) return 'json'
   return flags.profiles === true
     ? 'profiles'
     : flags.credentials === true

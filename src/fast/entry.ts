@@ -2,11 +2,12 @@ import { appendFileSync, readFileSync, writeSync } from 'node:fs'
 import type { Writable } from 'node:stream'
 import { findCommand, type Manifest, normalizeArgv, type ParsedLine, parseLine } from '../cli/command-line.js'
 import { reportError } from '../cli/report-error.js'
-import { execRequest, exportRequest, listMode, runtimeOptions } from '../cli/requests.js'
+import { execRequest, exportRequest, jsonOutput, listMode, runtimeOptions } from '../cli/requests.js'
 import { createRuntime, type Runtime } from '../runtime/runtime.js'
 import { execProfile } from '../usecases/exec.js'
 import { exportProfile } from '../usecases/export.js'
 import { listProfiles, renderList } from '../usecases/list.js'
+import { profileStatus, renderStatus } from '../usecases/status.js'
 import type { LockFn } from '../vault/provider.js'
 import type { StsFactory } from '../vault/sts-port.js'
 
@@ -38,6 +39,12 @@ const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number
     const rows = await listProfiles(rt)
     const mode = listMode(line.flags)
     rt.streams.stdout.write(mode === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderList(rows, mode))
+    return 0
+  },
+  async status(line, rt) {
+    const status = await profileStatus(rt, { profile: line.args.profile })
+    const json = jsonOutput(line.flags)
+    rt.streams.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status, rt.clock.now()))
     return 0
   },
 }

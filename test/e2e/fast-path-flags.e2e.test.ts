@@ -55,8 +55,14 @@ const lines: Record<string, (flag: string[], profile: string) => string[]> = {
   export: (flag, profile) => ['export', ...flag, profile],
   exec: (flag, profile) => ['exec', profile, ...flag, '--', '/usr/bin/printf', '%s|', 'ok'],
   list: (flag) => ['list', ...flag],
+  status: (flag, profile) => ['status', ...flag, profile],
 }
-const profiles: Record<string, string[]> = { export: ['saguaro', 'caktus'], exec: ['saguaro'], list: [''] }
+const profiles: Record<string, string[]> = {
+  export: ['saguaro', 'caktus'],
+  exec: ['saguaro'],
+  list: [''],
+  status: ['saguaro'],
+}
 
 /** Times left tick between the two runs ("59m58s", "took 12ms", "expiresInSeconds": 3565). */
 const steady = (text: string) =>

@@ -47,7 +47,7 @@ describe('the expiry window of credentials handed out', () => {
         store: async () => store,
       },
     )
-    const exportAs = (format: 'json' | 'env', profile = 'dev') =>
+    const exportAs = (format: 'json' | 'env' | 'export-env', profile = 'dev') =>
       exportProfile(rt, { profile, format, mfaToken: '123456', noSession: false })
     return { clock, sts, stdout, stderr, exportAs }
   }
@@ -83,11 +83,11 @@ describe('the expiry window of credentials handed out', () => {
       `[profile caktus]\nmfa_serial = ${mfaSerial}\n[profile caktus-nomfa]\nsource_profile = caktus\n`,
       'caktus',
     )
-    await t.exportAs('env', 'caktus-nomfa')
+    await t.exportAs('export-env', 'caktus-nomfa')
     assert.equal(
       t.stderr.text(),
       `vault: warning: profile "caktus" sets mfa_serial, but the credentials for "caktus-nomfa" are made without MFA (profile 'caktus-nomfa' has no MFA serial defined); run with --debug for details\n`,
     )
-    assert.match(t.stdout.text(), /^AWS_ACCESS_KEY_ID=ASIATEMP000000000001\n/)
+    assert.match(t.stdout.text(), /^export AWS_ACCESS_KEY_ID=ASIATEMP000000000001$/m)
   })
 })
