@@ -82,7 +82,9 @@ for arn in ['arn:aws:iam::222222222222:role/Reader', 'arn:aws:iam::333333333333:
 const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI
 const token = process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN
 const out = []
-for (const headers of [{}, { Authorization: 'wrong' }, { Authorization: token.slice(0, -1) + '0' }, { Authorization: token }]) {
+// One character changed: token.slice(0, -1) + '0' equalled the token whenever it ended in 0 (issue 15).
+const near = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')
+for (const headers of [{}, { Authorization: 'wrong' }, { Authorization: near }, { Authorization: token }]) {
   const res = await fetch(url, { headers })
   out.push({ status: res.status, body: await res.json() })
 }
