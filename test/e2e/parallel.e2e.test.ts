@@ -94,8 +94,14 @@ describe('parallel-safe credential fetches (issue 6)', () => {
       stdio: 'ignore',
       detached: true,
     })
-    for (let i = 0; i < 100 && !(await readFile(flag).catch(() => null)); i++)
+    // Until the holder is in mfa_process, holding the lock. A fixed 5 s wait (as before) ran out
+    // under load: the waiters then raced the holder for the lock and the order below broke.
+    const holderDeadline = Date.now() + 60_000
+    while (!(await readFile(flag).catch(() => null))) {
+      assert.ok(holder.exitCode === null, `the holder exited with ${holder.exitCode} before reaching mfa_process`)
+      assert.ok(Date.now() < holderDeadline, 'the holder did not reach mfa_process within 60 s')
       await new Promise((r) => setTimeout(r, 50))
+    }
     const waiters = Array.from({ length: 8 }, () =>
       vault(['export', '--format', 'json', 'r1'], { env: home.env, timeoutMs: 60_000 }),
     )
