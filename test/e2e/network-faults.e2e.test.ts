@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server, type Socket } from 'node:net'
-import { after, before, beforeEach, describe, it } from 'node:test'
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { freshHome, type Home, mfaRolesConfig, useServices, vault } from './harness.js'
 
 const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'eu-west-1' }])
@@ -50,6 +50,9 @@ describe('network faults end in one clear line (issue 15)', () => {
   })
   beforeEach(async () => {
     home = await freshHome(services(), config)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   it('a silent STS: exit 5 within 60 s, naming the endpoint and what to check', async () => {

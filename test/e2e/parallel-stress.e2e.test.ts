@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import { freshHome, type Home, mfaRolesConfig, quietSdk, repoRoot, run, useServices, vault } from './harness.js'
 
 const roles = Array.from({ length: 4 }, (_, i) => ({ name: `r${i + 1}`, account: String(i + 1).repeat(12) }))
@@ -25,6 +25,9 @@ describe('stress: parallel starts and cold exports (issue 15)', () => {
       `mfa_serial = $1\nmfa_process = ${mfa}`,
     )
     await home.writeConfig(config)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
   const mfaRuns = async () => (await readFile(mfaLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, beforeEach, describe, it } from 'node:test'
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { type Home, makeHome, type Services, startServices, testKeys, vault, vaultBin } from './harness.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
@@ -41,6 +41,9 @@ describe('parallel-safe credential fetches (issue 6)', () => {
     assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
     assert.equal((await vault(['clear'], { env: home.env })).code, 0)
     await services.recorder.start()
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   const mfaRuns = async () => (await readFile(mfaLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length

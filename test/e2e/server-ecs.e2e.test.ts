@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import {
   assumedRoleArn,
   freshHome,
@@ -25,6 +25,9 @@ describe('vault exec --ecs-server, end to end (issue 7)', () => {
   let home: Home
   beforeEach(async () => {
     home = await freshHome(services(), config)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   it('serves boto3 and the AWS SDK for JS v3, which hold no keys in their environment', async () => {

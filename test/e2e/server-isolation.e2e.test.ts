@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import { freshHome, type Home, mfaRolesConfig, requireCommand, run, useServices } from './harness.js'
 
 const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'eu-west-1' }])
@@ -42,6 +42,9 @@ describe('credential servers serve only their owner (issue 15)', () => {
   beforeEach(async () => {
     user = otherUser()
     home = await freshHome(services(), config)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   it('--ecs-server: another user is refused even with the token; the owner gets credentials', async () => {
@@ -104,6 +107,9 @@ describe('the child never gets vault secrets (issue 15)', () => {
   let home: Home
   beforeEach(async () => {
     home = await freshHome(services(), config, 'caktus', fileBackend)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   /** What the child received, exactly: node prints its whole environment. */

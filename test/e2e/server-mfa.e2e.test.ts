@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, beforeEach, describe, it } from 'node:test'
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import {
   type Home,
   makeHome,
@@ -59,6 +59,9 @@ mfa_process = ${mfaProcess}
     }
     assert.equal((await vault(['clear'], { env: home.env })).code, 0)
     await services.recorder.start()
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   it('asks mfa_process for a new code each time the session expires, and the process never fails', async () => {
