@@ -20,11 +20,18 @@ export const scrubbedVariables = [
   'AWS_EC2_METADATA_SERVICE_ENDPOINT',
 ] as const
 
+/**
+ * vault's own secrets, which the child never gets (aws-vault passes them on). With the file
+ * backend's passphrase, a child meant to hold no keys, such as one behind --ecs-server, could
+ * decrypt every key in ~/.awsvault/keys. A nested `vault` in the child asks for it again.
+ */
+export const vaultSecretVariables = ['AWS_VAULT_FILE_PASSPHRASE'] as const
+
 /** The child's environment: the parent's, scrubbed, plus AWS_VAULT and the given variables. */
 export function buildChildEnv(parent: Env, profile: string, vars: Array<[string, string]>): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(parent)) if (v !== undefined) env[k] = v
-  for (const k of scrubbedVariables) delete env[k]
+  for (const k of [...scrubbedVariables, ...vaultSecretVariables]) delete env[k]
   env.AWS_VAULT = profile
   for (const [k, v] of vars) env[k] = v
   return env

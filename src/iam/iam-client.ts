@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam'
+import { sdkClientOptions } from '../aws/deadlines.js'
+import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
 import { AwsCallError } from '../errors.js'
-import { maskKey } from '../vault/credentials.js'
 import { quietly } from '../vault/sts-client.js'
 import type { IamFactory, IamPort, IamTarget } from './iam-port.js'
 
@@ -25,7 +26,8 @@ export const sdkIamFactory: IamFactory = (credentials, target) => {
               secretAccessKey: credentials.secretAccessKey,
               sessionToken: credentials.sessionToken,
             },
-            maxAttempts: 5, // throttling is retried with the SDK's standard backoff
+            // Deadlines and bounded retries (throttling, 5xx, timeouts) with the SDK's backoff.
+            ...sdkClientOptions(),
           }),
       ),
     }))
@@ -62,27 +64,16 @@ export const sdkIamFactory: IamFactory = (credentials, target) => {
   return port
 }
 
-/** Access key ids inside AWS's own messages ("The Access Key with id AKIA… cannot be found"). */
-const keyIdPattern = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g
-
 /** Turns an SDK error into one clear line with the AWS error code; access key ids are masked. */
 export function mapIamError(operation: string, err: unknown, target: IamTarget): AwsCallError {
   if (err instanceof AwsCallError) return err
-  const e = err as { name?: string; Code?: string; message?: string; code?: string }
-  const code = e?.Code ?? e?.name ?? 'Unknown'
-  const message = (e?.message ?? String(err)).split('\n')[0].replace(keyIdPattern, maskKey)
-  const where = target.endpoint ?? 'the IAM endpoint'
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
-    code === 'TimeoutError'
-  ) {
-    return new AwsCallError(
-      `${operation}: cannot reach IAM at ${where} (${e.code ?? code})`,
-      'NetworkError',
-      'check your network, proxy and AWS_ENDPOINT_URL_IAM',
-      { cause: err },
-    )
-  }
+  const transport = transportError(operation, err, {
+    service: 'IAM',
+    where: target.endpoint ?? iamHost(target.region),
+    settings: 'AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, endpoint_url',
+  })
+  if (transport) return transport
+  const { code, message } = sdkFailure(err)
   if (code === 'InvalidClientTokenId' || code === 'SignatureDoesNotMatch') {
     return new AwsCallError(`${operation}: AWS does not accept the access key (${code})`, code, undefined, {
       cause: err,
@@ -96,5 +87,12 @@ export function mapIamError(operation: string, err: unknown, target: IamTarget):
       { cause: err },
     )
   }
-  return new AwsCallError(`${operation} failed: ${code}: ${message}`, code, undefined, { cause: err })
+  return genericAwsError(operation, err)
+}
+
+/** IAM's one endpoint per partition, for messages. */
+function iamHost(region: string): string {
+  if (region.startsWith('cn-')) return 'iam.cn-north-1.amazonaws.com.cn'
+  if (region.startsWith('us-gov-')) return 'iam.us-gov.amazonaws.com'
+  return 'iam.amazonaws.com'
 }

@@ -1,3 +1,4 @@
+import { deadlines } from '../aws/deadlines.js'
 import { AwsCallError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import type { AwsCredentials } from '../vault/credentials.js'
@@ -44,7 +45,13 @@ export function loginUrl(endpoint: URL, destination: string, signinToken: string
   return url.toString()
 }
 
-async function get(r: SigninTokenRequest, sessionDuration: number | undefined): Promise<Response> {
+interface Answer {
+  status: number
+  text: string
+}
+
+/** One getSigninToken request, headers and body within one deadline. */
+async function get(r: SigninTokenRequest, sessionDuration: number | undefined): Promise<Answer> {
   const { credentials: c } = r
   const url = new URL(r.endpoint)
   url.searchParams.set('Action', 'getSigninToken')
@@ -56,16 +63,21 @@ async function get(r: SigninTokenRequest, sessionDuration: number | undefined): 
   r.log.debug(
     `federation endpoint ${where(r.endpoint)}: getSigninToken${sessionDuration === undefined ? '' : ` with SessionDuration=${sessionDuration}`}`,
   )
+  const timeoutMs = r.timeoutMs ?? deadlines.attemptMs
   try {
-    return await r.fetch(url, {
+    const res = await r.fetch(url, {
       headers: { accept: 'application/json' },
       redirect: 'manual', // never re-send the credentials to another address
-      signal: AbortSignal.timeout(r.timeoutMs ?? 15_000),
+      signal: AbortSignal.timeout(timeoutMs),
     })
+    return { status: res.status, text: await res.text() }
   } catch (err) {
     // The request URL holds the credentials: name the endpoint only.
     const e = err as Error & { cause?: { code?: string; message?: string } }
-    const detail = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.cause?.message ?? e.message)
+    const detail =
+      e.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : (e.cause?.code ?? e.cause?.message ?? e.message)
     const cause = detail.replace(/\?\S*/g, '?…') // a query string would hold the credentials
     throw new AwsCallError(
       `cannot reach the federation endpoint ${where(r.endpoint)} (${cause})`,
@@ -76,8 +88,8 @@ async function get(r: SigninTokenRequest, sessionDuration: number | undefined): 
   }
 }
 
-async function signinTokenOf(res: Response, endpoint: URL): Promise<string> {
-  const text = await res.text()
+function signinTokenOf(res: Answer, endpoint: URL): string {
+  const { text } = res
   if (res.status !== 200) {
     throw new AwsCallError(
       `the federation endpoint ${where(endpoint)} refused the sign-in token request (HTTP ${res.status})`,

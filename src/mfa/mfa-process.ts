@@ -1,4 +1,5 @@
 import { MfaError } from '../errors.js'
+import { OutputFailure, readOutput } from '../exec/read-output.js'
 import { openTerminal, type Terminal } from '../runtime/terminal.js'
 import type { Env, Logger } from '../runtime/types.js'
 import { isValidMfaCode } from './mfa-source.js'
@@ -14,13 +15,12 @@ export interface MfaProcessOptions {
   timeoutMs?: number
 }
 
-const maxOutput = 64 * 1024
-
 /**
- * Runs mfa_process through the shell, as aws-vault does, and returns its trimmed stdout. Its
+ * Runs mfa_process through the shell, as aws-vault does, and returns the code it prints. Its
  * stdin and stderr are the controlling terminal (/dev/tty), so an interactive helper (a YubiKey
  * touch prompt, a password manager asking to unlock) reaches the user even when vault's own stdio
- * are pipes under an SDK; with no terminal they are vault's own stdin and stderr.
+ * are pipes under an SDK; with no terminal, stdin is /dev/null and stderr is vault's, as in
+ * aws-vault. vault is done when it exits (see readOutput).
  */
 export async function runMfaProcess(o: MfaProcessOptions): Promise<string> {
   let tty: Terminal | undefined
@@ -28,64 +28,63 @@ export async function runMfaProcess(o: MfaProcessOptions): Promise<string> {
     tty = await (o.terminal ?? openTerminal)()
     o.log.debug(`profile ${o.profile}: running mfa_process with the terminal on its stdin and stderr`)
   } catch {
-    o.log.debug(`profile ${o.profile}: no controlling terminal; mfa_process gets vault's stdin and stderr`)
+    o.log.debug(`profile ${o.profile}: no controlling terminal; mfa_process gets /dev/null and vault's stderr`)
   }
   try {
-    return await run(o, tty)
+    return await readCode({
+      command: o.command,
+      shell: true,
+      env: o.env as Record<string, string | undefined>,
+      name: 'mfa_process',
+      profile: o.profile,
+      hint: 'check the mfa_process command in your config',
+      timeoutMs: o.timeoutMs,
+      stdin: tty ? fdOf(tty.input) : undefined,
+      stderr: tty ? fdOf(tty.output) : undefined,
+    })
   } finally {
     tty?.close()
   }
 }
 
-async function run(o: MfaProcessOptions, tty: Terminal | undefined): Promise<string> {
-  const { spawn } = await import('node:child_process')
-  const timeoutMs = o.timeoutMs ?? 60_000
-  return new Promise((resolve, reject) => {
-    const child = spawn(o.command, {
-      shell: true,
-      env: o.env as NodeJS.ProcessEnv,
-      stdio: [tty ? stdio(tty.input) : 'inherit', 'pipe', tty ? stdio(tty.output) : 'inherit'],
-    })
-    let out = ''
-    let settled = false
-    const fail = (what: string, hint = 'check the mfa_process command in your config') => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      reject(new MfaError(`profile "${o.profile}": mfa_process ${what}`, hint))
-    }
-    // On the deadline, give up at once: a grandchild of the shell may keep stdout open.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      child.stdout?.destroy()
-      fail(`timed out after ${Math.round(timeoutMs / 1000)}s`)
-    }, timeoutMs)
-    child.stdout?.setEncoding('utf8')
-    child.stdout?.on('data', (chunk: string) => {
-      out += chunk
-      if (out.length > maxOutput) {
-        child.kill('SIGKILL')
-        fail('printed too much')
-      }
-    })
-    child.on('error', (err) => fail(`could not start (${err.message})`))
-    child.on('close', (code, signal) => {
-      if (settled) return
-      if (code !== 0) return fail(`failed (${signal ? `killed by ${signal}` : `exit ${code}`})`)
-      const codeText = out.trim()
-      if (!isValidMfaCode(codeText))
-        return fail('printed something other than a six-digit code', 'make mfa_process print only the code')
-      settled = true
-      clearTimeout(timer)
-      resolve(codeText)
-    })
-  })
+/** spawn shares a stream with a child through its file descriptor (Windows: none, so inherit). */
+function fdOf(stream: NodeJS.ReadableStream | NodeJS.WritableStream): number | undefined {
+  const fd = (stream as { fd?: unknown }).fd
+  return typeof fd === 'number' ? fd : undefined
 }
 
-/** spawn shares a stream with a child through its file descriptor. */
-function stdio(stream: NodeJS.ReadableStream | NodeJS.WritableStream): number | 'inherit' {
-  const fd = (stream as { fd?: unknown }).fd
-  if (typeof fd === 'number') return fd
-  // Windows: the opener hands back process.stdin and process.stderr.
-  return 'inherit'
+export interface CodeCommand {
+  command: string
+  args?: string[]
+  shell?: boolean
+  env: Record<string, string | undefined>
+  /** For messages: "mfa_process", "ykman". */
+  name: string
+  profile: string
+  /** What to check when the command fails. */
+  hint: string
+  timeoutMs?: number
+  stdin?: number
+  stderr?: number
+}
+
+/**
+ * Runs a program that prints an MFA code and returns the code. A failure to start keeps the
+ * spawn error as `cause` (ENOENT: not installed).
+ */
+export async function readCode(c: CodeCommand): Promise<string> {
+  const onlyTheCode = `make ${c.name} print only the code`
+  let code: string
+  try {
+    code = await readOutput({ ...c, maxStdout: 64 * 1024 })
+  } catch (err) {
+    if (!(err instanceof OutputFailure)) throw err
+    throw new MfaError(`profile "${c.profile}": ${c.name} ${err.why}`, err.tooLarge ? onlyTheCode : c.hint, {
+      cause: err.cause,
+    })
+  }
+  if (!isValidMfaCode(code)) {
+    throw new MfaError(`profile "${c.profile}": ${c.name} printed something other than a six-digit code`, onlyTheCode)
+  }
+  return code
 }

@@ -43,6 +43,20 @@ export function selectMfaSource(s: MfaSelection): MfaSource {
       s.log.debug(`profile ${request.profile}: MFA code from --mfa-token`)
       return token(request)
     }
+    try {
+      return await fromOtherSources(request)
+    } catch (err) {
+      // "pass -t" is no advice when -t was given: its code answered an earlier request.
+      if (!(token && err instanceof MfaError && err.hint?.includes('--mfa-token'))) throw err
+      throw new MfaError(
+        `profile "${request.profile}" needs another MFA code for ${request.serial}: the -t/--mfa-token code was used already (AWS takes each code once), and there is no terminal to ask on`,
+        'run again with the next code (-t/--mfa-token CODE), or set mfa_process in the profile',
+        { cause: err },
+      )
+    }
+  }
+
+  async function fromOtherSources(request: { serial: string; profile: string }): Promise<string> {
     const command = s.mfaProcessFor(request.profile)
     if (command) {
       s.log.debug(`profile ${request.profile}: MFA code from mfa_process`)

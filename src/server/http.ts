@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { VaultError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
+import { ownerOnly, type PeerCheck } from './peer-uid.js'
 
 export interface Request {
   method: string
@@ -29,6 +30,8 @@ export interface ServerOptions {
   log: Logger
   /** Tells the user (on stderr) that a request failed, whether or not --debug is on. */
   warn(message: string): void
+  /** Who may connect; by default only the user running vault (on Linux, see peer-uid.ts). */
+  peer?: PeerCheck
 }
 
 export interface RunningServer {
@@ -76,9 +79,20 @@ export function refusal(req: Pick<Request, 'headers' | 'remoteAddress'>, port: n
   return undefined
 }
 
-/** Serves `handler` on 127.0.0.1, on a port the OS picks, behind `refusal`. */
+/** Serves `handler` on 127.0.0.1, on a port the OS picks, behind `refusal` and the peer check. */
 export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<RunningServer> {
   let port = 0
+  const peerCheck = o.peer ?? ownerOnly()
+  // Looked up once per connection, as soon as it is accepted: keep-alive requests reuse it.
+  const peers = new WeakMap<Socket, Promise<string | undefined>>()
+  const peerRefusal = (socket: Socket) => {
+    let verdict = peers.get(socket)
+    if (!verdict) {
+      verdict = peerCheck(socket).catch(() => 'could not tell which user opened this connection; refused')
+      peers.set(socket, verdict)
+    }
+    return verdict
+  }
   const server = createServer((req, res) => {
     const start = o.log.enabled ? performance.now() : 0
     const path = (req.url ?? '/').split('?')[0] as string
@@ -104,8 +118,12 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
     }
     const refused = refusal(request, port)
     if (refused) return send(json(403, { Message: refused }))
-    Promise.resolve()
-      .then(() => handler(request))
+    peerRefusal(req.socket)
+      .then((stranger) => {
+        if (!stranger) return handler(request)
+        o.warn(`${o.name}: refused ${request.method} ${printable(path)}: ${stranger}`)
+        return json(403, { Message: stranger })
+      })
       .then(send, (err: unknown) => {
         const message = failureMessage(err)
         o.warn(`${o.name}: ${request.method} ${printable(path)} failed: ${message}`)
@@ -114,6 +132,7 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
       // The client may be gone by the time the reply is ready; there is no one left to tell.
       .catch(() => {})
   })
+  server.on('connection', (socket) => void peerRefusal(socket))
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {

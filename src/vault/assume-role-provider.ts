@@ -1,5 +1,5 @@
 import { formatDuration, ROLE_CHAINING_MAX_SECONDS } from '../config/duration.js'
-import { AwsCallError } from '../errors.js'
+import { AwsCallError, MfaError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Logger } from '../runtime/types.js'
 import { withMfaRetry } from './mfa-retry.js'
@@ -29,7 +29,7 @@ export interface AssumeRoleOptions {
  * source credentials.
  */
 export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
-  const attempt = async () => {
+  const attempt = async (mfa: MfaSource) => {
     const sourceCreds = await o.source.retrieve()
     const sts = o.sts(sourceCreds, o.target)
     const mfaNote = o.mfaSerial ? ` with MFA ${o.mfaSerial}` : ''
@@ -51,23 +51,44 @@ export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
       })
     }
     if (!o.mfaSerial) return call()
-    return withMfaRetry(o.mfa, { serial: o.mfaSerial, profile: o.profile }, o.log, call)
+    return withMfaRetry(mfa, { serial: o.mfaSerial, profile: o.profile }, o.log, call)
   }
   return {
     description: `AssumeRole ${o.role.roleArn} for ${o.profile}`,
     async retrieve() {
+      // STS checks the signing credentials before the MFA code, so a call refused with
+      // ExpiredToken did not use up its code: the retry sends the same one (-t answers once).
+      const mfa = reusedCode(o.mfa)
       try {
-        return await attempt()
+        return await attempt(mfa)
       } catch (err) {
-        if (err instanceof AwsCallError && err.code === 'ExpiredToken' && o.source.invalidate) {
-          o.log.debug(
-            `profile ${o.profile}: source credentials expired (ExpiredToken): clearing them and retrying once`,
+        if (!(err instanceof AwsCallError && err.code === 'ExpiredToken' && o.source.invalidate)) throw err
+        o.log.debug(`profile ${o.profile}: source credentials expired (ExpiredToken): clearing them and retrying once`)
+        await o.source.invalidate()
+        try {
+          return await attempt(mfa)
+        } catch (retryErr) {
+          if (!(retryErr instanceof MfaError)) throw retryErr
+          throw new MfaError(
+            `profile "${o.profile}": STS says the source credentials expired (ExpiredToken), and new ones need an MFA code: ${retryErr.message}`,
+            retryErr.hint && `${retryErr.hint}; if this repeats, check the system clock`,
+            { cause: retryErr },
           )
-          await o.source.invalidate()
-          return attempt()
         }
-        throw err
       }
     },
+  }
+}
+
+/** The first code asked for each serial is reused for the rest of one retrieve. */
+function reusedCode(mfa: MfaSource): MfaSource {
+  const codes = new Map<string, Promise<string>>()
+  return (request) => {
+    let code = codes.get(request.serial)
+    if (!code) {
+      code = mfa(request)
+      codes.set(request.serial, code)
+    }
+    return code
   }
 }

@@ -1,4 +1,6 @@
 import type { STSClient } from '@aws-sdk/client-sts'
+import { sdkClientOptions } from '../aws/deadlines.js'
+import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
 import { AwsCallError } from '../errors.js'
 import type { AwsCredentials } from './credentials.js'
 import type { StsFactory, StsPort, StsTarget } from './sts-port.js'
@@ -25,7 +27,8 @@ export const sdkStsFactory: StsFactory = (credentials, target) => {
                 }
               : // AssumeRoleWithWebIdentity is unsigned; the SDK still wants a provider.
                 async () => ({ accessKeyId: '', secretAccessKey: '' }),
-            maxAttempts: 5, // throttling is retried with the SDK's standard backoff
+            // Deadlines and bounded retries (throttling, 5xx, timeouts) with the SDK's backoff.
+            ...sdkClientOptions(),
           }),
       ),
     }))
@@ -131,23 +134,24 @@ function toCredentials(
   }
 }
 
+/** Where a call to `target` goes, for messages. */
+export function stsEndpoint(target: StsTarget): string {
+  return (
+    target.endpoint ?? (target.useGlobalEndpoint ? 'https://sts.amazonaws.com' : `sts.${target.region}.amazonaws.com`)
+  )
+}
+
 /** Turns an SDK error into one clear line with the AWS error code and what to do. */
 export function mapStsError(operation: string, err: unknown, target: StsTarget): AwsCallError {
-  const e = err as { name?: string; Code?: string; message?: string; code?: string }
-  const code = e?.Code ?? e?.name ?? 'Unknown'
-  const message = (e?.message ?? String(err)).split('\n')[0]
-  const where = target.endpoint ?? `sts.${target.region}.amazonaws.com`
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
-    code === 'TimeoutError'
-  ) {
-    return new AwsCallError(
-      `${operation}: cannot reach STS at ${where} (${e.code ?? code})`,
-      'NetworkError',
-      'check your network, proxy and endpoint settings',
-      { cause: err },
-    )
-  }
+  if (err instanceof AwsCallError) return err
+  const where = stsEndpoint(target)
+  const transport = transportError(operation, err, {
+    service: 'STS',
+    where,
+    settings: 'endpoint_url, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, sts_regional_endpoints',
+  })
+  if (transport) return transport
+  const { code, message } = sdkFailure(err)
   if (code === 'InvalidClientTokenId' || code === 'UnrecognizedClientException') {
     return new AwsCallError(
       `${operation}: AWS does not recognise the access key (${code})`,
@@ -180,5 +184,5 @@ export function mapStsError(operation: string, err: unknown, target: StsTarget):
       { cause: err },
     )
   }
-  return new AwsCallError(`${operation} failed: ${code}: ${message}`, code, undefined, { cause: err })
+  return genericAwsError(operation, err)
 }

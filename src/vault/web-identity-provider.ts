@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
+import { OutputFailure, readOutput } from '../exec/read-output.js'
 import type { CredentialProvider } from './provider.js'
 import type { StsFactory, StsTarget } from './sts-port.js'
 
@@ -15,26 +16,47 @@ export interface WebIdentityOptions {
   target: StsTarget
 }
 
-/** AssumeRoleWithWebIdentity with a token from web_identity_token_file or web_identity_token_process. */
+/** OIDC tokens are a few KiB; a megabyte is a mistake, not a token. */
+const maxToken = 1024 * 1024
+
+/**
+ * AssumeRoleWithWebIdentity with a token from web_identity_token_file or, as in aws-vault
+ * (vault/assumerolewithwebidentityprovider.go), web_identity_token_process run through the
+ * shell. An empty token is refused here: STS would answer with a vague validation error.
+ */
 export function webIdentityProvider(o: WebIdentityOptions): CredentialProvider {
-  const token = async (): Promise<string> => {
-    if (o.tokenFile) {
-      try {
-        return (await readFile(o.tokenFile, 'utf8')).trim()
-      } catch (err) {
-        throw new ConfigError(
-          `profile "${o.profile}": cannot read web_identity_token_file ${o.tokenFile} (${(err as NodeJS.ErrnoException).code})`,
-        )
-      }
+  const fromFile = async (file: string): Promise<string> => {
+    try {
+      return (await readFile(file, 'utf8')).trim()
+    } catch (err) {
+      throw new ConfigError(
+        `profile "${o.profile}": cannot read web_identity_token_file ${file} (${(err as NodeJS.ErrnoException).code})`,
+        'check the path, or have the tool that writes the token run first',
+      )
     }
-    const { exec } = await import('node:child_process')
-    return new Promise((resolve, reject) =>
-      exec(o.tokenProcess ?? '', { env: o.env, timeout: 60_000 }, (err, stdout) =>
-        err
-          ? reject(new ConfigError(`profile "${o.profile}": web_identity_token_process failed (exit ${err.code})`))
-          : resolve(stdout.trim()),
-      ),
-    )
+  }
+  const fromProcess = async (command: string): Promise<string> => {
+    try {
+      return await readOutput({ command, shell: true, env: o.env, maxStdout: maxToken })
+    } catch (err) {
+      if (!(err instanceof OutputFailure)) throw err
+      throw new ConfigError(
+        `profile "${o.profile}": web_identity_token_process ${err.why}`,
+        'check the web_identity_token_process command in your config',
+      )
+    }
+  }
+  const token = async (): Promise<string> => {
+    const value = o.tokenFile ? await fromFile(o.tokenFile) : await fromProcess(o.tokenProcess ?? '')
+    if (value === '') {
+      throw new ConfigError(
+        o.tokenFile
+          ? `profile "${o.profile}": web_identity_token_file ${o.tokenFile} is empty`
+          : `profile "${o.profile}": web_identity_token_process printed no token`,
+        'it must hold the OIDC token (a JWT) of your identity provider',
+      )
+    }
+    return value
   }
   return {
     description: `AssumeRoleWithWebIdentity ${o.roleArn} for ${o.profile}`,

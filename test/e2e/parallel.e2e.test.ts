@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, beforeEach, describe, it } from 'node:test'
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { type Home, makeHome, type Services, startServices, testKeys, vault, vaultBin } from './harness.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
@@ -41,6 +41,9 @@ describe('parallel-safe credential fetches (issue 6)', () => {
     assert.equal((await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
     assert.equal((await vault(['clear'], { env: home.env })).code, 0)
     await services.recorder.start()
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   const mfaRuns = async () => (await readFile(mfaLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length
@@ -94,8 +97,14 @@ describe('parallel-safe credential fetches (issue 6)', () => {
       stdio: 'ignore',
       detached: true,
     })
-    for (let i = 0; i < 100 && !(await readFile(flag).catch(() => null)); i++)
+    // Until the holder is in mfa_process, holding the lock. A fixed 5 s wait (as before) ran out
+    // under load: the waiters then raced the holder for the lock and the order below broke.
+    const holderDeadline = Date.now() + 60_000
+    while (!(await readFile(flag).catch(() => null))) {
+      assert.ok(holder.exitCode === null, `the holder exited with ${holder.exitCode} before reaching mfa_process`)
+      assert.ok(Date.now() < holderDeadline, 'the holder did not reach mfa_process within 60 s')
       await new Promise((r) => setTimeout(r, 50))
+    }
     const waiters = Array.from({ length: 8 }, () =>
       vault(['export', '--format', 'json', 'r1'], { env: home.env, timeoutMs: 60_000 }),
     )

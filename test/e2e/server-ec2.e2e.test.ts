@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import {
   assumedRoleArn,
   freshHome,
@@ -28,6 +28,9 @@ describe('vault exec --ec2-server, end to end (issue 7)', () => {
   beforeEach(async () => {
     // makeHome sets AWS_EC2_METADATA_DISABLED=true, as many users do: vault lifts it for the child.
     home = await freshHome(services(), config)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   it('IMDSv2 only: boto3 with AWS_EC2_METADATA_V1_DISABLED=true gets credentials and region', async () => {

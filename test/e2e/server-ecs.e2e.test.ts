@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import {
   assumedRoleArn,
   freshHome,
@@ -25,6 +25,9 @@ describe('vault exec --ecs-server, end to end (issue 7)', () => {
   let home: Home
   beforeEach(async () => {
     home = await freshHome(services(), config)
+  })
+  afterEach(async () => {
+    await home?.cleanup()
   })
 
   it('serves boto3 and the AWS SDK for JS v3, which hold no keys in their environment', async () => {
@@ -82,7 +85,9 @@ for arn in ['arn:aws:iam::222222222222:role/Reader', 'arn:aws:iam::333333333333:
 const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI
 const token = process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN
 const out = []
-for (const headers of [{}, { Authorization: 'wrong' }, { Authorization: token.slice(0, -1) + '0' }, { Authorization: token }]) {
+// One character changed: token.slice(0, -1) + '0' equalled the token whenever it ended in 0 (issue 15).
+const near = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')
+for (const headers of [{}, { Authorization: 'wrong' }, { Authorization: near }, { Authorization: token }]) {
   const res = await fetch(url, { headers })
   out.push({ status: res.status, body: await res.json() })
 }

@@ -51,6 +51,25 @@ describe('MFA dialog when there is no terminal (issue 7)', () => {
     assert.equal(await guiDriver({ PATH: kdialog, DISPLAY: ':0' }, 'linux')?.ask(serial, 'caktus'), '111222')
   })
 
+  // The no-terminal fallback prefers zenity, then kdialog (issue 15: the order was untested).
+  it('with both installed, zenity asks and kdialog is not run; with kdialog alone, kdialog asks', async () => {
+    const zenity = await fake('zenity', '333444')
+    const kdialog = await fake('kdialog', '555666')
+    const both = { PATH: `${kdialog}:${zenity}`, DISPLAY: ':0' } // kdialog first on PATH, still second choice
+    const driver = guiDriver(both, 'linux')
+    assert.equal(driver?.name, 'zenity')
+    assert.equal(await driver?.ask(serial, 'caktus'), '333444')
+    await assert.rejects(readFile(join(kdialog, 'argv')), { code: 'ENOENT' })
+    const alone = guiDriver({ PATH: kdialog, DISPLAY: ':0' }, 'linux')
+    assert.equal(await alone?.ask(serial, 'caktus'), '555666')
+    assert.deepEqual((await readFile(join(kdialog, 'argv'), 'utf8')).trim().split('\n'), [
+      '--title',
+      'vault',
+      '--inputbox',
+      `Enter MFA code for ${serial}`,
+    ])
+  })
+
   it('on macOS, passes the text to osascript as an argument, never inside the script', async () => {
     const bin = await fake('osascript', '222333')
     assert.equal(await guiDriver({ PATH: bin }, 'darwin')?.ask(serial, 'caktus'), '222333')

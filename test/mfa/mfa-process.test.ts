@@ -59,7 +59,7 @@ describe('mfa_process (issue 13.5)', () => {
     assert.ok(log.lines.includes('profile caktus: running mfa_process with the terminal on its stdin and stderr'))
   })
 
-  it("without a controlling terminal it falls back to vault's own stdin and stderr", async () => {
+  it("without a controlling terminal, stdin is /dev/null and stderr is vault's, as in aws-vault", async () => {
     const log = memoryLogger()
     const code = await runMfaProcess({
       command: 'echo 654321',
@@ -69,7 +69,9 @@ describe('mfa_process (issue 13.5)', () => {
       terminal: () => Promise.reject(new Error('ENXIO: no such device or address, open /dev/tty')),
     })
     assert.equal(code, '654321')
-    assert.ok(log.lines.includes("profile caktus: no controlling terminal; mfa_process gets vault's stdin and stderr"))
+    assert.ok(
+      log.lines.includes("profile caktus: no controlling terminal; mfa_process gets /dev/null and vault's stderr"),
+    )
   })
 
   it('keeps a deadline: a helper that never answers fails, and the terminal is released', async () => {
@@ -85,7 +87,7 @@ describe('mfa_process (issue 13.5)', () => {
         timeoutMs: 1000,
       }),
       (err: unknown) =>
-        err instanceof MfaError && /^profile "caktus": mfa_process timed out after 1s$/.test(err.message),
+        err instanceof MfaError && /^profile "caktus": mfa_process timed out after 1 s$/.test(err.message),
     )
     assert.ok(Date.now() - started < 10_000, 'gave up at the deadline')
     assert.equal(tty.closed(), 1)
