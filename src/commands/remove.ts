@@ -9,10 +9,18 @@ export default class Remove extends BaseCommand {
     profile: Args.string({ description: 'Profile whose keys to delete', required: true }),
   }
   static override description =
-    'Deletes the long-term keys stored for the profile, and its cached sessions. Asks first unless --force is given.'
-  static override examples = ['<%= config.bin %> remove caktus', '<%= config.bin %> rm caktus --force']
+    'Deletes the long-term keys stored for the profile, and its cached sessions. Asks first unless --force is given. With --sessions-only, deletes only the sessions, without asking.'
+  static override examples = [
+    '<%= config.bin %> remove caktus',
+    '<%= config.bin %> rm caktus --force',
+    '<%= config.bin %> remove caktus --sessions-only',
+  ]
   static override flags = {
     force: Flags.boolean({ char: 'f', summary: 'Do not ask for confirmation.' }),
+    'sessions-only': Flags.boolean({
+      char: 's',
+      summary: "Only delete the profile's cached sessions and keep its keys (like vault clear PROFILE).",
+    }),
   }
   static override summary = "Delete a profile's stored keys and sessions."
 
@@ -21,6 +29,7 @@ export default class Remove extends BaseCommand {
     await removeCredentials(this.runtime(flags), {
       profile: args.profile,
       force: flags.force,
+      sessionsOnly: flags['sessions-only'],
       prompts: terminalPrompts('pass -f/--force'),
     })
   }
