@@ -23,8 +23,9 @@ export const credentialFlags = {
   region: Flags.string({ summary: 'The AWS region, overriding the profile and AWS_REGION.' }),
 }
 
-export function credentialRequest(
-  profile: string,
+/** The request exec, export and login share; `profile` is undefined when omitted (AWS_PROFILE then names it). */
+export function credentialRequest<P extends string | undefined>(
+  profile: P,
   flags: { duration?: string; 'mfa-token'?: string; 'no-session': boolean; region?: string },
 ) {
   return {

@@ -1,14 +1,16 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
-import { execProfile } from '../usecases/exec.js'
+import { execProfile, PROFILE_ENV_VAR } from '../usecases/exec.js'
 
 export default class Exec extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+    profile: Args.string({ description: 'Profile from ~/.aws/config (default: AWS_PROFILE)' }),
   }
   static override description =
-    `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. Without CMD, starts $SHELL.
+    `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. The profile's endpoint_url is passed on as AWS_ENDPOINT_URL. Without CMD, starts $SHELL (AWS_VAULT_DISABLE_HELP_MESSAGE=1 silences its notice). Without PROFILE, AWS_PROFILE names it.
+
+With --profile-env (or AWS_VAULT_PROFILE_ENV=true), vault checks that it can get the credentials, then gives CMD AWS_PROFILE=PROFILE instead of keys: for tools that read the profile from ~/.aws/config themselves (credential_process = vault export --format json PROFILE).
 
 A role profile whose source profile has the same mfa_serial reuses one MFA session (GetSessionToken, 8h by default), so one MFA code serves every such role for the day. The exit code is CMD's, or 128+N when CMD dies of signal N.
 
@@ -21,6 +23,7 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
     '<%= config.bin %> exec caktus',
     '<%= config.bin %> exec --ecs-server saguaro -- python long_job.py',
     '<%= config.bin %> exec --ec2-server --lazy saguaro -- terraform apply',
+    '<%= config.bin %> exec --profile-env saguaro -- terraform plan',
   ]
   static override flags = {
     ...credentialFlags,
@@ -39,6 +42,11 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
       relationships: [{ type: 'some', flags: ['ecs-server', 'ec2-server'] }],
       summary: 'With a server: fetch credentials on the first request instead of before CMD starts.',
     }),
+    'profile-env': Flags.boolean({
+      env: PROFILE_ENV_VAR,
+      exclusive: ['ecs-server', 'ec2-server', 'json'],
+      summary: 'Check the credentials, then set AWS_PROFILE in CMD instead of handing it keys.',
+    }),
   }
   static override strict = false
   static override summary = 'Run a command with temporary AWS credentials in its environment.'
@@ -54,6 +62,7 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
       json: flags.json,
       lazy: flags.lazy,
       server: flags['ecs-server'] ? 'ecs' : flags['ec2-server'] ? 'ec2' : undefined,
+      profileEnv: flags['profile-env'],
     })
     if (code !== 0) this.exit(code)
   }

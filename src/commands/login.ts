@@ -5,7 +5,9 @@ import { login } from '../usecases/login.js'
 
 export default class Login extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+    profile: Args.string({
+      description: 'Profile from ~/.aws/config (default: AWS_PROFILE, else the credentials in the environment)',
+    }),
   }
   static override description =
     `Opens the AWS console in the default browser, signed in with the profile's temporary credentials; with --stdout, prints the sign-in URL instead (it works as a credential until it is used or expires).
@@ -14,12 +16,15 @@ A role profile signs in as the role. A profile with only long-term keys signs in
 
 --duration sets how long the credentials last; for a role assumed straight from long-term keys it also sets the console session (SessionDuration).
 
+Without PROFILE, AWS_PROFILE names it; without either, vault signs in with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (a role session as it is, long-term keys through GetFederationToken), as ByteNess aws-vault does.
+
 The environment variable VAULT_FEDERATION_ENDPOINT replaces the federation endpoint (https://signin.aws.amazon.com/federation and its aws-cn and aws-us-gov twins), for tests and for partitions vault does not know.`
   static override examples = [
     '<%= config.bin %> login saguaro',
     '<%= config.bin %> login saguaro --path s3/home',
     '<%= config.bin %> login caktus --stdout --region eu-west-1',
     '<%= config.bin %> login saguaro -d 4h -t 123456',
+    '<%= config.bin %> exec saguaro -- <%= config.bin %> login --stdout',
   ]
   static override flags = {
     ...credentialFlags,

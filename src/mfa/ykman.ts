@@ -3,14 +3,28 @@ import { MfaError } from '../errors.js'
 import { isValidMfaCode } from './mfa-source.js'
 
 /**
- * The `ykman` driver, as aws-vault's: reads a TOTP code from a YubiKey's OATH application. The
- * OATH account is named after the MFA device (the part of the serial after `mfa/`), unless
- * YKMAN_OATH_CREDENTIAL_NAME says otherwise.
+ * ykman's arguments, as aws-vault's prompt/ykman.go builds them: the OATH account is the MFA
+ * serial (its docs add it with `ykman oath accounts add -t arn:aws:iam::…:mfa/NAME`) unless
+ * YKMAN_OATH_CREDENTIAL_NAME names another; YKMAN_OATH_DEVICE_SERIAL picks one of several
+ * YubiKeys (`--device`); AWS_VAULT_YKMAN_VERSION 1, 2 or 3 uses ykman 3's `oath code`, anything
+ * else ykman 4's `oath accounts code`.
  */
+export function ykmanArgs(
+  serial: string,
+  env: Record<string, string | undefined>,
+): { account: string; args: string[] } {
+  const account = env.YKMAN_OATH_CREDENTIAL_NAME || serial
+  const device = env.YKMAN_OATH_DEVICE_SERIAL ? ['--device', env.YKMAN_OATH_DEVICE_SERIAL] : []
+  const legacy = ['1', '2', '3'].includes(env.AWS_VAULT_YKMAN_VERSION ?? '')
+  const code = legacy ? ['oath', 'code'] : ['oath', 'accounts', 'code']
+  return { account, args: [...device, ...code, '--single', account] }
+}
+
+/** The `ykman` prompt driver: reads a TOTP code from a YubiKey's OATH application. */
 export function ykmanCode(serial: string, profile: string, env: Record<string, string | undefined>): Promise<string> {
-  const account = env.YKMAN_OATH_CREDENTIAL_NAME ?? serial.replace(/^arn:aws[\w-]*:iam::\d+:mfa\//, '')
+  const { account, args } = ykmanArgs(serial, env)
   return new Promise((resolve, reject) => {
-    execFile('ykman', ['oath', 'accounts', 'code', '--single', account], { env, timeout: 30_000 }, (err, stdout) => {
+    execFile('ykman', args, { env, timeout: 30_000 }, (err, stdout) => {
       if (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
         reject(
