@@ -1,11 +1,12 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { optionalProfileArg } from '../cli/profile-arg.js'
 import { execProfile, PROFILE_ENV_VAR } from '../usecases/exec.js'
 
 export default class Exec extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config (default: AWS_PROFILE)' }),
+    profile: optionalProfileArg('Profile from ~/.aws/config (default: AWS_PROFILE)'),
   }
   static override description =
     `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. The profile's endpoint_url is passed on as AWS_ENDPOINT_URL. Without CMD, starts $SHELL (AWS_VAULT_DISABLE_HELP_MESSAGE=1 silences its notice). Without PROFILE, AWS_PROFILE names it.

@@ -1,12 +1,13 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { optionalProfileArg } from '../cli/profile-arg.js'
 import { exportFormats } from '../output/format.js'
 import { exportProfile } from '../usecases/export.js'
 
 export default class Export extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config (default: AWS_PROFILE)' }),
+    profile: optionalProfileArg('Profile from ~/.aws/config (default: AWS_PROFILE)'),
   }
   static override description =
     `Prints the profile's temporary credentials on stdout, and nothing else. Without PROFILE, AWS_PROFILE names it.

@@ -1,13 +1,14 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags, credentialRequest } from '../cli/credential-flags.js'
+import { optionalProfileArg } from '../cli/profile-arg.js'
 import { login } from '../usecases/login.js'
 
 export default class Login extends BaseCommand {
   static override args = {
-    profile: Args.string({
-      description: 'Profile from ~/.aws/config (default: AWS_PROFILE, else the credentials in the environment)',
-    }),
+    profile: optionalProfileArg(
+      'Profile from ~/.aws/config (default: AWS_PROFILE, else the credentials in the environment)',
+    ),
   }
   static override description =
     `Opens the AWS console in the default browser, signed in with the profile's temporary credentials; with --stdout, prints the sign-in URL instead (it works as a credential until it is used or expires).

@@ -1,12 +1,13 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
+import { requiredProfileArg } from '../cli/profile-arg.js'
 import { terminalPrompts } from '../runtime/prompts.js'
 import { removeCredentials } from '../usecases/remove.js'
 
 export default class Remove extends BaseCommand {
   static override hiddenAliases = ['rm']
   static override args = {
-    profile: Args.string({ description: 'Profile whose keys to delete', required: true }),
+    profile: requiredProfileArg('Profile whose keys to delete'),
   }
   static override description =
     'Deletes the long-term keys stored for the profile, and its cached sessions. Asks first unless --force is given. With --sessions-only, deletes only the sessions, without asking.'

@@ -65,7 +65,12 @@ describe('commands, from the sources (issue 2)', () => {
       code: 2,
       stderr: /^vault: Expected --format=yaml to be one of: env, export-env, ini, json.*\n$/,
     },
-    { name: 'a missing argument', argv: ['export'], code: 2, stderr: /^vault: Missing 1 required arg/ },
+    {
+      name: 'a missing profile, with AWS_PROFILE unset (issue 14)',
+      argv: ['export'],
+      code: 2,
+      stderr: /^vault: vault export needs a profile, and AWS_PROFILE is not set; name one: vault export PROFILE\n$/,
+    },
     {
       name: 'a bad --duration',
       argv: ['export', 'caktus', '-d', 'soon'],
@@ -109,9 +114,10 @@ describe('commands, from the sources (issue 2)', () => {
       argv: ['add', 'caktus', '--env', '--no-add-config'],
       env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
       code: 0,
-      stderr: /^Added credentials to profile "caktus" in vault\n$/,
+      stdout: /^Added credentials to profile "caktus" in vault\n$/,
+      stderr: /^$/,
     },
-    { name: 'clear counts', argv: ['clear'], code: 0, stderr: /^Cleared 0 sessions\.\n$/ },
+    { name: 'clear counts', argv: ['clear'], code: 0, stdout: /^Cleared 0 sessions\.\n$/, stderr: /^$/ },
     {
       name: 'remove of nothing',
       argv: ['remove', 'caktus', '-f'],
