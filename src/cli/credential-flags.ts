@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js'
 export const credentialFlags = {
   duration: Flags.string({
     char: 'd',
+    // aws-vault cli/exec.go, export.go, login.go: Envar("AWS_VAULT_DURATION").
+    env: 'AWS_VAULT_DURATION',
     summary: 'Duration of the temporary credentials, e.g. 1h, 90m, 3600.',
     parse: async (input) => {
       try {

@@ -30,7 +30,11 @@ The environment variable VAULT_FEDERATION_ENDPOINT replaces the federation endpo
   static override flags = {
     ...credentialFlags,
     path: Flags.string({ summary: 'Console path to open, such as s3/home or ec2/home.' }),
-    stdout: Flags.boolean({ char: 's', summary: 'Print the sign-in URL on stdout instead of opening a browser.' }),
+    stdout: Flags.boolean({
+      char: 's',
+      env: 'AWS_VAULT_STDOUT',
+      summary: 'Print the sign-in URL on stdout instead of opening a browser.',
+    }),
   }
   static override summary = "Open the AWS console, signed in with the profile's temporary credentials."
 

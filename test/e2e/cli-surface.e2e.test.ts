@@ -116,7 +116,7 @@ describe('results on stdout, the rest on stderr, for every command (issue 14)', 
     // ByteNess cli/exec.go: the profile argument defaults to AWS_PROFILE; the child never sees AWS_PROFILE.
     const fromEnv = await vault(['exec'], {
       env: { ...home.env, AWS_PROFILE: 'caktus', SHELL: '/bin/sh' },
-      input: 'echo "$AWS_VAULT ${AWS_PROFILE:-unset}"\n',
+      input: 'echo "$AWS_VAULT $(printenv AWS_PROFILE || echo unset)"\n',
     })
     assert.equal(fromEnv.code, 0, `${fromEnv.stderr}${fromEnv.stdout}`)
     assert.equal(fromEnv.stdout, 'caktus unset\n')
@@ -135,7 +135,7 @@ describe('results on stdout, the rest on stderr, for every command (issue 14)', 
   })
 
   it('exec --profile-env and AWS_VAULT_PROFILE_ENV hand the command AWS_PROFILE, not keys', async () => {
-    const show = ['--', 'sh', '-c', 'echo "${AWS_PROFILE}|${AWS_ACCESS_KEY_ID:-none}|$AWS_REGION"']
+    const show = ['--', 'sh', '-c', 'echo "$AWS_PROFILE|$(printenv AWS_ACCESS_KEY_ID || echo none)|$AWS_REGION"']
     const flag = await vault(['exec', 'caktus', '--profile-env', ...show], { env: home.env })
     assert.deepEqual([flag.code, flag.stdout, flag.stderr], [0, 'caktus|none|eu-west-1\n', ''])
     // Through the fast path too (a cache hit now), which has no flag: the variable decides.
