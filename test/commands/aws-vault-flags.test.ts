@@ -197,7 +197,7 @@ describe("aws-vault's flags and variables in vault (ByteNess v7.13.5, issue 14)"
         return
       }
       for (const id of on) {
-        const flag = manifest.commands[id]?.flags[row.flag]
+        const flag: ManifestFlag | undefined = manifest.commands[id]?.flags[row.flag]
         if (row.support === 'absent') {
           assert.equal(flag, undefined, `vault ${id} --${row.flag} exists: update this row and README`)
           continue
