@@ -45,7 +45,8 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
     }),
     'profile-env': Flags.boolean({
       env: PROFILE_ENV_VAR,
-      exclusive: ['ecs-server', 'ec2-server', 'json'],
+      // Not exclusive with the servers or --json: a user who exports AWS_VAULT_PROFILE_ENV still
+      // runs them, and it is ignored there, as in aws-vault.
       summary: 'Check the credentials, then set AWS_PROFILE in CMD instead of handing it keys.',
     }),
   }
