@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { createRuntime, type Runtime } from '../runtime/runtime.js'
+import { STORE_ENV } from '../stores/store-settings.js'
 import type { CommandSpec } from './command-line.js'
 import { usageErrorFrom } from './parse-errors.js'
 import { runtimeOptions } from './requests.js'
@@ -16,16 +17,46 @@ export abstract class BaseCommand extends Command {
     backend: Flags.string({
       env: 'AWS_VAULT_BACKEND',
       helpGroup: 'GLOBAL',
-      summary: 'Secret backend: keychain, wincred, secret-service or file (default: the OS keychain).',
+      summary: 'Secret backend: keychain, wincred, secret-service, file or pass (default: the OS keychain).',
     }),
     debug: Flags.boolean({
       helpGroup: 'GLOBAL',
       summary: 'Log every decision vault makes to stderr.',
     }),
+    'file-dir': Flags.string({
+      env: STORE_ENV.fileDir,
+      helpGroup: 'GLOBAL',
+      summary: 'Directory of the file backend (default: ~/.awsvault/keys).',
+    }),
+    keychain: Flags.string({
+      env: STORE_ENV.keychainName,
+      helpGroup: 'GLOBAL',
+      summary: "aws-vault's macOS keychain name; accepted, not used: vault uses the default keychain search list.",
+    }),
+    'pass-cmd': Flags.string({
+      env: STORE_ENV.passCmd,
+      helpGroup: 'GLOBAL',
+      summary: 'Name of the pass executable (default: pass).',
+    }),
+    'pass-dir': Flags.string({
+      env: STORE_ENV.passDir,
+      helpGroup: 'GLOBAL',
+      summary: 'Password store of the pass backend (default: PASSWORD_STORE_DIR or ~/.password-store).',
+    }),
+    'pass-prefix': Flags.string({
+      env: STORE_ENV.passPrefix,
+      helpGroup: 'GLOBAL',
+      summary: 'Folder inside the password store for the pass backend items.',
+    }),
     prompt: Flags.string({
       env: 'AWS_VAULT_PROMPT',
       helpGroup: 'GLOBAL',
       summary: 'MFA prompt driver: terminal or ykman.',
+    }),
+    'secret-service-collection': Flags.string({
+      env: STORE_ENV.secretServiceCollection,
+      helpGroup: 'GLOBAL',
+      summary: "aws-vault's Secret Service collection; accepted, not used: vault uses the default collection.",
     }),
   }
 

@@ -5,6 +5,8 @@ import { durationFlag } from './requests.js'
 export const credentialFlags = {
   duration: Flags.string({
     char: 'd',
+    // aws-vault cli/exec.go, export.go, login.go: Envar("AWS_VAULT_DURATION").
+    env: 'AWS_VAULT_DURATION',
     summary: 'Duration of the temporary credentials, e.g. 1h, 90m, 3600.',
     // Checked here so oclif reports it before anything runs; the value stays as typed, and
     // credentialRequest reads it with the same function on both paths.

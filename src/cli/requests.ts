@@ -18,7 +18,19 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
 
 /** The global flags: how the composition root is built. */
 export function runtimeOptions(flags: Flags): RuntimeOptions {
-  return { backend: text(flags.backend), debug: flags.debug === true, prompt: text(flags.prompt) }
+  return {
+    backend: text(flags.backend),
+    debug: flags.debug === true,
+    prompt: text(flags.prompt),
+    store: {
+      fileDir: text(flags['file-dir']),
+      keychainName: text(flags.keychain),
+      secretServiceCollection: text(flags['secret-service-collection']),
+      passDir: text(flags['pass-dir']),
+      passCmd: text(flags['pass-cmd']),
+      passPrefix: text(flags['pass-prefix']),
+    },
+  }
 }
 
 /** --duration's value in seconds; the flag's own parse() calls this too, so both paths say the same. */
@@ -30,8 +42,11 @@ export function durationFlag(input: string): number {
   }
 }
 
-/** exec, export and login: how the credentials are made. */
-export function credentialRequest(profile: string, flags: Flags): CredentialRequest {
+/** exec, export and login: how the credentials are made. `profile` omitted: AWS_PROFILE names it. */
+export function credentialRequest<P extends string | undefined>(
+  profile: P,
+  flags: Flags,
+): Omit<CredentialRequest, 'profile'> & { profile: P } {
   const duration = text(flags.duration)
   return {
     profile,
@@ -42,12 +57,12 @@ export function credentialRequest(profile: string, flags: Flags): CredentialRequ
   }
 }
 
-export function exportRequest(profile: string, flags: Flags) {
+export function exportRequest(profile: string | undefined, flags: Flags) {
   return { ...credentialRequest(profile, flags), format: (text(flags.format) ?? 'env') as ExportFormat }
 }
 
 /** exec: `command` is the raw command line after vault's own arguments (see splitPassthrough). */
-export function execRequest(profile: string, flags: Flags, command: string[]): ExecRequest {
+export function execRequest(profile: string | undefined, flags: Flags, command: string[]): ExecRequest {
   return {
     ...credentialRequest(profile, flags),
     command: command[0],
@@ -55,6 +70,7 @@ export function execRequest(profile: string, flags: Flags, command: string[]): E
     json: flags.json === true,
     lazy: flags.lazy === true,
     server: flags['ecs-server'] === true ? 'ecs' : flags['ec2-server'] === true ? 'ec2' : undefined,
+    profileEnv: typeof flags['profile-env'] === 'boolean' ? flags['profile-env'] : undefined,
   }
 }
 

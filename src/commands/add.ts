@@ -1,11 +1,12 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
+import { requiredProfileArg } from '../cli/profile-arg.js'
 import { terminalPrompts } from '../runtime/prompts.js'
 import { addCredentials } from '../usecases/add.js'
 
 export default class Add extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile to store the keys for', required: true }),
+    profile: requiredProfileArg('Profile to store the keys for'),
   }
   static override description =
     `Prompts for an access key id and a (masked) secret access key, checks their shape, and stores them in the secret backend: never in a plaintext file. Cached sessions made with the profile's old keys are deleted.

@@ -1,16 +1,19 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { splitPassthrough } from '../cli/command-line.js'
 import { credentialFlags } from '../cli/credential-flags.js'
+import { optionalProfileArg } from '../cli/profile-arg.js'
 import { execRequest } from '../cli/requests.js'
-import { execProfile } from '../usecases/exec.js'
+import { execProfile, PROFILE_ENV_VAR } from '../usecases/exec.js'
 
 export default class Exec extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+    profile: optionalProfileArg('Profile from ~/.aws/config (default: AWS_PROFILE)'),
   }
   static override description =
-    `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. Without CMD, starts $SHELL.
+    `Runs CMD with the profile's temporary credentials in its environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_VAULT. Credentials from other sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, …) are removed first. The profile's endpoint_url is passed on as AWS_ENDPOINT_URL. Without CMD, starts $SHELL (AWS_VAULT_DISABLE_HELP_MESSAGE=1 silences its notice). Without PROFILE, AWS_PROFILE names it.
+
+With --profile-env (or AWS_VAULT_PROFILE_ENV=true), vault checks that it can get the credentials, then gives CMD AWS_PROFILE=PROFILE instead of keys: for tools that read the profile from ~/.aws/config themselves (credential_process = vault export --format json PROFILE).
 
 A role profile whose source profile has the same mfa_serial reuses one MFA session (GetSessionToken, 8h by default), so one MFA code serves every such role for the day. The exit code is CMD's, or 128+N when CMD dies of signal N.
 
@@ -23,6 +26,7 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
     '<%= config.bin %> exec caktus',
     '<%= config.bin %> exec --ecs-server saguaro -- python long_job.py',
     '<%= config.bin %> exec --ec2-server --lazy saguaro -- terraform apply',
+    '<%= config.bin %> exec --profile-env saguaro -- terraform plan',
   ]
   static override flags = {
     ...credentialFlags,
@@ -40,6 +44,12 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
     lazy: Flags.boolean({
       relationships: [{ type: 'some', flags: ['ecs-server', 'ec2-server'] }],
       summary: 'With a server: fetch credentials on the first request instead of before CMD starts.',
+    }),
+    'profile-env': Flags.boolean({
+      env: PROFILE_ENV_VAR,
+      // Not exclusive with the servers or --json: a user who exports AWS_VAULT_PROFILE_ENV still
+      // runs them, and it is ignored there, as in aws-vault.
+      summary: 'Check the credentials, then set AWS_PROFILE in CMD instead of handing it keys.',
     }),
   }
   // Not strict: CMD and its arguments follow the profile (see run()).

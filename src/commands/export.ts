@@ -1,15 +1,17 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags } from '../cli/credential-flags.js'
+import { optionalProfileArg } from '../cli/profile-arg.js'
 import { exportRequest } from '../cli/requests.js'
 import { exportFormats } from '../output/format.js'
 import { exportProfile } from '../usecases/export.js'
 
 export default class Export extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+    profile: optionalProfileArg('Profile from ~/.aws/config (default: AWS_PROFILE)'),
   }
-  static override description = `Prints the profile's temporary credentials on stdout, and nothing else.
+  static override description =
+    `Prints the profile's temporary credentials on stdout, and nothing else. Without PROFILE, AWS_PROFILE names it.
 
 --format json is the credential_process contract (Version 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration), so SDKs can call vault directly:
   [profile saguaro-sdk]

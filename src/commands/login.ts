@@ -1,12 +1,15 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags } from '../cli/credential-flags.js'
+import { optionalProfileArg } from '../cli/profile-arg.js'
 import { credentialRequest } from '../cli/requests.js'
 import { login } from '../usecases/login.js'
 
 export default class Login extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+    profile: optionalProfileArg(
+      'Profile from ~/.aws/config (default: AWS_PROFILE, else the credentials in the environment)',
+    ),
   }
   static override description =
     `Opens the AWS console in the default browser, signed in with the profile's temporary credentials; with --stdout, prints the sign-in URL instead (it works as a credential until it is used or expires).
@@ -15,17 +18,24 @@ A role profile signs in as the role. A profile with only long-term keys signs in
 
 --duration sets how long the credentials last; for a role assumed straight from long-term keys it also sets the console session (SessionDuration).
 
+Without PROFILE, AWS_PROFILE names it; without either, vault signs in with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (a role session as it is, long-term keys through GetFederationToken), as ByteNess aws-vault does.
+
 The environment variable VAULT_FEDERATION_ENDPOINT replaces the federation endpoint (https://signin.aws.amazon.com/federation and its aws-cn and aws-us-gov twins), for tests and for partitions vault does not know.`
   static override examples = [
     '<%= config.bin %> login saguaro',
     '<%= config.bin %> login saguaro --path s3/home',
     '<%= config.bin %> login caktus --stdout --region eu-west-1',
     '<%= config.bin %> login saguaro -d 4h -t 123456',
+    '<%= config.bin %> exec saguaro -- <%= config.bin %> login --stdout',
   ]
   static override flags = {
     ...credentialFlags,
     path: Flags.string({ summary: 'Console path to open, such as s3/home or ec2/home.' }),
-    stdout: Flags.boolean({ char: 's', summary: 'Print the sign-in URL on stdout instead of opening a browser.' }),
+    stdout: Flags.boolean({
+      char: 's',
+      env: 'AWS_VAULT_STDOUT',
+      summary: 'Print the sign-in URL on stdout instead of opening a browser.',
+    }),
   }
   static override summary = "Open the AWS console, signed in with the profile's temporary credentials."
 

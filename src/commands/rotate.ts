@@ -1,11 +1,12 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { credentialFlags } from '../cli/credential-flags.js'
+import { requiredProfileArg } from '../cli/profile-arg.js'
 import { rotate } from '../usecases/rotate.js'
 
 export default class Rotate extends BaseCommand {
   static override args = {
-    profile: Args.string({ description: 'Profile from ~/.aws/config', required: true }),
+    profile: requiredProfileArg('Profile from ~/.aws/config'),
   }
   static override description =
     `Finds the profile that holds the long-term keys (following source_profile), asks IAM for a new access key, stores it, deletes the cached sessions of every profile on the way, and deletes the old key at AWS, retrying for up to 20 s while the new key propagates.

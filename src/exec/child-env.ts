@@ -36,3 +36,12 @@ export function buildChildEnv(parent: Env, profile: string, vars: Array<[string,
   for (const [k, v] of vars) env[k] = v
   return env
 }
+
+/**
+ * ByteNess aws-vault (cli/exec.go createEnv) hands the profile's endpoint_url to the command as
+ * AWS_ENDPOINT_URL, so its SDK talks to the same endpoint. Without endpoint_url the parent's
+ * AWS_ENDPOINT_URL, if any, passes through unchanged.
+ */
+export function endpointVariable(profile: { endpointUrl?: string }): Array<[string, string]> {
+  return profile.endpointUrl ? [['AWS_ENDPOINT_URL', profile.endpointUrl]] : []
+}

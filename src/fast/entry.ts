@@ -26,11 +26,11 @@ const needsLock: LockFn = () => Promise.reject(new FullPathNeeded())
  */
 const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number>> = {
   async export(line, rt) {
-    await exportProfile(rt, exportRequest(line.args.profile as string, line.flags))
+    await exportProfile(rt, exportRequest(line.args.profile, line.flags))
     return 0
   },
   async exec(line, rt) {
-    const req = execRequest(line.args.profile as string, line.flags, line.passthrough)
+    const req = execRequest(line.args.profile, line.flags, line.passthrough)
     // A server outlives this process's cache hit: it refreshes through STS, so oclif runs it.
     if (req.server) throw new FullPathNeeded()
     return execProfile(rt, req)

@@ -7,6 +7,7 @@ import { openInBrowser } from '../login/browser.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
+import type { StoreSettings } from '../stores/store-settings.js'
 import { fileLock } from '../vault/locking.js'
 import type { LockFn } from '../vault/provider.js'
 import { sdkStsFactory } from '../vault/sts-client.js'
@@ -17,6 +18,8 @@ export interface RuntimeOptions {
   backend?: string
   debug: boolean
   prompt?: string
+  /** --file-dir, --pass-dir, …; omitted, the store reads aws-vault's variables itself. */
+  store?: StoreSettings
 }
 
 /**
@@ -125,6 +128,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
             homedir: home,
             platform,
             logger: log,
+            settings: options.store,
             passphrase: async (dir) => {
               passphrase ??= import('../stores/passphrase.js').then(({ passphraseSource }) =>
                 passphraseSource({ env, isTTY: rt.hasTerminal }),

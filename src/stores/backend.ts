@@ -6,11 +6,13 @@ import { fileIndexLock } from './index-lock.js'
 import type { KeychainBackend } from './keychain-errors.js'
 import { KeychainStore } from './keychain-store.js'
 import { MemoryStore } from './memory-store.js'
+import { PassStore } from './pass-store.js'
 import type { PassphraseProvider } from './passphrase.js'
 import type { SecretStore } from './secret-store.js'
+import { type StoreSettings, storeSettingsFromEnv } from './store-settings.js'
 
 /** The names --backend and AWS_VAULT_BACKEND accept (aws-vault's names for the same stores). */
-export const BACKEND_NAMES = ['keychain', 'wincred', 'secret-service', 'file'] as const
+export const BACKEND_NAMES = ['keychain', 'wincred', 'secret-service', 'file', 'pass'] as const
 
 export interface CreateStoreOptions {
   env: Env
@@ -18,6 +20,8 @@ export interface CreateStoreOptions {
   platform: NodeJS.Platform
   logger: Logger
   passphrase: PassphraseProvider
+  /** The global flags that place the stores; omitted, they come from the environment (aws-vault's variables). */
+  settings?: StoreSettings
   /** Deadline for each OS keychain call. */
   timeoutMs?: number
 }
@@ -35,10 +39,18 @@ export function defaultBackend(platform: NodeJS.Platform): KeychainBackend {
   return 'secret-service'
 }
 
-/** AWS_VAULT_FILE_DIR (with ~ expanded, as aws-vault does), else ~/.awsvault/keys. */
-export function fileStoreDir(env: Env, homedir: string): string {
-  const dir = env.AWS_VAULT_FILE_DIR
+/** --file-dir / AWS_VAULT_FILE_DIR (with ~ expanded, as aws-vault does), else ~/.awsvault/keys. */
+export function fileStoreDir(dir: string | undefined, homedir: string): string {
   if (!dir) return join(homedir, '.awsvault', 'keys')
+  return expandTilde(dir, homedir)
+}
+
+/** --pass-dir / AWS_VAULT_PASS_PASSWORD_STORE_DIR, else PASSWORD_STORE_DIR, else ~/.password-store (pass.go). */
+export function passStoreDir(dir: string | undefined, env: Env, homedir: string): string {
+  return expandTilde(dir || env.PASSWORD_STORE_DIR || join(homedir, '.password-store'), homedir)
+}
+
+function expandTilde(dir: string, homedir: string): string {
   if (dir === '~' || dir.startsWith('~/') || dir.startsWith('~\\')) return join(homedir, dir.slice(1))
   return resolve(dir)
 }
@@ -49,20 +61,30 @@ export function fileStoreDir(env: Env, homedir: string): string {
  */
 export function createStore(name: string | undefined, options: CreateStoreOptions): SecretStore {
   const backend = name || defaultBackend(options.platform)
+  const settings = options.settings ?? storeSettingsFromEnv(options.env)
   options.logger.debug(`secret store: ${backend}${name ? '' : ` (the default on ${options.platform})`}`)
   switch (backend) {
     case 'file':
       return new FileStore({
-        dir: fileStoreDir(options.env, options.homedir),
+        dir: fileStoreDir(settings.fileDir, options.homedir),
         passphrase: options.passphrase,
         logger: options.logger,
       })
     case 'memory':
       // For tests only, so deliberately not listed in BACKEND_NAMES or in help.
       return new MemoryStore()
+    case 'pass':
+      return new PassStore({
+        dir: passStoreDir(settings.passDir, options.env, options.homedir),
+        cmd: settings.passCmd || 'pass',
+        prefix: settings.passPrefix ?? '',
+        env: options.env,
+        logger: options.logger,
+      })
     case 'keychain':
     case 'wincred':
     case 'secret-service':
+      ignoredPlacement(backend, settings, options.logger)
       return keychainStore(backend, options)
     default:
       throw new UsageError(`unknown backend "${backend}"`, `use one of: ${BACKEND_NAMES.join(', ')}`)
@@ -90,4 +112,23 @@ function keychainStore(backend: KeychainBackend, options: CreateStoreOptions): S
         : fileIndexLock({ path: join(options.homedir, '.awsvault', 'locks', 'store-index'), logger: options.logger }),
     indexFile: backend === 'wincred' ? undefined : join(options.homedir, '.awsvault', `${backend}.index`),
   })
+}
+
+/**
+ * aws-vault keeps its items in a keychain file (--keychain) or a Secret Service collection
+ * (--secret-service-collection) of its own. @napi-rs/keyring reaches only the default keychain
+ * search list and the default collection, so vault accepts both settings and says under --debug
+ * that it does not use them (README, aws-vault differences).
+ */
+function ignoredPlacement(backend: KeychainBackend, settings: StoreSettings, logger: Logger): void {
+  if (backend === 'keychain' && settings.keychainName && settings.keychainName !== 'aws-vault') {
+    logger.debug(
+      `keychain "${settings.keychainName}" (--keychain) ignored: vault uses the default keychain search list`,
+    )
+  }
+  if (backend === 'secret-service' && settings.secretServiceCollection) {
+    logger.debug(
+      `collection "${settings.secretServiceCollection}" (--secret-service-collection) ignored: vault uses the default collection`,
+    )
+  }
 }

@@ -32,13 +32,14 @@ export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void
   rt.log.debug(
     `profile ${req.profile}: stored access key ${maskKey(creds.accessKeyId)} in the ${(await rt.store()).name} store`,
   )
+  // aws-vault cli/add.go prints both results on stdout, in this order and wording.
+  rt.streams.stdout.write(`Added credentials to profile "${req.profile}" in vault\n`)
   const cleared = await (await rt.sessions()).removeForProfile(req.profile)
-  if (cleared > 0) rt.log.debug(`profile ${req.profile}: removed ${cleared} cached session(s) made with the old keys`)
+  if (cleared > 0) rt.streams.stdout.write(`Deleted ${cleared} existing sessions.\n`)
   if (req.addConfig && !config.hasProfile(req.profile)) {
     await addProfileSection(configPath, req.profile, {})
     rt.log.debug(`added [${req.profile === 'default' ? 'default' : `profile ${req.profile}`}] to ${configPath}`)
   }
-  rt.streams.stderr.write(`Added credentials to profile "${req.profile}" in vault\n`)
 }
 
 function fromEnvironment(rt: Runtime): AwsCredentials {

@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime/runtime.js'
 export async function clearSessions(rt: Runtime, profile?: string): Promise<number> {
   const sessions = await rt.sessions()
   const count = profile ? await sessions.removeForProfile(profile) : await sessions.removeAll()
-  rt.streams.stderr.write(`Cleared ${count} session${count === 1 ? '' : 's'}.\n`)
+  // aws-vault cli/clear.go's exact line, plural included, on stdout: scripts grep it there.
+  rt.streams.stdout.write(`Cleared ${count} sessions.\n`)
   return count
 }

@@ -1,12 +1,15 @@
-import { buildChildEnv } from '../exec/child-env.js'
+import { buildChildEnv, endpointVariable } from '../exec/child-env.js'
 import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ServerKind } from '../server/start.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
+import { profileOrEnv } from './default-profile.js'
 import { type CredentialRequest, chainContext, getCredentials, loadProfile, refuseNested } from './get-credentials.js'
 
-export interface ExecRequest extends CredentialRequest {
+export interface ExecRequest extends Omit<CredentialRequest, 'profile'> {
+  /** Omitted: AWS_PROFILE. */
+  profile?: string
   command?: string
   args: string[]
   /** -j/--json: print credential_process JSON instead of running anything. */
@@ -15,30 +18,55 @@ export interface ExecRequest extends CredentialRequest {
   server?: ServerKind
   /** --lazy: the server fetches on the first request instead of before the command starts. */
   lazy?: boolean
+  /**
+   * --profile-env: check that credentials can be had, then hand the command AWS_PROFILE instead of
+   * keys (ByteNess aws-vault). Omitted (the fast path), AWS_VAULT_PROFILE_ENV decides.
+   */
+  profileEnv?: boolean
 }
 
+/** The variable behind --profile-env, declared once: exec.ts's flag and the fast path's fallback. */
+export const PROFILE_ENV_VAR = 'AWS_VAULT_PROFILE_ENV'
+
+/** oclif's reading of a boolean flag's variable (isTruthy). */
+const truthy = (v: string | undefined) => ['1', 'true', 'y', 'yes'].includes((v ?? '').toLowerCase())
+
 /** `vault exec`: runs the command (or $SHELL) with the profile's credentials; resolves its exit code. */
-export async function execProfile(rt: Runtime, req: ExecRequest): Promise<number> {
+export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<number> {
   refuseNested(rt, 'exec')
+  const req = { ...execReq, profile: profileOrEnv(rt, execReq.profile, 'exec') }
   if (req.server) return execWithServer(rt, req, req.server)
   const { credentials, profile } = await getCredentials(rt, { ...req, forCredentialProcess: req.json })
   if (req.json) {
     rt.streams.stdout.write(credentialProcessJson(credentials))
     return 0
   }
+  if (req.profileEnv ?? truthy(rt.env[PROFILE_ENV_VAR])) {
+    // The credentials were fetched (and cached) above, so a broken profile fails here, not in the child.
+    rt.log.debug(`profile ${profile.name}: --profile-env: handing the command AWS_PROFILE=${profile.name}, not keys`)
+    const region: Array<[string, string]> = profile.region
+      ? [
+          ['AWS_REGION', profile.region],
+          ['AWS_DEFAULT_REGION', profile.region],
+        ]
+      : []
+    const vars: Array<[string, string]> = [...region, ...endpointVariable(profile), ['AWS_PROFILE', profile.name]]
+    return runCommand(rt, req, buildChildEnv(rt.env, profile.name, vars))
+  }
   if (req.noSession && !credentials.sessionToken) {
     rt.streams.stderr.write(
       `vault: warning: handing long-lived access keys of "${profile.name}" to the command (--no-session)\n`,
     )
   }
-  return runCommand(rt, req, buildChildEnv(rt.env, profile.name, credentialVariables(credentials, profile.region)))
+  const vars = [...credentialVariables(credentials, profile.region), ...endpointVariable(profile)]
+  return runCommand(rt, req, buildChildEnv(rt.env, profile.name, vars))
 }
 
 /**
  * `vault exec --ecs-server|--ec2-server`: the command finds a local credential server through its
  * environment and holds no keys; the server stops when the command exits.
  */
-async function execWithServer(rt: Runtime, req: ExecRequest, kind: ServerKind): Promise<number> {
+async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string }, kind: ServerKind): Promise<number> {
   // Loaded here, not at the top: plain exec is on the cache-hit fast path and must stay lean.
   const [{ serverWindowSeconds, startCredentialServer }, { SessionStore }] = await Promise.all([
     import('../server/start.js'),
@@ -78,7 +106,7 @@ async function execWithServer(rt: Runtime, req: ExecRequest, kind: ServerKind): 
           ['AWS_DEFAULT_REGION', profile.region],
         ]
       : []
-    const env = buildChildEnv(rt.env, profile.name, [...region, ...server.variables])
+    const env = buildChildEnv(rt.env, profile.name, [...region, ...endpointVariable(profile), ...server.variables])
     for (const name of server.unset ?? []) delete env[name]
     return await runCommand(rt, req, env)
   } finally {
@@ -92,9 +120,10 @@ async function runCommand(rt: Runtime, req: ExecRequest, env: Record<string, str
   if (!command) {
     command = rt.env.SHELL || (rt.platform === 'win32' ? 'cmd.exe' : '/bin/sh')
     args = []
-    rt.streams.stderr.write(
-      `vault: starting ${command} with credentials for "${env.AWS_VAULT}"; type exit to leave it\n`,
-    )
+    const hint = `starting ${command} with credentials for "${env.AWS_VAULT}"; type exit to leave it`
+    // aws-vault cli/exec.go: AWS_VAULT_DISABLE_HELP_MESSAGE=1 (exactly) moves its subshell notice to the debug log.
+    if (rt.env.AWS_VAULT_DISABLE_HELP_MESSAGE === '1') rt.log.debug(hint)
+    else rt.streams.stderr.write(`vault: ${hint}\n`)
   }
   rt.log.debug(`exec ${command} with ${args.length} argument(s)`)
   return runChild(command, args, env)

@@ -1,8 +1,11 @@
 import { type ExportFormat, formatCredentials } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
+import { profileOrEnv } from './default-profile.js'
 import { type CredentialRequest, getCredentials } from './get-credentials.js'
 
-export interface ExportRequest extends CredentialRequest {
+export interface ExportRequest extends Omit<CredentialRequest, 'profile'> {
+  /** Omitted: AWS_PROFILE. */
+  profile?: string
   format: ExportFormat
 }
 
@@ -14,6 +17,7 @@ export async function exportProfile(rt: Runtime, req: ExportRequest): Promise<vo
   const activated = rt.env.AWS_VAULT ? withoutVariables(rt, ['AWS_REGION', 'AWS_DEFAULT_REGION']) : rt
   const { credentials, profile } = await getCredentials(activated, {
     ...req,
+    profile: profileOrEnv(activated, req.profile, 'export'),
     forCredentialProcess: req.format === 'json',
   })
   rt.streams.stdout.write(formatCredentials(req.format, credentials, { profile: profile.name, region: profile.region }))

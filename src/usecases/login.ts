@@ -1,11 +1,18 @@
+import { DEFAULT_DURATIONS } from '../config/resolve.js'
+import { UsageError } from '../errors.js'
 import { consoleDestination, federationEndpoint, partitionOf } from '../login/console-urls.js'
 import { loginUrl, requestSigninToken } from '../login/federation.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { consoleProviderFor } from '../vault/console-provider.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+import { federationTokenProvider } from '../vault/federation-token-provider.js'
 import { formatRemaining } from '../vault/provider.js'
+import type { StsTarget } from '../vault/sts-port.js'
 import { type CredentialRequest, chainContext, loadProfile } from './get-credentials.js'
 
-export interface LoginRequest extends CredentialRequest {
+export interface LoginRequest extends Omit<CredentialRequest, 'profile'> {
+  /** Omitted: AWS_PROFILE, else the credentials in the environment (ByteNess aws-vault). */
+  profile?: string
   /** A console path such as s3/home. */
   path?: string
   /** Print the sign-in URL on stdout instead of opening a browser. */
@@ -17,16 +24,46 @@ export interface LoginRequest extends CredentialRequest {
  * through the partition's federation endpoint (or VAULT_FEDERATION_ENDPOINT).
  */
 export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
+  const name = req.profile || rt.env.AWS_PROFILE
+  const { credentials, region, sessionDuration, label } = name
+    ? await fromProfile(rt, { ...req, profile: name })
+    : await fromEnvironment(rt, req)
+  if (credentials.expiration) {
+    rt.log.debug(
+      `${label}: console credentials expire in ${formatRemaining(credentials.expiration.getTime() - rt.clock.now().getTime())}`,
+    )
+  }
+  const partition = partitionOf(region)
+  const endpoint = federationEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT)
+  const token = await requestSigninToken({ endpoint, credentials, sessionDuration, fetch: rt.fetch, log: rt.log })
+  const url = loginUrl(endpoint, consoleDestination(partition, region, req.path), token)
+  if (req.stdout) {
+    rt.streams.stdout.write(`${url}\n`)
+    return
+  }
+  try {
+    await rt.openBrowser(url)
+    rt.streams.stderr.write(`Opened the AWS console for ${label} in your browser\n`)
+  } catch (err) {
+    rt.streams.stderr.write(
+      `vault: could not open a browser (${(err as Error).message}); open this URL to sign in:\n${url}\n`,
+    )
+  }
+}
+
+interface SignIn {
+  credentials: AwsCredentials
+  region?: string
+  /** The console session length to ask for, where AWS accepts one. */
+  sessionDuration?: number
+  /** `profile NAME`, or `the credentials in the environment`: for messages. */
+  label: string
+}
+
+async function fromProfile(rt: Runtime, req: LoginRequest & { profile: string }): Promise<SignIn> {
   const profile = await loadProfile(rt, req)
   const chosen = await consoleProviderFor(profile, await chainContext(rt, profile, req))
   const credentials = await chosen.provider.retrieve()
-  if (credentials.expiration) {
-    rt.log.debug(
-      `profile ${profile.name}: console credentials expire in ${formatRemaining(credentials.expiration.getTime() - rt.clock.now().getTime())}`,
-    )
-  }
-  const partition = partitionOf(profile.region)
-  const endpoint = federationEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT)
   // --duration made the credentials that long; the console session itself can be set only for a
   // role assumed straight from long-term keys (AWS answers HTTP 400 for role chaining).
   const sessionDuration = chosen.acceptsSessionDuration ? req.duration : undefined
@@ -35,18 +72,47 @@ export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
       `profile ${profile.name}: not sending SessionDuration: the role was not assumed straight from long-term keys`,
     )
   }
-  const token = await requestSigninToken({ endpoint, credentials, sessionDuration, fetch: rt.fetch, log: rt.log })
-  const url = loginUrl(endpoint, consoleDestination(partition, profile.region, req.path), token)
-  if (req.stdout) {
-    rt.streams.stdout.write(`${url}\n`)
-    return
-  }
-  try {
-    await rt.openBrowser(url)
-    rt.streams.stderr.write(`Opened the AWS console for profile ${profile.name} in your browser\n`)
-  } catch (err) {
-    rt.streams.stderr.write(
-      `vault: could not open a browser (${(err as Error).message}); open this URL to sign in:\n${url}\n`,
+  return { credentials, region: profile.region, sessionDuration, label: `profile ${profile.name}` }
+}
+
+/**
+ * `vault login` with no profile and no AWS_PROFILE signs in with AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, as ByteNess aws-vault's login does (cli/login.go
+ * getCredsProvider): role credentials as they are, anything else through GetFederationToken.
+ * Where aws-vault opens a profile picker for an environment without keys, vault asks for a profile.
+ */
+async function fromEnvironment(rt: Runtime, req: LoginRequest): Promise<SignIn> {
+  const label = 'the credentials in the environment'
+  const accessKeyId = rt.env.AWS_ACCESS_KEY_ID
+  const secretAccessKey = rt.env.AWS_SECRET_ACCESS_KEY
+  if (!accessKeyId || !secretAccessKey) {
+    throw new UsageError(
+      'vault login needs a profile, or credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      'name one: vault login PROFILE',
     )
   }
+  const given: AwsCredentials = { accessKeyId, secretAccessKey }
+  if (rt.env.AWS_SESSION_TOKEN) given.sessionToken = rt.env.AWS_SESSION_TOKEN
+  const region = req.region ?? (rt.env.AWS_REGION || rt.env.AWS_DEFAULT_REGION || undefined)
+  const endpoint =
+    rt.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
+      ? undefined
+      : (rt.env.AWS_ENDPOINT_URL_STS ?? rt.env.AWS_ENDPOINT_URL)
+  const target: StsTarget = { region: region ?? 'us-east-1', endpoint }
+  if (given.sessionToken) {
+    // aws-vault's isCallerIdentityAssumedRole: the console takes role (and federated-user) sessions as they are.
+    const arn = (await rt.stsFactory(given, target).getCallerIdentity()).arn
+    const kind = arn.split(':').slice(5).join(':').split('/')[0]
+    rt.log.debug(`login: the credentials in the environment belong to ${arn}`)
+    if (kind === 'assumed-role' || kind === 'federated-user') return { credentials: given, region, label }
+  }
+  const credentials = await federationTokenProvider({
+    source: { description: label, retrieve: async () => given },
+    profile: 'environment',
+    durationSeconds: req.duration ?? DEFAULT_DURATIONS.federationToken,
+    sts: rt.stsFactory,
+    target,
+    log: rt.log,
+  }).retrieve()
+  return { credentials, region, label }
 }

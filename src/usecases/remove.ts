@@ -5,11 +5,22 @@ import type { Runtime } from '../runtime/runtime.js'
 export interface RemoveRequest {
   profile: string
   force: boolean
+  /** -s/--sessions-only: delete the profile's cached sessions and keep its keys (aws-vault's legacy flag). */
+  sessionsOnly?: boolean
   prompts: Prompts
 }
 
-/** `vault remove`: deletes a profile's long-term keys and its cached sessions. */
+/**
+ * `vault remove`: deletes a profile's long-term keys and its cached sessions. Results go to stdout
+ * in aws-vault's words (cli/remove.go: `Deleted credentials.`, `Deleted N sessions.`).
+ */
 export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promise<void> {
+  if (req.sessionsOnly) {
+    // aws-vault: no prompt and no check for keys; the count may be 0.
+    const n = await (await rt.sessions()).removeForProfile(req.profile)
+    rt.streams.stdout.write(`Deleted ${n} sessions.\n`)
+    return
+  }
   const keys = await rt.keys()
   if (!(await keys.has(req.profile))) {
     throw new NotFoundError(
@@ -30,7 +41,8 @@ export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promis
     }
   }
   await keys.remove(req.profile)
+  rt.streams.stdout.write('Deleted credentials.\n')
+  // vault also drops the sessions made with the deleted keys (aws-vault leaves them until they expire).
   const sessions = await (await rt.sessions()).removeForProfile(req.profile)
-  rt.streams.stderr.write(`Deleted credentials for profile "${req.profile}".\n`)
-  if (sessions > 0) rt.streams.stderr.write(`Deleted ${sessions} session${sessions === 1 ? '' : 's'}.\n`)
+  if (sessions > 0) rt.streams.stdout.write(`Deleted ${sessions} sessions.\n`)
 }

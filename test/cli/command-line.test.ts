@@ -87,7 +87,7 @@ describe('parseLine: what the fast path understands, and what it hands to oclif'
     ['exclusive flags together', ['list', '--profiles', '--sessions']],
     ['a flag with relationships', ['exec', '--lazy', 'p']],
     ['a boolean given a value', ['export', '--no-session=true', 'p']],
-    ['a missing required argument', ['export']],
+    ['a missing required argument', ['add']],
     ['an extra argument', ['export', 'p', 'q']],
     ['a command the manifest does not have', ['exce', 'p']],
   ]

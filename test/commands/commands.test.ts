@@ -67,15 +67,21 @@ describe('commands, from the sources (issue 2)', () => {
     },
     {
       name: 'a missing argument names it and shows the usage (issue 14)',
-      argv: ['export'],
+      argv: ['add'],
       code: 2,
-      stderr: /^vault: "vault export" needs PROFILE; usage: vault export PROFILE\n$/,
+      stderr: /^vault: "vault add" needs PROFILE; usage: vault add PROFILE\n$/,
     },
     {
       name: 'an unknown flag suggests the nearest one (issue 14)',
       argv: ['export', 'caktus', '--regoin', 'x'],
       code: 2,
       stderr: /^vault: unknown flag --regoin for "vault export"; did you mean --region\? Or run vault export --help\n$/,
+    },
+    {
+      name: 'a missing profile, with AWS_PROFILE unset (issue 14)',
+      argv: ['export'],
+      code: 2,
+      stderr: /^vault: vault export needs a profile, and AWS_PROFILE is not set; name one: vault export PROFILE\n$/,
     },
     {
       name: 'a bad --duration',
@@ -120,9 +126,10 @@ describe('commands, from the sources (issue 2)', () => {
       argv: ['add', 'caktus', '--env', '--no-add-config'],
       env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
       code: 0,
-      stderr: /^Added credentials to profile "caktus" in vault\n$/,
+      stdout: /^Added credentials to profile "caktus" in vault\n$/,
+      stderr: /^$/,
     },
-    { name: 'clear counts', argv: ['clear'], code: 0, stderr: /^Cleared 0 sessions\.\n$/ },
+    { name: 'clear counts', argv: ['clear'], code: 0, stdout: /^Cleared 0 sessions\.\n$/, stderr: /^$/ },
     {
       name: 'remove of nothing',
       argv: ['remove', 'caktus', '-f'],

@@ -1,51 +1,14 @@
 import assert from 'node:assert/strict'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { type Home, makeHome, requireCommand, run, type Services, startServices, vault } from './harness.js'
+import { SigninStub } from './signin-stub.js'
 
 const admin = {
   AWS_ACCESS_KEY_ID: 'AKIAADMIN00000000000',
   AWS_SECRET_ACCESS_KEY: 'admin-secret',
   AWS_DEFAULT_REGION: 'us-east-1',
-}
-
-/** A stand-in for signin.aws.amazon.com/federation on loopback: it records every request. */
-class SigninStub {
-  readonly requests: URLSearchParams[] = []
-  rejectSessionDuration = false
-  private server?: Server
-  url = ''
-
-  async start() {
-    this.server = createServer((req, res) => {
-      const query = new URL(req.url ?? '/', 'http://stub').searchParams
-      this.requests.push(query)
-      if (query.get('Action') !== 'getSigninToken' || !query.get('Session')) {
-        res.writeHead(400).end('bad request')
-      } else if (this.rejectSessionDuration && query.has('SessionDuration')) {
-        // What AWS answers for SessionDuration with role-chained credentials.
-        res.writeHead(400).end('SessionDuration is not allowed')
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ SigninToken: `stub-token-${this.requests.length}+/=` }))
-      }
-    })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/federation`
-  }
-  reset() {
-    this.requests.length = 0
-    this.rejectSessionDuration = false
-  }
-  session(i: number) {
-    return JSON.parse(this.requests[i].get('Session') ?? '') as Record<string, string>
-  }
-  stop() {
-    return new Promise((resolve) => this.server?.close(resolve))
-  }
 }
 
 describe('vault login, end to end (issue 8)', () => {

@@ -119,7 +119,7 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     // Every session on the chain was made with the old key: none is left.
     for (const profile of [user, `${user}-role`]) {
       const cleared = await vault(['clear', profile], { env: home.env })
-      assert.equal(cleared.stderr, 'Cleared 0 sessions.\n')
+      assert.equal(cleared.stdout, 'Cleared 0 sessions.\n')
     }
   })
 

@@ -43,8 +43,8 @@ describe('createStore', () => {
     const store = createStore('file', { ...base, platform: 'linux' })
     assert.ok(store instanceof FileStore)
     assert.equal(store.dir, '/home/u/.awsvault/keys')
-    assert.equal(fileStoreDir({ AWS_VAULT_FILE_DIR: '~/vault-keys' }, '/home/u'), '/home/u/vault-keys')
-    assert.equal(fileStoreDir({ AWS_VAULT_FILE_DIR: '/srv/keys' }, '/home/u'), '/srv/keys')
+    assert.equal(fileStoreDir('~/vault-keys', '/home/u'), '/home/u/vault-keys')
+    assert.equal(fileStoreDir('/srv/keys', '/home/u'), '/srv/keys')
   })
 
   it('an unknown name is a usage error listing the valid ones', () => {
@@ -53,7 +53,7 @@ describe('createStore', () => {
       (err: UsageError) => {
         assert.ok(err instanceof UsageError)
         assert.equal(err.message, 'unknown backend "kwallet"')
-        assert.equal(err.hint, 'use one of: keychain, wincred, secret-service, file')
+        assert.equal(err.hint, 'use one of: keychain, wincred, secret-service, file, pass')
         return true
       },
     )

@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process'
+import { readdir, stat } from 'node:fs/promises'
+import { join, posix } from 'node:path'
+import { StoreError, UsageError } from '../errors.js'
+import { type Env, type Logger, silentLogger } from '../runtime/types.js'
+import { marshalItem, unmarshalItem } from './aws-vault-item.js'
+import type { SecretItem, SecretStore } from './secret-store.js'
+
+export interface PassStoreOptions {
+  /** --pass-dir / AWS_VAULT_PASS_PASSWORD_STORE_DIR, else PASSWORD_STORE_DIR, else ~/.password-store. */
+  dir: string
+  /** --pass-cmd / AWS_VAULT_PASS_CMD, else `pass`. */
+  cmd: string
+  /** --pass-prefix / AWS_VAULT_PASS_PREFIX: a folder inside the store. */
+  prefix: string
+  /** The environment pass and gpg run in (GNUPGHOME, GPG_TTY, …). */
+  env: Env
+  /** Deadline for each pass call. `pass show` may wait for gpg-agent's passphrase prompt. */
+  timeoutMs?: number
+  logger?: Logger
+}
+
+export const DEFAULT_PASS_TIMEOUT_MS = 60_000
+
+const HINT = 'check the store with: pass ls, or use another --backend'
+
+/**
+ * aws-vault's `pass` backend (99designs/keyring pass.go), byte-compatible both ways: the item with
+ * key K lives at PREFIX/K in the password store (file PREFIX/K.gpg), and its content is the
+ * keyring.Item as Go's json.Marshal writes it (Data, the credential JSON, as base64), written with
+ * `pass insert -m -f` and read with `pass show`. Listing and existence read the directory only,
+ * so they never run gpg. Secrets travel on stdin and stdout, never in argv.
+ */
+export class PassStore implements SecretStore {
+  readonly name = 'pass'
+  private readonly timeoutMs: number
+  private readonly logger: Logger
+
+  constructor(private readonly opts: PassStoreOptions) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_PASS_TIMEOUT_MS
+    this.logger = opts.logger ?? silentLogger
+  }
+
+  async get(key: string): Promise<SecretItem | null> {
+    if (!(await this.has(key))) return null
+    const name = this.entryName(key)
+    const out = await this.run(['show', name], `reading "${name}"`)
+    const item = unmarshalItem(out)
+    if (!item) {
+      throw new StoreError(
+        `the pass entry "${name}" is not an aws-vault item`,
+        'corrupt',
+        `remove it with: pass rm ${name}, and store it again`,
+      )
+    }
+    return { ...item, key }
+  }
+
+  async set(item: SecretItem): Promise<void> {
+    const name = this.entryName(item.key)
+    // pass encrypts to a temporary file and renames it over the entry: readers never see half an item.
+    await this.run(['insert', '-m', '-f', name], `writing "${name}"`, marshalItem(item))
+  }
+
+  async remove(key: string): Promise<boolean> {
+    if (!(await this.has(key))) return false
+    const name = this.entryName(key)
+    await this.run(['rm', '-f', name], `removing "${name}"`)
+    return true
+  }
+
+  /** As pass.go's itemExists: the .gpg file is there. */
+  async has(key: string): Promise<boolean> {
+    const path = join(this.opts.dir, `${this.entryName(key)}.gpg`)
+    try {
+      return (await stat(path)).isFile()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return false
+      throw new StoreError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`, 'denied', HINT, {
+        cause: err,
+      })
+    }
+  }
+
+  /** Every `*.gpg` under DIR/PREFIX, as a key relative to it (pass.go's Keys walks the same tree). */
+  async keys(): Promise<string[]> {
+    const root = join(this.opts.dir, this.opts.prefix)
+    const keys: string[] = []
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[]
+      try {
+        entries = await readdir(dir, { withFileTypes: true })
+      } catch (err) {
+        if (rel === '' && (err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw new StoreError(`cannot list ${dir}: ${(err as NodeJS.ErrnoException).code}`, 'unavailable', HINT, {
+          cause: err,
+        })
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      for (const e of entries) {
+        const path = rel ? `${rel}/${e.name}` : e.name
+        if (e.isDirectory()) await walk(join(dir, e.name), path)
+        else if (e.name.endsWith('.gpg')) keys.push(path.slice(0, -4))
+      }
+    }
+    await walk(root, '')
+    return keys
+  }
+
+  /** Go's filepath.Join(prefix, key): empty parts dropped, the result cleaned. */
+  private entryName(key: string): string {
+    if (!key || key.split('/').some((part) => part === '..')) {
+      throw new UsageError(`"${key}" cannot be stored in pass: it would leave the password store`)
+    }
+    return posix.normalize([this.opts.prefix, key].filter(Boolean).join('/')).replace(/\/+$/, '')
+  }
+
+  /** Runs pass with a deadline; resolves its stdout. Input (a secret) goes on stdin. */
+  private run(args: string[], what: string, input?: string): Promise<string> {
+    const { cmd, dir } = this.opts
+    this.logger.debug(`pass store: ${cmd} ${args.join(' ')} (PASSWORD_STORE_DIR=${dir})`)
+    return new Promise((resolve, reject) => {
+      const env: Record<string, string> = {}
+      for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v
+      env.PASSWORD_STORE_DIR = dir
+      // Its own process group, so the deadline ends gpg too, not only the pass script.
+      const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
+      const stdout: Buffer[] = []
+      let stderr = ''
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        try {
+          if (child.pid !== undefined) process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL')
+        } catch {}
+      }, this.timeoutMs)
+      child.stdout.on('data', (d: Buffer) => stdout.push(d))
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString('utf8')
+      })
+      child.stdin.on('error', () => {}) // pass may exit before reading; its exit status tells.
+      child.stdin.end(input ?? '')
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        reject(
+          err.code === 'ENOENT'
+            ? new StoreError(
+                `the pass backend needs ${cmd}, which is not installed`,
+                'unavailable',
+                'install pass (apt-get install pass), or name it with --pass-cmd',
+                { cause: err },
+              )
+            : new StoreError(`pass store: ${what} failed: ${err.message}`, 'unavailable', HINT, { cause: err }),
+        )
+      })
+      child.on('close', (code) => {
+        clearTimeout(timer)
+        if (timedOut) {
+          reject(
+            new StoreError(
+              `pass store: ${what} did not finish within ${Math.round(this.timeoutMs / 1000)} s`,
+              'timeout',
+              'gpg may be waiting for a passphrase: unlock your key (gpg-agent) and retry',
+            ),
+          )
+        } else if (code !== 0) {
+          const last = stderr.trim().split('\n').pop()?.trim()
+          reject(
+            new StoreError(`pass store: ${what} failed${last ? `: ${last}` : ` (exit ${code})`}`, 'unavailable', HINT),
+          )
+        } else {
+          resolve(Buffer.concat(stdout).toString('utf8'))
+        }
+      })
+    })
+  }
+}
