@@ -1,6 +1,7 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
-import { addProfileSection } from '../config/write.js'
+import { addProfileSection, checkProfileName } from '../config/write.js'
 import { UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
@@ -17,6 +18,9 @@ const accessKeyShape = /^(AKIA|ASIA)[A-Z0-9]{16}$/
 
 /** `vault add`: stores long-term keys for a profile, and drops that profile's old sessions. */
 export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void> {
+  // Before anything is read or stored: a name the config file cannot hold would leave keys that
+  // `export` serves but no [profile] section (issue 15).
+  checkProfileName(req.profile)
   const configPath = configFilePath(rt.env, rt.homedir)
   const config = await ConfigFile.load(configPath, rt.log)
   const source = config.section(req.profile)?.values.source_profile
@@ -38,7 +42,7 @@ export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void
     await addProfileSection(configPath, req.profile, {})
     rt.log.debug(`added [${req.profile === 'default' ? 'default' : `profile ${req.profile}`}] to ${configPath}`)
   }
-  rt.streams.stderr.write(`Added credentials to profile "${req.profile}" in vault\n`)
+  rt.streams.stderr.write(`Added credentials to profile "${printable(req.profile)}" in vault\n`)
 }
 
 function fromEnvironment(rt: Runtime): AwsCredentials {

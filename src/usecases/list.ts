@@ -1,4 +1,5 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
+import { printable } from '../output/printable.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { formatRemaining } from '../vault/provider.js'
 
@@ -48,8 +49,8 @@ export function renderTable(rows: ListedProfile[]): string {
     ['Profile', 'Credentials', 'Sessions'],
     ['=======', '===========', '========'],
     ...rows.map((r) => [
-      r.profile,
-      r.credentials ?? '-',
+      printable(r.profile),
+      r.credentials === null ? '-' : printable(r.credentials),
       r.sessions.map((s) => `${s.type}:${formatRemaining(s.expiresInSeconds * 1000)}`).join(', ') || '-',
     ]),
   ]
@@ -61,7 +62,7 @@ export type ListMode = 'table' | 'profiles' | 'credentials' | 'sessions'
 
 /** stdout for `vault list` in each mode (--json is rendered by oclif, or the fast path). */
 export function renderList(rows: ListedProfile[], mode: ListMode): string {
-  const lines = (items: string[]) => items.map((l) => `${l}\n`).join('')
+  const lines = (items: string[]) => items.map((l) => `${printable(l)}\n`).join('')
   switch (mode) {
     case 'profiles':
       return lines(rows.map((r) => r.profile))

@@ -1,4 +1,5 @@
 import { NotFoundError, UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
 import type { Runtime } from '../runtime/runtime.js'
 
@@ -13,17 +14,17 @@ export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promis
   const keys = await rt.keys()
   if (!(await keys.has(req.profile))) {
     throw new NotFoundError(
-      `no credentials for profile "${req.profile}" in vault`,
+      `no credentials for profile "${printable(req.profile)}" in vault`,
       'see what is stored with: vault list',
     )
   }
   if (!req.force) {
     if (!rt.hasTerminal)
       throw new UsageError(
-        `remove credentials of "${req.profile}"? There is no terminal to confirm on`,
+        `remove credentials of "${printable(req.profile)}"? There is no terminal to confirm on`,
         'pass -f/--force',
       )
-    const yes = await req.prompts.confirm(`Delete credentials for profile "${req.profile}"?`)
+    const yes = await req.prompts.confirm(`Delete credentials for profile "${printable(req.profile)}"?`)
     if (!yes) {
       rt.streams.stderr.write('Nothing deleted.\n')
       return
@@ -31,6 +32,6 @@ export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promis
   }
   await keys.remove(req.profile)
   const sessions = await (await rt.sessions()).removeForProfile(req.profile)
-  rt.streams.stderr.write(`Deleted credentials for profile "${req.profile}".\n`)
+  rt.streams.stderr.write(`Deleted credentials for profile "${printable(req.profile)}".\n`)
   if (sessions > 0) rt.streams.stderr.write(`Deleted ${sessions} session${sessions === 1 ? '' : 's'}.\n`)
 }
