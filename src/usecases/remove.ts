@@ -12,7 +12,7 @@ export interface RemoveRequest {
 /** `vault remove`: deletes a profile's long-term keys and its cached sessions. */
 export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promise<void> {
   const keys = await rt.keys()
-  if (!(await keys.has(req.profile))) {
+  if (!(await keys.has(req.profile, { confirm: true }))) {
     throw new NotFoundError(
       `no credentials for profile "${printable(req.profile)}" in vault`,
       'see what is stored with: vault list',

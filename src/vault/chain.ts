@@ -126,6 +126,22 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
       'use `aws sso login` and the AWS CLI for this profile',
     )
   }
+  // Before saying so, ask the store itself: its index may have missed a write (issue 15).
+  if (await ctx.keys.has(p.name, { confirm: true })) {
+    log.debug(`profile ${p.name}: the store index did not name its keys, the keychain holds them`)
+    const keys = ctx.keys
+    const found = p.name
+    seen.delete(found)
+    return link(
+      p,
+      {
+        ...ctx,
+        keys: { get: (n) => keys.get(n), has: (n, o) => (n === found ? Promise.resolve(true) : keys.has(n, o)) },
+      },
+      active,
+      seen,
+    )
+  }
   const whose = p.name === active ? `profile "${p.name}"` : `profile "${active}": source profile "${p.name}"`
   throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${p.name}`)
 }

@@ -177,15 +177,18 @@ describe('store index (issue 9)', () => {
     assert.equal(view.profiles.length, 40)
   })
 
-  it('a failed index update does not fail the write; the next writer that can lock names the item', async () => {
+  it('a failed index update: a session write stands (best effort), a key write is taken back (issue 15)', async () => {
     const failing: IndexLock = { hold: () => Promise.reject(new Error('busy')), tryHold: async () => undefined }
     const store = keychain([], failing)
     await new SessionStore(store).set(ROLE, session('kept', hours(1)), NOW)
-    await new CredentialStore(store).set('src', KEYS)
     assert.ok(await store.get(formatSessionKey(ROLE, hours(1))))
     // No index came to be: lookups list the store.
     assert.equal((await new SessionStore(store).get(ROLE, NOW))?.accessKeyId, 'ASIAkept')
-    assert.equal(await new CredentialStore(store).has('src'), true)
+    await assert.rejects(new CredentialStore(store).set('src', KEYS), {
+      message: 'keys for profile "src" not stored (nothing stored): busy',
+    })
+    assert.equal(await store.get('src'), null)
+    assert.equal(await new CredentialStore(store).has('src'), false)
   })
 
   it('keys the index does not name (aws-vault add, on macOS) are found by one targeted read, then named', async () => {
