@@ -109,8 +109,16 @@ export class FileStore implements SecretStore {
     return this.opts.passphrase(this.dir)
   }
 
-  private async decrypt(jwe: string, path: string): Promise<SecretItem> {
+  private async decrypt(jwe: string, path: string, crossCheck = true): Promise<SecretItem> {
     const result = await decryptJwe(jwe, await this.passphrase())
+    if (!result.ok && result.reason === 'passphrase' && crossCheck && (await this.opensAnother(path))) {
+      // The passphrase opens other items: this one's wrapped key was damaged.
+      throw new StoreError(
+        `${path} is corrupted (its key does not unwrap with the passphrase that opens the other items)`,
+        'corrupt',
+        `remove ${path} and add the item again`,
+      )
+    }
     if (!result.ok && result.reason === 'passphrase') {
       throw new StoreError(
         `wrong passphrase for ${this.dir}`,
@@ -121,32 +129,54 @@ export class FileStore implements SecretStore {
     const item = result.ok ? unmarshalItem(result.plaintext) : undefined
     if (!item) {
       const detail = result.ok ? 'not an aws-vault item' : result.detail
-      throw new StoreError(`${path} cannot be read (${detail})`, 'corrupt', 'remove the file and add the item again')
+      throw new StoreError(`${path} is corrupted (${detail})`, 'corrupt', `remove ${path} and add the item again`)
     }
     return item
   }
 
   /**
    * Before the first write, decrypt one existing item: a mistyped passphrase would otherwise
-   * encrypt the new item under a passphrase no other item shares.
+   * encrypt the new item under a passphrase no other item shares. A damaged item says nothing
+   * about the passphrase (issue 15: one flipped byte blocked every `vault add`): the passphrase
+   * is wrong only when it opens none of the items.
    */
   private async checkPassphrase(): Promise<void> {
     if (this.passphraseChecked) return
+    let wrong: unknown
     for (const key of await this.keys()) {
       const path = this.pathFor(key)
       const jwe = await readFile(path, 'utf8').catch(() => undefined)
-      if (jwe === undefined) continue
+      if (jwe === undefined) continue // removed since the listing: a miss
       try {
-        await this.decrypt(jwe, path)
+        await this.decrypt(jwe, path, false)
       } catch (err) {
-        // A damaged or foreign file says nothing about the passphrase; try the next one.
-        if (err instanceof StoreError && err.reason === 'corrupt') continue
+        if (!(err instanceof StoreError)) throw err
+        if (err.reason === 'corrupt') continue
+        if (err.reason === 'passphrase') {
+          wrong ??= err
+          continue
+        }
         throw err
       }
       this.logger.debug(`file backend: passphrase checked against ${path}`)
-      break
+      this.passphraseChecked = true
+      return
     }
+    if (wrong) throw wrong
     this.passphraseChecked = true
+  }
+
+  /** True when the passphrase opens an item other than `except`: tried on a failure only. */
+  private async opensAnother(except: string): Promise<boolean> {
+    for (const key of await this.keys().catch(() => [])) {
+      const path = this.pathFor(key)
+      if (path === except) continue
+      const jwe = await readFile(path, 'utf8').catch(() => undefined)
+      if (jwe === undefined) continue
+      const result = await decryptJwe(jwe, await this.passphrase())
+      if (result.ok) return true
+    }
+    return false
   }
 }
 
