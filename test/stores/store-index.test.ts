@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
 import { CredentialStore } from '../../src/stores/credential-store.js'
 import { processIndexLock } from '../../src/stores/index-lock.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
@@ -87,9 +90,12 @@ describe('store index (issue 9)', () => {
     assert.match(INDEX_KEY, /^oidc:/)
   })
 
-  it('a new session replaces the old one and prunes expired ones, in the store and the index', async () => {
+  it('a new session replaces the old one and prunes expired ones (when a prune is due), in the store and the index', async () => {
     const store = keychain()
-    const sessions = new SessionStore(store)
+    const dir = mkdtempSync(join(tmpdir(), 'vault-prune-'))
+    after(() => rmSync(dir, { recursive: true, force: true }))
+    // The stamp is older than an hour at the third write, so it prunes the expired GST session.
+    const sessions = new SessionStore(store, { pruneStamp: join(dir, 'session-prune.stamp') })
     await sessions.set(ROLE, session('old', hours(1)), NOW)
     await sessions.set(GST, session('gst', hours(0.5)), NOW)
     await sessions.set(ROLE, session('new', hours(2)), new Date(hours(1).getTime()))
