@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../runtime/types.js'
 import { TEMP_PREFIX, writeFileAtomic } from './atomic-write.js'
 import { marshalItem, unmarshalItem } from './aws-vault-item.js'
 import { decodeFileName, encodeFileName } from './file-names.js'
+import { fileSystemError } from './fs-errors.js'
 import { decryptJwe, encryptJwe } from './jwe.js'
 import type { PassphraseProvider } from './passphrase.js'
 import type { SecretItem, SecretStore } from './secret-store.js'
@@ -41,7 +42,7 @@ export class FileStore implements SecretStore {
       jwe = await readFile(path, 'utf8')
     } catch (err) {
       if (isMissing(err)) return null
-      throw fsError(err, `cannot read ${path}`)
+      throw fileSystemError(err, path, 'cannot read')
     }
     const item = await this.decrypt(jwe, path)
     this.passphraseChecked = true
@@ -55,7 +56,7 @@ export class FileStore implements SecretStore {
       return (await stat(path)).isFile()
     } catch (err) {
       if (isMissing(err)) return false
-      throw fsError(err, `cannot read ${path}`)
+      throw fileSystemError(err, path, 'cannot read')
     }
   }
 
@@ -67,7 +68,7 @@ export class FileStore implements SecretStore {
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
       await writeFileAtomic(path, jwe)
     } catch (err) {
-      throw fsError(err, `cannot write ${path}`)
+      throw fileSystemError(err, path, 'cannot write')
     }
   }
 
@@ -78,7 +79,7 @@ export class FileStore implements SecretStore {
       return true
     } catch (err) {
       if (isMissing(err)) return false
-      throw fsError(err, `cannot remove ${path}`)
+      throw fileSystemError(err, path, 'cannot remove')
     }
   }
 
@@ -88,7 +89,7 @@ export class FileStore implements SecretStore {
       entries = await readdir(this.dir, { withFileTypes: true })
     } catch (err) {
       if (isMissing(err)) return []
-      throw fsError(err, `cannot list ${this.dir}`)
+      throw fileSystemError(err, this.dir, 'cannot list')
     }
     return entries
       .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith(TEMP_PREFIX))
@@ -183,17 +184,4 @@ export class FileStore implements SecretStore {
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code
   return code === 'ENOENT' || code === 'ENOTDIR'
-}
-
-function fsError(err: unknown, what: string): StoreError {
-  const e = err as NodeJS.ErrnoException
-  const denied = e.code === 'EACCES' || e.code === 'EPERM'
-  return new StoreError(
-    `${what}: ${e.code ?? e.message}`,
-    denied ? 'denied' : 'unavailable',
-    'check the permissions of AWS_VAULT_FILE_DIR',
-    {
-      cause: err,
-    },
-  )
 }
