@@ -192,6 +192,19 @@ describe('FileStore', () => {
     assert.equal((await fresh().get('saguaro'))?.data, creds)
   })
 
+  it('an item removed between a listing and its read is a miss, as on the keychain (issue 15)', async () => {
+    const { store, dir } = tempStore()
+    await store.set({ key: 'caktus', data: creds })
+    await store.set({ key: 'saguaro', data: creds })
+    const listed = await store.keys()
+    rmSync(join(dir, 'caktus'))
+    assert.deepEqual(listed, ['caktus', 'saguaro'])
+    assert.equal(await store.get('caktus'), null)
+    assert.equal(await store.remove('caktus'), false)
+    // A write's passphrase check skips the vanished item and checks against the next one.
+    await new FileStore({ dir, passphrase: async () => PASS }).set({ key: 'new', data: creds })
+  })
+
   it('skips temp files left by a write that was cut short', async () => {
     const { store, dir } = tempStore()
     await store.set({ key: 'caktus', data: creds })
