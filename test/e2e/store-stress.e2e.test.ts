@@ -48,7 +48,7 @@ describe('stores under stress against the real Secret Service (issue 15)', () =>
     await services?.stop()
   })
 
-  it('3 loops of `export --format json` racing a loop of `clear`: every export succeeds', async () => {
+  it('3 loops of `export --format json` racing a loop of `clear`: every export succeeds', async (t) => {
     const home = await makeHome(services)
     homes.push(home)
     await home.writeConfig('[profile dev]\nregion = us-east-1\n')
@@ -77,6 +77,7 @@ describe('stores under stress against the real Secret Service (issue 15)', () =>
       exporting = false
       await clearer
     }
+    t.diagnostic(`${3 * EXPORTS_PER_LOOP} exports, ${clears} clears`)
     assert.deepEqual(failures, [])
     assert.ok(clears >= 5, `only ${clears} clears ran alongside the exports`)
   })
