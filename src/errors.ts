@@ -40,7 +40,7 @@ export class StoreError extends VaultError {
   override readonly exitCode = 69
   constructor(
     message: string,
-    readonly reason: 'locked' | 'denied' | 'unavailable' | 'timeout' | 'corrupt' | 'passphrase' | 'too-large',
+    readonly reason: 'locked' | 'denied' | 'unavailable' | 'timeout' | 'corrupt' | 'passphrase' | 'too-large' | 'busy',
     hint?: string,
     options?: ErrorOptions,
   ) {

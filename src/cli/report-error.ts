@@ -1,4 +1,5 @@
 import { isVaultError } from '../errors.js'
+import { printable } from '../output/printable.js'
 
 interface OclifLikeError extends Error {
   code?: string
@@ -16,7 +17,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
   if (isVaultError(err)) {
     // oclif prefixes errors thrown by a flag's parse() with "Parsing --flag\n\t": keep the inner line.
     const message = err.message.replace(/^Parsing --\S+\s*\n\s*/, '').replace(/\s*\n\s*/g, ' ')
-    stderr.write(`vault: ${message}${err.hint ? `; ${err.hint}` : ''}\n`)
+    stderr.write(`vault: ${printable(`${message}${err.hint ? `; ${err.hint}` : ''}`)}\n`)
     if (debug && err.stack) stderr.write(`${err.stack}\n`)
     return err.exitCode
   }
@@ -30,12 +31,14 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
       .filter((l) => l !== '' && !/^See more help with/.test(l) && !/^The following errors? occurred:$/.test(l))
       .join(' ')
       .replace(/: (?=\S)/, ': ')
-    stderr.write(`vault: ${folded || 'invalid usage'}; see vault COMMAND --help\n`)
+    stderr.write(`vault: ${printable(folded) || 'invalid usage'}; see vault COMMAND --help\n`)
     if (debug && e.stack) stderr.write(`${e.stack}\n`)
     return e.oclif?.exit === undefined || e.oclif.exit === 1 ? 2 : e.oclif.exit
   }
   const message = e instanceof Error ? e.message : String(err)
-  stderr.write(`vault: unexpected error: ${message.split('\n')[0]}${debug ? '' : '; rerun with --debug for details'}\n`)
+  stderr.write(
+    `vault: unexpected error: ${printable(message.split('\n')[0])}${debug ? '' : '; rerun with --debug for details'}\n`,
+  )
   if (debug && e?.stack) stderr.write(`${e.stack}\n`)
   return 1
 }

@@ -113,7 +113,8 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
       overrides.sessions ??
       (() => {
         sessionsPromise ??= Promise.all([import('../stores/session-store.js'), rt.store()]).then(
-          ([{ SessionStore }, store]) => new SessionStore(store, { logger: log }),
+          ([{ SessionStore }, store]) =>
+            new SessionStore(store, { logger: log, pruneStamp: join(home, '.awsvault', 'session-prune.stamp') }),
         )
         return sessionsPromise
       }),

@@ -1,7 +1,7 @@
-import { StoreError, UsageError } from '../errors.js'
+import { isVaultError, LockError, StoreError, UsageError, type VaultError } from '../errors.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import { goMarshal, goString, parseJson } from './go-json.js'
-import type { SecretStore } from './secret-store.js'
+import type { SecretItem, SecretStore } from './secret-store.js'
 import { isNonCredentialKey } from './session-key.js'
 import { StoreIndex } from './store-index.js'
 
@@ -38,19 +38,56 @@ export class CredentialStore {
     return { accessKeyId, secretAccessKey }
   }
 
+  /**
+   * Store keys, and name them in the index. Succeeds only when both are durable: when the index
+   * cannot be updated (lock busy, ~/.awsvault unwritable) the item is put back as it was and the
+   * error says what failed, so `vault add` never reports keys that lookups cannot see (issue 15).
+   */
   async set(profile: string, creds: AwsCredentials): Promise<void> {
     if (isNonCredentialKey(profile)) {
       throw new UsageError(`"${profile}" cannot be a profile name: it reads as a cached session item`)
     }
+    const previous = this.index ? await this.store.get(profile) : null
     await this.store.set({
       key: profile,
       data: goMarshal({ AccessKeyID: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey }),
       label: `aws-vault (${profile})`,
     })
-    await this.index?.update((view) => {
-      if (view.profiles.has(profile)) return false
-      view.profiles.add(profile)
-    })
+    if (!this.index) return
+    try {
+      await this.index.update(
+        (view) => {
+          if (view.profiles.has(profile)) return false
+          view.profiles.add(profile)
+        },
+        undefined,
+        { strict: true },
+      )
+    } catch (err) {
+      throw await this.rollBack(profile, previous, err)
+    }
+  }
+
+  /** Put the item back as it was before a set whose index update failed; the error to throw. */
+  private async rollBack(profile: string, previous: SecretItem | null, err: unknown): Promise<VaultError> {
+    const why = isVaultError(err)
+      ? err
+      : new StoreError((err as Error).message, 'unavailable', undefined, { cause: err })
+    try {
+      if (previous) await this.store.set(previous)
+      else await this.store.remove(profile)
+    } catch (undo) {
+      return new StoreError(
+        `stored the keys for profile "${profile}" but could not name them in the store index (${why.message}), and could not take them back out (${(undo as Error).message})`,
+        'unavailable',
+        why.hint,
+        { cause: err },
+      )
+    }
+    const kept = previous ? 'the keys stored before are kept' : 'nothing stored'
+    const message = `keys for profile "${profile}" not stored (${kept}): ${why.message}`
+    if (why instanceof LockError) return new LockError(message, why.hint, { cause: err })
+    return new StoreError(message, why instanceof StoreError ? why.reason : 'unavailable', why.hint, { cause: err })
   }
 
   /** Resolves false when there were no keys for the profile. */
@@ -60,8 +97,14 @@ export class CredentialStore {
     return removed
   }
 
-  /** Never asks the file backend for its passphrase (it checks the file is there), like aws-vault. */
-  async has(profile: string): Promise<boolean> {
+  /**
+   * Never asks the file backend for its passphrase (it checks the file is there), like aws-vault.
+   * With `confirm`, an absence the index reports is checked with one targeted read, and a key
+   * found that way is named in the index: callers pass it before they say "no credentials", so an
+   * index that missed a write (a `vault add` killed between its keychain write and its index
+   * update, or an older vault's failed update) never hides a key (issue 15).
+   */
+  async has(profile: string, options: { confirm?: boolean } = {}): Promise<boolean> {
     if (isNonCredentialKey(profile)) return false
     const index = this.index
     if (!index) return this.store.has ? this.store.has(profile) : (await this.store.keys()).includes(profile)
@@ -72,9 +115,10 @@ export class CredentialStore {
     const view = await index.view()
     if (view?.profiles.has(profile)) return true
     // Where only vault writes the items (the Secret Service: aws-vault keeps its own collection
-    // there), the index is the whole truth: no read to confirm an absence. A `vault add` killed
-    // before its index update then reads as "no keys", and running it again mends that.
-    if (view && this.store.indexComplete) return false
+    // there), the index answers an absence without a read: the chain asks about every profile
+    // it walks (a role's own name too), and a cache hit must not pay a read for each. Callers
+    // about to report missing keys pass `confirm`.
+    if (view && this.store.indexComplete && !options.confirm) return false
     const found = await index.exists(profile)
     if (found) {
       // Name it, so the next lookup costs nothing; checked again under the lock against a removal.

@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../runtime/types.js'
 import { TEMP_PREFIX, writeFileAtomic } from './atomic-write.js'
 import { marshalItem, unmarshalItem } from './aws-vault-item.js'
 import { decodeFileName, encodeFileName } from './file-names.js'
+import { fileSystemError } from './fs-errors.js'
 import { decryptJwe, encryptJwe } from './jwe.js'
 import type { PassphraseProvider } from './passphrase.js'
 import type { SecretItem, SecretStore } from './secret-store.js'
@@ -41,7 +42,7 @@ export class FileStore implements SecretStore {
       jwe = await readFile(path, 'utf8')
     } catch (err) {
       if (isMissing(err)) return null
-      throw fsError(err, `cannot read ${path}`)
+      throw fileSystemError(err, path, 'cannot read')
     }
     const item = await this.decrypt(jwe, path)
     this.passphraseChecked = true
@@ -55,7 +56,7 @@ export class FileStore implements SecretStore {
       return (await stat(path)).isFile()
     } catch (err) {
       if (isMissing(err)) return false
-      throw fsError(err, `cannot read ${path}`)
+      throw fileSystemError(err, path, 'cannot read')
     }
   }
 
@@ -67,7 +68,7 @@ export class FileStore implements SecretStore {
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
       await writeFileAtomic(path, jwe)
     } catch (err) {
-      throw fsError(err, `cannot write ${path}`)
+      throw fileSystemError(err, path, 'cannot write')
     }
   }
 
@@ -78,7 +79,7 @@ export class FileStore implements SecretStore {
       return true
     } catch (err) {
       if (isMissing(err)) return false
-      throw fsError(err, `cannot remove ${path}`)
+      throw fileSystemError(err, path, 'cannot remove')
     }
   }
 
@@ -88,7 +89,7 @@ export class FileStore implements SecretStore {
       entries = await readdir(this.dir, { withFileTypes: true })
     } catch (err) {
       if (isMissing(err)) return []
-      throw fsError(err, `cannot list ${this.dir}`)
+      throw fileSystemError(err, this.dir, 'cannot list')
     }
     return entries
       .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith(TEMP_PREFIX))
@@ -109,8 +110,16 @@ export class FileStore implements SecretStore {
     return this.opts.passphrase(this.dir)
   }
 
-  private async decrypt(jwe: string, path: string): Promise<SecretItem> {
+  private async decrypt(jwe: string, path: string, crossCheck = true): Promise<SecretItem> {
     const result = await decryptJwe(jwe, await this.passphrase())
+    if (!result.ok && result.reason === 'passphrase' && crossCheck && (await this.opensAnother(path))) {
+      // The passphrase opens other items: this one's wrapped key was damaged.
+      throw new StoreError(
+        `${path} is corrupted (its key does not unwrap with the passphrase that opens the other items)`,
+        'corrupt',
+        `remove ${path} and add the item again`,
+      )
+    }
     if (!result.ok && result.reason === 'passphrase') {
       throw new StoreError(
         `wrong passphrase for ${this.dir}`,
@@ -121,49 +130,58 @@ export class FileStore implements SecretStore {
     const item = result.ok ? unmarshalItem(result.plaintext) : undefined
     if (!item) {
       const detail = result.ok ? 'not an aws-vault item' : result.detail
-      throw new StoreError(`${path} cannot be read (${detail})`, 'corrupt', 'remove the file and add the item again')
+      throw new StoreError(`${path} is corrupted (${detail})`, 'corrupt', `remove ${path} and add the item again`)
     }
     return item
   }
 
   /**
    * Before the first write, decrypt one existing item: a mistyped passphrase would otherwise
-   * encrypt the new item under a passphrase no other item shares.
+   * encrypt the new item under a passphrase no other item shares. A damaged item says nothing
+   * about the passphrase (issue 15: one flipped byte blocked every `vault add`): the passphrase
+   * is wrong only when it opens none of the items.
    */
   private async checkPassphrase(): Promise<void> {
     if (this.passphraseChecked) return
+    let wrong: unknown
     for (const key of await this.keys()) {
       const path = this.pathFor(key)
       const jwe = await readFile(path, 'utf8').catch(() => undefined)
-      if (jwe === undefined) continue
+      if (jwe === undefined) continue // removed since the listing: a miss
       try {
-        await this.decrypt(jwe, path)
+        await this.decrypt(jwe, path, false)
       } catch (err) {
-        // A damaged or foreign file says nothing about the passphrase; try the next one.
-        if (err instanceof StoreError && err.reason === 'corrupt') continue
+        if (!(err instanceof StoreError)) throw err
+        if (err.reason === 'corrupt') continue
+        if (err.reason === 'passphrase') {
+          wrong ??= err
+          continue
+        }
         throw err
       }
       this.logger.debug(`file backend: passphrase checked against ${path}`)
-      break
+      this.passphraseChecked = true
+      return
     }
+    if (wrong) throw wrong
     this.passphraseChecked = true
+  }
+
+  /** True when the passphrase opens an item other than `except`: tried on a failure only. */
+  private async opensAnother(except: string): Promise<boolean> {
+    for (const key of await this.keys().catch(() => [])) {
+      const path = this.pathFor(key)
+      if (path === except) continue
+      const jwe = await readFile(path, 'utf8').catch(() => undefined)
+      if (jwe === undefined) continue
+      const result = await decryptJwe(jwe, await this.passphrase())
+      if (result.ok) return true
+    }
+    return false
   }
 }
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code
   return code === 'ENOENT' || code === 'ENOTDIR'
-}
-
-function fsError(err: unknown, what: string): StoreError {
-  const e = err as NodeJS.ErrnoException
-  const denied = e.code === 'EACCES' || e.code === 'EPERM'
-  return new StoreError(
-    `${what}: ${e.code ?? e.message}`,
-    denied ? 'denied' : 'unavailable',
-    'check the permissions of AWS_VAULT_FILE_DIR',
-    {
-      cause: err,
-    },
-  )
 }

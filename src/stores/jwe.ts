@@ -36,7 +36,55 @@ export async function decryptJwe(jwe: string, passphrase: string): Promise<Decry
     })
     return { ok: true, plaintext: new TextDecoder().decode(plaintext) }
   } catch (err) {
-    if (err instanceof errors.JWEDecryptionFailed) return { ok: false, reason: 'passphrase', detail: err.message }
+    if (err instanceof errors.JWEDecryptionFailed) {
+      // jose cannot tell a wrong passphrase from damaged content: on a failed key unwrap it goes
+      // on with a random key (RFC 7516 §11.5), and both end in a failed tag check. Unwrapping the
+      // key ourselves tells them apart (issue 15: a flipped byte read as "wrong passphrase").
+      if (await unwrapsKey(jwe.trim(), passphrase)) {
+        return { ok: false, reason: 'corrupt', detail: 'its content fails its integrity check' }
+      }
+      return { ok: false, reason: 'passphrase', detail: err.message }
+    }
     return { ok: false, reason: 'corrupt', detail: (err as Error).message }
+  }
+}
+
+const KEY_WRAP: Record<string, { hash: string; bytes: number }> = {
+  'PBES2-HS256+A128KW': { hash: 'sha256', bytes: 16 },
+  'PBES2-HS384+A192KW': { hash: 'sha384', bytes: 24 },
+  'PBES2-HS512+A256KW': { hash: 'sha512', bytes: 32 },
+}
+
+/**
+ * True when `passphrase` unwraps the content key of `jwe` (RFC 7518 §4.8: PBKDF2 over
+ * alg || 0x00 || p2s, then AES key unwrap, whose built-in check fails for a wrong key).
+ */
+async function unwrapsKey(jwe: string, passphrase: string): Promise<boolean> {
+  const { createDecipheriv, pbkdf2 } = await import('node:crypto')
+  try {
+    const [head, encryptedKey] = jwe.split('.')
+    const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as {
+      alg?: string
+      p2s?: string
+      p2c?: number
+    }
+    const wrap = KEY_WRAP[header.alg ?? '']
+    if (!wrap || typeof header.p2s !== 'string' || typeof header.p2c !== 'number') return false
+    if (header.p2c < 1 || header.p2c > MAX_PBES2_COUNT) return false
+    const salt = Buffer.concat([
+      Buffer.from(header.alg ?? '', 'utf8'),
+      Buffer.from([0]),
+      Buffer.from(header.p2s, 'base64url'),
+    ])
+    const kek = await new Promise<Buffer>((resolve, reject) =>
+      pbkdf2(passphrase, salt, header.p2c as number, wrap.bytes, wrap.hash, (err, key) =>
+        err ? reject(err) : resolve(key),
+      ),
+    )
+    const decipher = createDecipheriv(`id-aes${wrap.bytes * 8}-wrap`, kek, Buffer.from('A6A6A6A6A6A6A6A6', 'hex'))
+    Buffer.concat([decipher.update(Buffer.from(encryptedKey, 'base64url')), decipher.final()])
+    return true
+  } catch {
+    return false
   }
 }

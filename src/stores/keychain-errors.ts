@@ -27,6 +27,7 @@ const HINTS: Record<StoreError['reason'], (backend: KeychainBackend) => string> 
   corrupt: () => 'remove the item with the platform keychain tool and add it again',
   'too-large': () => `keep the item smaller, ${FALLBACK}`,
   passphrase: () => FALLBACK,
+  busy: () => 'another vault process is deleting items (vault clear?); try again when it is done',
 }
 
 /**
@@ -48,6 +49,26 @@ const RULES: Array<[RegExp, StoreError['reason']]> = [
   [/too long|longer than platform limit/i, 'too-large'],
   [/ambiguous|matched by \d+|couldn't decode|bad encoding/i, 'corrupt'],
 ]
+
+/**
+ * The Secret Service's answers for an item deleted while we held its path: gnome-keyring drops
+ * the object, so a read, delete or listing that reaches it meets
+ *   "No such interface “org.freedesktop.Secret.Item” on object at path /org/freedesktop/secrets/collection/login/272"
+ *   "Object does not exist at path “/org/freedesktop/secrets/collection/login/272”"
+ * (issue 15: seen with `vault clear` racing `vault export`). The item is gone, the service is
+ * fine: for a read that is a miss, for a listing a reason to list again. A path naming a
+ * collection alone (no item number) is not matched: a vanished collection is a real failure.
+ */
+const VANISHED = [
+  /No such interface\W+org\.freedesktop\.Secret\.Item\b/i,
+  /(?:Object does not exist|Unknown ?Object)\W.*\/org\/freedesktop\/secrets\/collection\/[^/\s"'“”]+\/[^/\s"'“”]+/i,
+]
+
+/** True when a native error says an item went away under us (another process deleted it). */
+export function isVanishedItem(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err)
+  return VANISHED.some((pattern) => pattern.test(message))
+}
 
 /** The reason behind a native keyring error; anything unrecognised means the store is unusable. */
 export function keychainErrorReason(message: string): StoreError['reason'] {
@@ -90,5 +111,15 @@ export function keychainTimeout(backend: KeychainBackend, action: string, ms: nu
     `${action}: the ${DISPLAY_NAMES[backend]} did not answer within ${ms / 1000}s`,
     'timeout',
     HINTS.timeout(backend),
+  )
+}
+
+/** The error for a call that met items deleted under it on every attempt. */
+export function keychainBusy(backend: KeychainBackend, action: string, attempts: number, cause: unknown): StoreError {
+  return new StoreError(
+    `${action}: items of the ${DISPLAY_NAMES[backend]} kept vanishing during the call (${attempts} attempts)`,
+    'busy',
+    HINTS.busy(backend),
+    { cause },
   )
 }

@@ -3,7 +3,13 @@ import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { BulkReadable } from './bulk-read.js'
-import { type KeychainBackend, keychainError, keychainTimeout } from './keychain-errors.js'
+import {
+  isVanishedItem,
+  type KeychainBackend,
+  keychainBusy,
+  keychainError,
+  keychainTimeout,
+} from './keychain-errors.js'
 import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
 /** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
@@ -24,6 +30,13 @@ export interface KeychainStoreOptions {
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
+
+/**
+ * How many times a call that met an item deleted under it (isVanishedItem) runs in all. A listing
+ * or a write meets one only while another process deletes items; each deletion is one D-Bus call,
+ * so a few tries outlast any `vault clear`. A read or delete is not retried: the item is gone.
+ */
+export const VANISHED_ATTEMPTS = 4
 
 /** CRED_MAX_CREDENTIAL_BLOB_SIZE; keyring-rs stores the password as UTF-16, two bytes a unit. */
 export const WINCRED_MAX_BLOB_BYTES = 2560
@@ -67,7 +80,9 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 
   async get(key: string): Promise<SecretItem | null> {
-    const data = await this.call(`reading "${key}"`, (b, signal) => this.entry(b, key).getPassword(signal))
+    const data = await this.call(`reading "${key}"`, (b, signal) => this.entry(b, key).getPassword(signal), {
+      vanished: () => null,
+    })
     return data === null ? null : { key, data }
   }
 
@@ -78,11 +93,15 @@ export class KeychainStore implements SecretStore, BulkReadable {
 
   async set(item: SecretItem): Promise<void> {
     this.checkSize(item)
-    await this.call(`writing "${item.key}"`, (b, signal) => this.entry(b, item.key).setPassword(item.data, signal))
+    await this.call(`writing "${item.key}"`, (b, signal) => this.entry(b, item.key).setPassword(item.data, signal), {
+      retry: true,
+    })
   }
 
   async remove(key: string): Promise<boolean> {
-    return this.call(`removing "${key}"`, (b, signal) => this.entry(b, key).deleteCredential(signal))
+    return this.call(`removing "${key}"`, (b, signal) => this.entry(b, key).deleteCredential(signal), {
+      vanished: () => false,
+    })
   }
 
   async keys(): Promise<string[]> {
@@ -94,7 +113,9 @@ export class KeychainStore implements SecretStore, BulkReadable {
     // The listing call has no D-Bus timeout of its own; the deadline in call() bounds it (a
     // hung daemon ends in a 'timeout' StoreError and a hard exit). Probing the service first
     // would cost a second D-Bus connection (~10 ms) on every cache hit.
-    const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal))
+    const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal), {
+      retry: true,
+    })
     return found.map((c) => ({ key: c.account, data: c.password }))
   }
 
@@ -128,8 +149,34 @@ export class KeychainStore implements SecretStore, BulkReadable {
     return this.binding
   }
 
-  /** Run one native call with a deadline, and turn native errors into StoreErrors. */
-  private async call<T>(action: string, run: (b: KeyringBinding, signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Run one native call with a deadline, and turn native errors into StoreErrors. An item deleted
+   * under the call is `vanished()` (a read's miss), or with `retry` a reason to run it again.
+   */
+  private async call<T>(
+    action: string,
+    run: (b: KeyringBinding, signal: AbortSignal) => Promise<T>,
+    onVanished: { vanished?: () => T; retry?: boolean },
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callOnce(action, run)
+      } catch (err) {
+        const cause = err instanceof StoreError ? err.cause : undefined
+        if (!isVanishedItem(cause)) throw err
+        if (onVanished.vanished) {
+          this.logger.debug(`${this.name}: ${action}: the item was deleted meanwhile`)
+          return onVanished.vanished()
+        }
+        if (!onVanished.retry) throw err
+        if (attempt >= VANISHED_ATTEMPTS) throw keychainBusy(this.name, action, attempt, cause)
+        this.logger.debug(`${this.name}: ${action}: an item was deleted meanwhile; trying again`)
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20))
+      }
+    }
+  }
+
+  private async callOnce<T>(action: string, run: (b: KeyringBinding, signal: AbortSignal) => Promise<T>): Promise<T> {
     const binding = await this.load()
     const controller = new AbortController()
     let timer: NodeJS.Timeout | undefined

@@ -10,11 +10,18 @@ export class MemoryStore implements SecretStore, BulkReadable {
   readonly name = 'memory'
   readonly calls = { get: 0, has: 0, set: 0, remove: 0, keys: 0, entries: 0 }
   readonly indexLock?: IndexLock
+  readonly indexFile?: string
+  readonly indexComplete?: boolean
   private readonly items = new Map<string, SecretItem>()
 
-  constructor(initial: Iterable<SecretItem> = [], options: { indexLock?: IndexLock } = {}) {
+  constructor(
+    initial: Iterable<SecretItem> = [],
+    options: { indexLock?: IndexLock; indexFile?: string; indexComplete?: boolean } = {},
+  ) {
     for (const item of initial) this.items.set(item.key, { ...item })
     this.indexLock = options.indexLock
+    this.indexFile = options.indexFile
+    this.indexComplete = options.indexComplete
   }
 
   async get(key: string): Promise<SecretItem | null> {

@@ -29,6 +29,26 @@ interface Listing {
 export const RESCAN_AFTER_MS = 60_000
 
 /**
+ * How often a write also prunes expired sessions of other profiles (and older aws-vault formats).
+ * Each deletion is a keychain write, and deleting on every fetch multiplied the writes a keychain
+ * has to survive (issue 15: gnome-keyring-daemon crashed under `export --duration 1` loops). A
+ * write always replaces its own identity's older sessions; `vault clear` removes everything.
+ */
+export const PRUNE_EVERY_MS = 3_600_000
+
+/** How many times a lookup reads the index again while the items it names keep vanishing. */
+const VANISHED_REREADS = 8
+
+export interface SessionStoreOptions {
+  logger?: Logger
+  /**
+   * A file whose mtime records the last prune (~/.awsvault/session-prune.stamp). Without one, a
+   * write prunes nothing but its own identity's older sessions.
+   */
+  pruneStamp?: string
+}
+
+/**
  * Cached STS sessions in aws-vault's format (see session-key.ts and session-data.ts), so vault and
  * aws-vault share them.
  *
@@ -49,7 +69,7 @@ export class SessionStore {
 
   constructor(
     private readonly store: SecretStore,
-    options: { logger?: Logger } = {},
+    private readonly options: SessionStoreOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger
     this.index = StoreIndex.of(store, this.logger)
@@ -62,22 +82,26 @@ export class SessionStore {
     const reused = this.index.loaded
     let view = await this.index.view()
     if (!view) return this.getListed(id, now)
-    const first = await this.fromIndex(view, id, now)
-    if (first.creds) return first.creds
-    if (reused || first.vanished) {
+    let found = await this.fromIndex(view, id, now)
+    if (found.creds) return found.creds
+    // An item the index named was gone: a writer replaced it, and its new index names the new
+    // one. Read the index again, as long as items keep vanishing: each vanishing is a writer's
+    // progress, so this ends (bounded anyway). Reading once more was not enough under load: a
+    // slow reader can see two replacements (issue 15: index-real "readers never miss", 3 in 32).
+    for (let attempt = 0; (reused && attempt === 0) || (found.vanished && attempt < VANISHED_REREADS); attempt++) {
       this.index.forget()
       view = await this.index.view()
       if (!view) return this.getListed(id, now)
-      const again = await this.fromIndex(view, id, now)
-      if (again.creds) return again.creds
+      found = await this.fromIndex(view, id, now)
+      if (found.creds) return found.creds
     }
     if (this.scanned || now.getTime() - view.scanned < RESCAN_AFTER_MS) return null
     return this.scan(id, now)
   }
 
   /**
-   * Store a session under a key carrying its expiry, then remove what it replaces and every
-   * expired session. The new item is written before the index names it, and the index stops
+   * Store a session under a key carrying its expiry, then remove what it replaces, and at most
+   * once an hour (PRUNE_EVERY_MS) every expired session. The new item is written before the index names it, and the index stops
    * naming old items before they are removed, so a crash leaves at worst an extra item, and a
    * reader holding an older index finds the item gone and reads the index again.
    */
@@ -87,6 +111,7 @@ export class SessionStore {
     const key = formatSessionKey(id, expiration)
     const data = marshalSession({ ...creds, expiration })
     const known = this.index ? undefined : await this.load()
+    const prune = await this.pruneDue(now)
     await this.store.set({
       key,
       data,
@@ -96,7 +121,7 @@ export class SessionStore {
     const replaced = (k: string) => {
       if (k === key) return false
       const parsed = parseSessionKey(k)
-      return parsed ? sameIdentity(parsed, id) || parsed.expiration <= now : isOldSessionKey(k)
+      return parsed ? sameIdentity(parsed, id) || (prune && parsed.expiration <= now) : prune && isOldSessionKey(k)
     }
     let stale: string[] = []
     if (known) {
@@ -119,6 +144,33 @@ export class SessionStore {
         .remove(k)
         .catch((err: unknown) => this.logger.debug(`session store: could not prune ${k}: ${(err as Error).message}`))
     }
+  }
+
+  /**
+   * True when the last prune is older than PRUNE_EVERY_MS; then the stamp is renewed first, so
+   * processes writing at the same moment leave the prune to one of them (rarely two: harmless).
+   */
+  private async pruneDue(now: Date): Promise<boolean> {
+    const stamp = this.options.pruneStamp
+    if (!stamp) return false
+    const { mkdir, stat, utimes, writeFile } = await import('node:fs/promises')
+    const { dirname } = await import('node:path')
+    const last = await stat(stamp).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    )
+    if (Math.abs(now.getTime() - last) < PRUNE_EVERY_MS) return false
+    try {
+      await mkdir(dirname(stamp), { recursive: true, mode: 0o700 })
+      await writeFile(stamp, '', { mode: 0o600 })
+      await utimes(stamp, now, now)
+    } catch (err) {
+      // No stamp, no prune: a read-only ~/.awsvault must not turn every write into a prune.
+      this.logger.debug(`session store: cannot record the prune in ${stamp}: ${(err as Error).message}`)
+      return false
+    }
+    this.logger.debug('session store: pruning expired sessions (at most once an hour)')
+    return true
   }
 
   /** Remove every session for `id`; resolves to how many were removed. */

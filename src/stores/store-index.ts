@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import { writeFileAtomic } from './atomic-write.js'
+import { fileSystemError } from './fs-errors.js'
 import { goMarshal, parseJson } from './go-json.js'
 import type { IndexLock, SecretStore } from './secret-store.js'
 import { isNonCredentialKey, isOldSessionKey, parseSessionKey } from './session-key.js'
@@ -104,9 +105,10 @@ export class StoreIndex {
   /**
    * Apply `change` under the lock to a fresh read, built from a full listing when there is no
    * index, and store the result. Best effort: the items are what counts, so a failure is logged
-   * and resolves false (the index then lacks the change; readers' fallbacks cover that).
+   * and resolves false (the index then lacks the change; readers' fallbacks cover that). With
+   * `strict`, a failure rejects instead (a LockError, or a StoreError naming the path).
    */
-  async update(change: IndexChange, now?: Date): Promise<boolean> {
+  async update(change: IndexChange, now?: Date, options: { strict?: boolean } = {}): Promise<boolean> {
     try {
       const view = await this.lock.hold(async () => {
         const stored = await this.read()
@@ -120,6 +122,7 @@ export class StoreIndex {
       return true
     } catch (err) {
       this.forget()
+      if (options.strict) throw err
       this.logger.debug(`store index: not updated: ${(err as Error).message}`)
       return false
     }
@@ -189,7 +192,7 @@ export class StoreIndex {
 
   private async read(): Promise<IndexView | undefined> {
     const data = this.store.indexFile
-      ? await readIndexFile(this.store.indexFile)
+      ? await readIndexFile(this.store.indexFile, this.logger)
       : (await this.store.get(INDEX_KEY))?.data
     const view = data === undefined ? undefined : parseIndex(data)
     if (data !== undefined && !view) this.logger.debug('store index: unreadable; it will be rebuilt')
@@ -198,9 +201,14 @@ export class StoreIndex {
 
   private async write(view: IndexView): Promise<void> {
     const data = goMarshal({ v: 1, scanned: view.scanned, profiles: [...view.profiles], sessions: [...view.sessions] })
-    if (this.store.indexFile) {
-      await mkdir(dirname(this.store.indexFile), { recursive: true, mode: 0o700 })
-      return writeFileAtomic(this.store.indexFile, data)
+    const file = this.store.indexFile
+    if (file) {
+      try {
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 })
+        return await writeFileAtomic(file, data)
+      } catch (err) {
+        throw fileSystemError(err, file, 'cannot write the store index')
+      }
     }
     return this.store.set({
       key: INDEX_KEY,
@@ -211,12 +219,18 @@ export class StoreIndex {
   }
 }
 
-async function readIndexFile(path: string): Promise<string | undefined> {
+/**
+ * The index file's text, or undefined when there is none or it cannot be read (a directory in its
+ * place, no permission): readers then list the store, as with no index, and a writer's update
+ * says what is wrong with the path (issue 15: "unexpected error: EISDIR" on every export).
+ */
+async function readIndexFile(path: string, logger: Logger): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') logger.debug(`store index: cannot read ${path} (${code}); listing the store instead`)
+    return undefined
   }
 }
 

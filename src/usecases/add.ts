@@ -1,6 +1,7 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
-import { addProfileSection } from '../config/write.js'
+import { addProfileSection, checkProfileName } from '../config/write.js'
 import { UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
@@ -17,6 +18,9 @@ const accessKeyShape = /^(AKIA|ASIA)[A-Z0-9]{16}$/
 
 /** `vault add`: stores long-term keys for a profile, and drops that profile's old sessions. */
 export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void> {
+  // Before anything is read or stored: a name the config file cannot hold would leave keys that
+  // `export` serves but no [profile] section (issue 15).
+  checkProfileName(req.profile)
   const configPath = configFilePath(rt.env, rt.homedir)
   const config = await ConfigFile.load(configPath, rt.log)
   const source = config.section(req.profile)?.values.source_profile
@@ -33,7 +37,7 @@ export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void
     `profile ${req.profile}: stored access key ${maskKey(creds.accessKeyId)} in the ${(await rt.store()).name} store`,
   )
   // aws-vault cli/add.go prints both results on stdout, in this order and wording.
-  rt.streams.stdout.write(`Added credentials to profile "${req.profile}" in vault\n`)
+  rt.streams.stdout.write(`Added credentials to profile "${printable(req.profile)}" in vault\n`)
   const cleared = await (await rt.sessions()).removeForProfile(req.profile)
   if (cleared > 0) rt.streams.stdout.write(`Deleted ${cleared} existing sessions.\n`)
   if (req.addConfig && !config.hasProfile(req.profile)) {

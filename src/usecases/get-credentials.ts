@@ -80,7 +80,9 @@ export async function loadProfile(
   // A profile with no section is an error (aws-vault silently falls through to [default]),
   // unless vault holds keys for it: `vault add foo` works before [profile foo] exists.
   const allowMissing =
-    req.profile !== 'default' && !config.hasProfile(req.profile) && (await (await rt.keys()).has(req.profile))
+    req.profile !== 'default' &&
+    !config.hasProfile(req.profile) &&
+    (await (await rt.keys()).has(req.profile, { confirm: true }))
   const profile = resolveProfile(config, req.profile, {
     env: rt.env,
     overrides: { region: req.region, duration: req.duration },

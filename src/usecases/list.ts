@@ -1,4 +1,5 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
+import { printable } from '../output/printable.js'
 import type { Runtime } from '../runtime/runtime.js'
 
 export interface ListedSession {
@@ -115,7 +116,11 @@ export function renderTable(rows: ListedProfile[]): string {
   const cells = [
     ['Profile', 'Credentials', 'Sessions'],
     ['=======', '===========', '========'],
-    ...rows.map((r) => [r.profile, r.credentials ?? '-', sessionLabels(r.sessions).join(', ') || '-']),
+    ...rows.map((r) => [
+      printable(r.profile),
+      r.credentials == null ? '-' : printable(r.credentials),
+      sessionLabels(r.sessions).join(', ') || '-',
+    ]),
   ]
   const widths = [0, 1].map((i) => Math.max(...cells.map((c) => c[i].length)))
   return cells.map((c) => `${c[0].padEnd(widths[0])}  ${c[1].padEnd(widths[1])}  ${c[2]}`.trimEnd()).join('\n') + '\n'
@@ -125,7 +130,7 @@ export type ListMode = 'table' | 'profiles' | 'credentials' | 'sessions'
 
 /** stdout for `vault list` in each mode, as aws-vault's cli/list.go (--json is rendered by oclif, or the fast path). */
 export function renderList(rows: ListedProfile[], mode: ListMode): string {
-  const lines = (items: string[]) => items.map((l) => `${l}\n`).join('')
+  const lines = (items: string[]) => items.map((l) => `${printable(l)}\n`).join('')
   switch (mode) {
     case 'profiles':
       // Profile sections only: stored keys without a section are not profiles.

@@ -1,4 +1,5 @@
 import { NotFoundError, UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
 import type { Runtime } from '../runtime/runtime.js'
 
@@ -22,19 +23,19 @@ export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promis
     return
   }
   const keys = await rt.keys()
-  if (!(await keys.has(req.profile))) {
+  if (!(await keys.has(req.profile, { confirm: true }))) {
     throw new NotFoundError(
-      `no credentials for profile "${req.profile}" in vault`,
+      `no credentials for profile "${printable(req.profile)}" in vault`,
       'see what is stored with: vault list',
     )
   }
   if (!req.force) {
     if (!rt.hasTerminal)
       throw new UsageError(
-        `remove credentials of "${req.profile}"? There is no terminal to confirm on`,
+        `remove credentials of "${printable(req.profile)}"? There is no terminal to confirm on`,
         'pass -f/--force',
       )
-    const yes = await req.prompts.confirm(`Delete credentials for profile "${req.profile}"?`)
+    const yes = await req.prompts.confirm(`Delete credentials for profile "${printable(req.profile)}"?`)
     if (!yes) {
       rt.streams.stderr.write('Nothing deleted.\n')
       return

@@ -104,7 +104,7 @@ async function link(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Pr
   const { log } = ctx
 
   let base: Link
-  if (await ctx.keys.has(p.name)) {
+  if ((await ctx.keys.has(p.name)) || (await confirmedKeys(p, ctx))) {
     log.debug(`profile ${p.name}: using stored long-term keys`)
     base = { provider: masterKeysProvider(ctx.keys, p.name, walk.active), kind: 'keys' }
   } else if (p.source) {
@@ -315,6 +315,18 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
   }
   const whose = p.name === walk.active ? `profile "${p.name}"` : `profile "${walk.active}": source profile "${p.name}"`
   throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${p.name}`)
+}
+
+/**
+ * Before a profile with no other source is said to have no credentials, the store itself is asked:
+ * its index may have missed a write (issue 15), and the lookup repairs it.
+ */
+async function confirmedKeys(p: ResolvedProfile, ctx: ChainContext): Promise<boolean> {
+  if (p.source || p.webIdentityTokenFile || p.webIdentityTokenProcess || p.credentialProcess) return false
+  if (p.ssoStartUrl || p.ssoSession) return false
+  const found = await ctx.keys.has(p.name, { confirm: true })
+  if (found) ctx.log.debug(`profile ${p.name}: the store index did not name its keys; the keychain holds them`)
+  return found
 }
 
 /**

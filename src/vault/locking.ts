@@ -1,7 +1,6 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { LockError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
+import { acquireFileLock, type Release, withRelease } from '../stores/file-lock.js'
 import type { LockFn } from './provider.js'
 
 export interface LockOptions {
@@ -14,11 +13,11 @@ export interface LockOptions {
 }
 
 /**
- * Cross-process single-flight for "read the cache → fetch → write the cache".
+ * Cross-process single-flight for "read the cache → fetch → write the cache", on vault's one file
+ * lock (src/stores/file-lock.ts), one lock file per credential in `dir`.
  *
- * In-process, callers of the same name queue on a promise chain; across processes, a
- * proper-lockfile lock (an atomic mkdir, refreshed every stale/2 ms) serialises them. A holder
- * killed with -9 stops refreshing, and waiters take over once the lock is `staleMs` old.
+ * In-process, callers of the same name queue on a promise chain; across processes, the file lock
+ * serialises them, and waiters take over from a holder killed with -9 once its lock is stale.
  *
  * Lock order: a process only ever takes locks walking its credential chain from the profile it
  * was asked for towards the long-term keys (a role's lock, then its source session's lock,
@@ -26,8 +25,6 @@ export interface LockOptions {
  * two processes can each hold a lock the other wants: nested locks cannot deadlock.
  */
 export function fileLock(options: LockOptions): LockFn {
-  const staleMs = options.staleMs ?? 10_000
-  const waitMs = options.waitMs ?? 180_000
   const queues = new Map<string, Promise<unknown>>()
   return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const previous = queues.get(name) ?? Promise.resolve()
@@ -41,44 +38,18 @@ export function fileLock(options: LockOptions): LockFn {
   }
 
   async function withFileLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const [lockfile, { createHash }] = await Promise.all([import('proper-lockfile'), import('node:crypto')])
-    await mkdir(options.dir, { recursive: true, mode: 0o700 })
+    const { createHash } = await import('node:crypto')
     // Hashed so lock file names carry no profile names or serials.
-    const file = join(options.dir, createHash('sha256').update(name).digest('hex').slice(0, 32))
-    const started = Date.now()
-    let release: () => Promise<void>
-    let announced = false
-    for (;;) {
-      try {
-        release = await lockfile.lock(file, {
-          realpath: false,
-          stale: staleMs,
-          update: Math.max(1000, Math.floor(staleMs / 2)),
-          retries: 0,
-          onCompromised: (err) => options.log.debug(`lock for ${name} was taken over: ${err.message}`),
-        })
-        break
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
-        if (!announced) {
-          options.log.debug(`waiting for another vault process fetching ${name}`)
-          announced = true
-        }
-        if (Date.now() - started > waitMs) {
-          throw new LockError(
-            `gave up after ${Math.round(waitMs / 1000)}s waiting for another vault process fetching ${describe(name)}`,
-            'finish the MFA prompt in the other terminal, or stop that process and try again',
-          )
-        }
-        await new Promise((r) => setTimeout(r, 25 + Math.random() * 75))
-      }
-    }
-    if (announced) options.log.debug(`lock for ${name} acquired after ${Date.now() - started} ms`)
-    try {
-      return await fn()
-    } finally {
-      await release().catch(() => {})
-    }
+    const path = join(options.dir, createHash('sha256').update(name).digest('hex').slice(0, 32))
+    const release = await acquireFileLock({
+      path,
+      name: describe(name),
+      waitMs: options.waitMs ?? 180_000,
+      staleMs: options.staleMs,
+      logger: options.log,
+      hint: 'finish the MFA prompt in the other terminal, or stop that process and try again',
+    })
+    return withRelease(release as Release, fn)
   }
 }
 

@@ -11,7 +11,8 @@ export interface CredentialProvider {
 
 /** What the chain needs from the long-term key store. */
 export interface LongTermKeys {
-  has(profile: string): Promise<boolean>
+  /** With `confirm`, an absence is checked against the store itself, not only its index. */
+  has(profile: string, options?: { confirm?: boolean }): Promise<boolean>
   get(profile: string): Promise<AwsCredentials | null>
 }
 

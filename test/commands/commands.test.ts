@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { hasControlCharacter } from '../../src/output/printable.js'
+import { FileStore } from '../../src/stores/file-store.js'
+import { SessionStore } from '../../src/stores/session-store.js'
 import { repoRoot, run } from '../e2e/harness.js'
 
 /**
@@ -121,21 +124,6 @@ describe('commands, from the sources (issue 2)', () => {
       code: 2,
       stderr: /"\*+EY_X" is not an access key id/,
     },
-    {
-      name: 'add stores and reports',
-      argv: ['add', 'caktus', '--env', '--no-add-config'],
-      env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
-      code: 0,
-      stdout: /^Added credentials to profile "caktus" in vault\n$/,
-      stderr: /^$/,
-    },
-    { name: 'clear counts', argv: ['clear'], code: 0, stdout: /^Cleared 0 sessions\.\n$/, stderr: /^$/ },
-    {
-      name: 'remove of nothing',
-      argv: ['remove', 'caktus', '-f'],
-      code: 3,
-      stderr: /no credentials for profile "caktus" in vault/,
-    },
     { name: 'list shows config order', argv: ['list', '--profiles'], code: 0, stdout: /^default\ncaktus\nsaguaro\n$/ },
     {
       name: 'list flags are exclusive',
@@ -187,4 +175,101 @@ describe('commands, from the sources (issue 2)', () => {
       if (t.code !== 0) assert.equal(r.stderr.trim().split('\n').length, 1, 'errors are one line')
     })
   }
+})
+
+/**
+ * The commands that change the store, each a separate process over one persistent backend (the
+ * file backend in a temp dir), so each step sees what the one before it stored (issue 15: these
+ * used a memory backend that each process lost on exit, so nothing they claimed was checked).
+ */
+describe('store commands over a persistent backend, one process each (issue 15)', () => {
+  let dir: string
+  let env: Record<string, string>
+  const keysDir = () => join(dir, '.awsvault', 'keys')
+  const KEYS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) }
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vault-cmd-store-'))
+    writeFileSync(join(dir, 'config'), '[profile caktus]\nregion = us-east-1\n')
+    env = {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      HOME: dir,
+      AWS_VAULT_BACKEND: 'file',
+      AWS_VAULT_FILE_PASSPHRASE: 'test passphrase',
+    }
+  })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('add stores and reports: the key is in the file backend, and list shows it', async () => {
+    const r = await cli(['add', 'caktus', '--env', '--no-add-config'], { ...env, ...KEYS })
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, 'Added credentials to profile "caktus" in vault\n')
+    assert.equal(r.stderr, '')
+    assert.deepEqual(readdirSync(keysDir()), ['caktus'])
+    const item = await new FileStore({ dir: keysDir(), passphrase: async () => 'test passphrase' }).get('caktus')
+    assert.deepEqual(JSON.parse(item?.data ?? '{}'), {
+      AccessKeyID: KEYS.AWS_ACCESS_KEY_ID,
+      SecretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY,
+    })
+    const list = await cli(['list', '--credentials'], env)
+    assert.equal(list.stdout, 'caktus\n')
+  })
+
+  it('clear counts the sessions it removed, and removes them', async () => {
+    const store = new FileStore({ dir: keysDir(), passphrase: async () => 'test passphrase' })
+    const sessions = new SessionStore(store)
+    const expiration = new Date(Date.now() + 3600_000)
+    const creds = { accessKeyId: 'ASIAX', secretAccessKey: 's'.repeat(40), sessionToken: 't', expiration }
+    await sessions.set({ type: 'sts.GetSessionToken', profile: 'caktus', mfaSerial: '' }, creds, new Date())
+    await sessions.set({ type: 'sts.AssumeRole', profile: 'saguaro', mfaSerial: '' }, creds, new Date())
+    assert.equal(readdirSync(keysDir()).length, 3)
+    const r = await cli(['clear'], env)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, 'Cleared 2 sessions.\n')
+    assert.equal(r.stderr, '')
+    assert.deepEqual(readdirSync(keysDir()), ['caktus'])
+    assert.equal((await cli(['clear'], env)).stdout, 'Cleared 0 sessions.\n')
+  })
+
+  it('remove deletes the key; remove of nothing then says so, exit 3', async () => {
+    const r = await cli(['remove', 'caktus', '-f'], env)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, 'Deleted credentials.\n')
+    assert.equal(r.stderr, '')
+    assert.deepEqual(readdirSync(keysDir()), [])
+    const again = await cli(['remove', 'caktus', '-f'], env)
+    assert.equal(again.code, 3)
+    assert.equal(
+      again.stderr,
+      'vault: no credentials for profile "caktus" in vault; see what is stored with: vault list\n',
+    )
+  })
+
+  // Names a [profile NAME] header cannot hold so that vault and the AWS CLI read it back.
+  for (const [name, why] of [
+    ['', 'it is empty'],
+    [' lead', 'it starts or ends with a space'],
+    ['trail ', 'it starts or ends with a space'],
+    ['a\nb', 'it holds a control character'],
+    ['a\u001b[31mred', 'it holds a control character'],
+    ['a[b', 'it holds a bracket'],
+    ['a]b', 'it holds a bracket'],
+    ['e ;f', 'a space followed by "#" or ";"'],
+  ]) {
+    it(`add refuses ${JSON.stringify(name)} with exit 2, stores nothing, and prints no raw control character`, async () => {
+      const r = await cli(['add', name, '--env'], { ...env, ...KEYS })
+      assert.equal(r.code, 2, r.stderr)
+      assert.ok(r.stderr.startsWith('vault: "'), r.stderr)
+      assert.ok(r.stderr.includes(why), r.stderr)
+      assert.equal(r.stderr.trim().split('\n').length, 1)
+      assert.equal(hasControlCharacter(r.stderr.slice(0, -1)), false, r.stderr)
+      assert.deepEqual(existsSync(keysDir()) ? readdirSync(keysDir()) : [], [])
+    })
+  }
+
+  it('add accepts "a;b", which vault and the AWS CLI (v1 and v2) read back from [profile a;b]', async () => {
+    const r = await cli(['add', 'a;b', '--env'], { ...env, ...KEYS })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(readFileSync(join(dir, 'config'), 'utf8'), /\n\[profile a;b\]\n/)
+    assert.equal((await cli(['list', '--credentials'], env)).stdout, 'a;b\n')
+  })
 })

@@ -73,7 +73,11 @@ describe('ConfigFile', () => {
         ['sso-session', 's', { sso_region: 'y' }],
       ],
     )
-    assert.equal(config.section('a'), config.section('a'), 'built once and cached')
+    // Built once and cached: a section read through `section()` is the very object `sections`
+    // built, and a second lookup does not build a new one (a copy would be deep-equal, not the same).
+    const first = config.section('a')
+    assert.ok(first !== undefined && first === config.sections[0], 'section() returns the object sections built')
+    assert.ok(config.section('a') === first, 'a second lookup returns the cached object')
   })
 
   test('parse errors name the real path and line', async () => {

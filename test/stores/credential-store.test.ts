@@ -70,8 +70,17 @@ describe('CredentialStore', () => {
     await assert.rejects(new CredentialStore(new MemoryStore()).set('sts.AssumeRole,YQ,,1', KEYS), UsageError)
   })
 
-  it('is what the credential chain needs', () => {
-    const keys: LongTermKeys = new CredentialStore(new MemoryStore())
-    assert.ok(keys)
+  it("is what the credential chain needs: has and get, in aws-vault's item format", async () => {
+    const memory = new MemoryStore()
+    const keys: LongTermKeys = new CredentialStore(memory)
+    assert.equal(await keys.has('caktus'), false)
+    await new CredentialStore(memory).set('caktus', KEYS)
+    assert.equal(await keys.has('caktus'), true)
+    assert.deepEqual(await keys.get('caktus'), KEYS)
+    // aws-vault vault/credentialkeyring.go: the item is the JSON of credentials.Value.
+    assert.deepEqual(JSON.parse((await memory.get('caktus'))?.data ?? '{}'), {
+      AccessKeyID: KEYS.accessKeyId,
+      SecretAccessKey: KEYS.secretAccessKey,
+    })
   })
 })

@@ -143,6 +143,68 @@ describe('FileStore', () => {
     await assert.rejects(store.get('junk'), { reason: 'corrupt' })
   })
 
+  /** Flip one character of part `part` (0 header, 1 wrapped key, 2 iv, 3 ciphertext, 4 tag) of a JWE file. */
+  function flip(path: string, part: number): void {
+    const parts = readFileSync(path, 'utf8').trim().split('.')
+    const bytes = Buffer.from(parts[part], 'base64url')
+    bytes[Math.floor(bytes.length / 2)] ^= 0x01
+    parts[part] = bytes.toString('base64url')
+    writeFileSync(path, parts.join('.'))
+  }
+
+  for (const [part, name] of [
+    [3, 'ciphertext'],
+    [4, 'tag'],
+    [2, 'iv'],
+  ] as const) {
+    it(`a flipped byte in the ${name} is "corrupted" naming the file, even as the only item, and add still works (issue 15)`, async () => {
+      const { store, dir } = tempStore()
+      await store.set({ key: 'caktus', data: creds })
+      flip(join(dir, 'caktus'), part)
+      const fresh = () => new FileStore({ dir, passphrase: async () => PASS })
+      await assert.rejects(fresh().get('caktus'), (err: StoreError) => {
+        assert.equal(err.reason, 'corrupt')
+        assert.match(err.message, new RegExp(`^${join(dir, 'caktus')} is corrupted`))
+        assert.doesNotMatch(err.message, /passphrase for/)
+        return true
+      })
+      // A new process adding another profile is not blocked by the damaged item.
+      await fresh().set({ key: 'saguaro', data: creds })
+      assert.equal((await fresh().get('saguaro'))?.data, creds)
+      // A wrong passphrase is still refused.
+      await assert.rejects(new FileStore({ dir, passphrase: async () => 'wrong' }).set({ key: 'x', data: creds }), {
+        reason: 'passphrase',
+      })
+    })
+  }
+
+  it('a flipped byte in the wrapped key is "corrupted" when the passphrase opens another item (issue 15)', async () => {
+    const { store, dir } = tempStore()
+    await store.set({ key: 'caktus', data: creds })
+    await store.set({ key: 'saguaro', data: creds })
+    flip(join(dir, 'caktus'), 1)
+    const fresh = () => new FileStore({ dir, passphrase: async () => PASS })
+    await assert.rejects(fresh().get('caktus'), {
+      reason: 'corrupt',
+      message: `${join(dir, 'caktus')} is corrupted (its key does not unwrap with the passphrase that opens the other items)`,
+    })
+    await fresh().set({ key: 'other', data: creds })
+    assert.equal((await fresh().get('saguaro'))?.data, creds)
+  })
+
+  it('an item removed between a listing and its read is a miss, as on the keychain (issue 15)', async () => {
+    const { store, dir } = tempStore()
+    await store.set({ key: 'caktus', data: creds })
+    await store.set({ key: 'saguaro', data: creds })
+    const listed = await store.keys()
+    rmSync(join(dir, 'caktus'))
+    assert.deepEqual(listed, ['caktus', 'saguaro'])
+    assert.equal(await store.get('caktus'), null)
+    assert.equal(await store.remove('caktus'), false)
+    // A write's passphrase check skips the vanished item and checks against the next one.
+    await new FileStore({ dir, passphrase: async () => PASS }).set({ key: 'new', data: creds })
+  })
+
   it('skips temp files left by a write that was cut short', async () => {
     const { store, dir } = tempStore()
     await store.set({ key: 'caktus', data: creds })

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { LockError, StoreError } from '../../src/errors.js'
 import { fileIndexLock } from '../../src/stores/index-lock.js'
 
 const root = mkdtempSync(join(tmpdir(), 'vault-index-lock-'))
@@ -49,7 +50,47 @@ describe('fileIndexLock', () => {
     mkdirSync(`${path}.lock`, { recursive: true })
     await assert.rejects(
       fileIndexLock({ path, waitMs: 200 }).hold(async () => 'ran'),
-      /stayed busy/,
+      {
+        message:
+          /^gave up after 0.2s waiting for the lock for the store index, held by another vault process \(.*store-index\.lock\)$/,
+      },
+    )
+  })
+
+  it("names the holder's pid, and is a LockError (exit 75) (issue 15)", async () => {
+    const path = join(root, 'e', 'store-index')
+    const holder = fileIndexLock({ path })
+    let release!: () => void
+    const held = holder.hold(() => new Promise<void>((r) => (release = r)))
+    await new Promise((r) => setTimeout(r, 100))
+    await assert.rejects(
+      fileIndexLock({ path, waitMs: 100 }).hold(async () => 'ran'),
+      (err: LockError) => {
+        assert.ok(err instanceof LockError)
+        assert.equal(err.exitCode, 75)
+        assert.match(err.message, new RegExp(`held by vault process ${process.pid} `))
+        return true
+      },
+    )
+    release()
+    await held
+  })
+
+  it('~/.awsvault/locks being a file is one clear StoreError naming it (issue 15)', async () => {
+    const locks = join(root, 'f', 'locks')
+    mkdirSync(join(root, 'f'))
+    writeFileSync(locks, '')
+    await assert.rejects(
+      fileIndexLock({ path: join(locks, 'store-index') }).hold(async () => 'ran'),
+      (err: StoreError) => {
+        assert.ok(err instanceof StoreError)
+        assert.equal(
+          err.message,
+          `cannot create the lock directory ${locks}: ${locks} is a file, where vault needs a directory`,
+        )
+        assert.equal(err.hint, `move ${locks} out of the way`)
+        return true
+      },
     )
   })
 })

@@ -26,6 +26,9 @@ async function run(
   return { results: JSON.parse(out) as OpResult[], ms: Date.now() - started }
 }
 
+/** How long the keychain calls themselves took, as the driver timed them. */
+const callsMs = (results: OpResult[]) => results.reduce((sum, r) => sum + r.ms, 0)
+
 describe('KeychainStore against a real gnome-keyring', () => {
   const keyring = new PrivateKeyring()
   before(async () => {
@@ -86,10 +89,13 @@ describe('KeychainStore against a real gnome-keyring', () => {
       assert.equal(results[0].reason, 'locked', JSON.stringify(results[0]))
       assert.match(results[0].message ?? '', /Secret Service keyring is locked/)
       assert.match(results[0].hint ?? '', /--backend file/)
-      assert.deepEqual(results[1], { ...results[1], ok: true, value: null })
+      // An absent item needs no unlock: gnome-keyring answers the search without a prompt.
+      assert.equal(results[1].ok, true, JSON.stringify(results[1]))
+      assert.equal(results[1].value, null)
       assert.equal(results[2].reason, 'locked', JSON.stringify(results[2]))
       assert.equal(results[3].reason, 'locked', JSON.stringify(results[3]))
-      assert.ok(ms < 5000, `took ${ms}ms`)
+      // The calls' own time: the process's (tsx compiling the driver) grows with the machine's load.
+      assert.ok(callsMs(results) < 5000, `took ${callsMs(results)}ms (${ms}ms with process start)`)
     } finally {
       await keyring.stopKeyring()
       await keyring.startKeyring('right-password')
@@ -125,7 +131,8 @@ describe('KeychainStore without a Secret Service', () => {
       assert.match(r.hint ?? '', /--backend file/)
     }
     assert.match(results[0].message ?? '', /Secret Service keyring is not available/)
-    assert.ok(ms < 5000, `took ${ms}ms`)
+    // The calls' own time: the process's (tsx compiling the driver) grows with the machine's load.
+    assert.ok(callsMs(results) < 5000, `took ${callsMs(results)}ms (${ms}ms with process start)`)
   })
 
   it('a D-Bus session with no keyring daemon is "unavailable"', async () => {

@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { StoreError } from '../../src/errors.js'
-import { keychainError, keychainErrorReason } from '../../src/stores/keychain-errors.js'
-import { KeychainStore, type KeyringBinding, WINCRED_MAX_BLOB_BYTES } from '../../src/stores/keychain-store.js'
+import { isVanishedItem, keychainError, keychainErrorReason } from '../../src/stores/keychain-errors.js'
+import {
+  KeychainStore,
+  type KeyringBinding,
+  VANISHED_ATTEMPTS,
+  WINCRED_MAX_BLOB_BYTES,
+} from '../../src/stores/keychain-store.js'
 
 /** A fake @napi-rs/keyring: a map of passwords, a call log, and hooks to fail or hang. */
-function fakeBinding(opts: { fail?: string; hang?: boolean; ctorFail?: string } = {}) {
+function fakeBinding(opts: { fail?: string; failTimes?: number; hang?: boolean; ctorFail?: string } = {}) {
   const passwords = new Map<string, string>()
   const calls: string[] = []
+  let failures = 0
   const act = <T>(name: string, value: () => T): Promise<T> => {
     calls.push(name)
     if (opts.hang) return new Promise(() => {})
-    if (opts.fail) return Promise.reject(Object.assign(new Error(opts.fail), { code: 'GenericFailure' }))
+    if (opts.fail && failures++ < (opts.failTimes ?? Number.POSITIVE_INFINITY))
+      return Promise.reject(Object.assign(new Error(opts.fail), { code: 'GenericFailure' }))
     return Promise.resolve(value())
   }
   class AsyncEntry {
@@ -195,5 +202,62 @@ describe('keychain error classification', () => {
       'listing items: the Secret Service keyring did not answer (DBus error: Did not receive a reply)',
     )
     assert.equal(err.exitCode, 69)
+  })
+})
+
+// The D-Bus answers gnome-keyring gives for an item deleted under a call (issue 15: `vault clear`
+// racing `vault export`), as @napi-rs/keyring words them.
+const NO_ITEM_INTERFACE =
+  'Platform failure: zbus error: org.freedesktop.DBus.Error.UnknownMethod: No such interface “org.freedesktop.Secret.Item” on object at path /org/freedesktop/secrets/collection/login/272'
+const NO_OBJECT =
+  'Platform failure: zbus error: org.freedesktop.DBus.Error.UnknownObject: Object does not exist at path “/org/freedesktop/secrets/collection/login/272”'
+
+/** A binding whose calls fail with `message` the first `times` times, then work. */
+function flakyBinding(message: string, times: number) {
+  return fakeBinding({ fail: message, failTimes: times })
+}
+
+describe('KeychainStore: an item deleted under a call is not an unavailable keyring (issue 15)', () => {
+  for (const message of [NO_ITEM_INTERFACE, NO_OBJECT]) {
+    const tag = message.includes('interface') ? 'No such interface' : 'Object does not exist'
+    it(`${tag}: a read is a miss and a delete is "nothing removed"`, async () => {
+      const fake = flakyBinding(message, 2)
+      fake.passwords.set('caktus', '{}')
+      const { store } = storeWith(fake)
+      assert.equal(await store.get('caktus'), null)
+      assert.equal(await store.remove('caktus'), false)
+      assert.equal(isVanishedItem(new Error(message)), true)
+    })
+
+    it(`${tag}: a listing is tried again, a bounded number of times`, async () => {
+      const fake = flakyBinding(message, VANISHED_ATTEMPTS - 1)
+      fake.passwords.set('a', '1')
+      const { store } = storeWith(fake)
+      assert.deepEqual(await store.keys(), ['a'])
+      const always = storeWith(flakyBinding(message, 100)).store
+      await assert.rejects(always.entries(), (err: StoreError) => {
+        assert.equal(err.reason, 'busy')
+        assert.match(err.message, /^listing items: items of the Secret Service keyring kept vanishing/)
+        assert.doesNotMatch(`${err.message} ${err.hint}`, /not available|start a Secret Service/)
+        return true
+      })
+    })
+  }
+
+  it('a write that meets a deleted item is tried again', async () => {
+    const fake = flakyBinding(NO_OBJECT, 1)
+    const { store } = storeWith(fake)
+    await store.set({ key: 'k', data: 'd' })
+    assert.equal(fake.passwords.get('k'), 'd')
+  })
+
+  it('a vanished collection (no item in the path), a dead or a locked service are not misses', async () => {
+    const collection = 'Object does not exist at path “/org/freedesktop/secrets/collection/login”'
+    assert.equal(isVanishedItem(new Error(collection)), false)
+    await assert.rejects(storeWith(flakyBinding(collection, 1)).store.get('k'), { reason: 'unavailable' })
+    const locked = 'zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object'
+    await assert.rejects(storeWith(flakyBinding(locked, 1)).store.get('k'), { reason: 'locked' })
+    const dead = 'Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files'
+    await assert.rejects(storeWith(flakyBinding(dead, 1)).store.keys(), { reason: 'unavailable' })
   })
 })

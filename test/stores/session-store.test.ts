@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import type { SecretItem, SecretStore } from '../../src/stores/secret-store.js'
 import { formatSessionKey } from '../../src/stores/session-key.js'
-import { SessionStore } from '../../src/stores/session-store.js'
+import { PRUNE_EVERY_MS, SessionStore } from '../../src/stores/session-store.js'
 import type { SessionCache } from '../../src/vault/provider.js'
 
 const NOW = new Date('2024-05-01T12:00:00Z')
@@ -122,27 +125,78 @@ describe('SessionStore', () => {
     assert.equal(memory.calls.entries, 3) // mine, theirs (for pruning), mine again after the miss
   })
 
-  it('writes the new session before removing the one it replaces, and prunes expired ones', async () => {
+  it('writes the new session before removing the one it replaces; prunes expired ones when the stamp is an hour old', async () => {
     const replaced = item(GST, session('old', hours(1)))
     const expired = item(ROLE, session('expired', hours(-1)))
     const other = item(ROLE, session('other', hours(3)))
     const old = { key: 'caktus session (1700000000)', data: '{}' }
     const { store, memory, log } = recording([replaced, expired, other, old, { key: 'caktus', data: '{}' }])
-    const fresh = session('fresh', hours(8))
-    await new SessionStore(store).set(GST, fresh, NOW)
-    const written = formatSessionKey(GST, fresh.expiration)
-    assert.equal(log[1], `set ${written}`)
-    assert.deepEqual(
-      log.slice(2).sort(),
-      [`remove ${expired.key}`, `remove ${old.key}`, `remove ${replaced.key}`].sort(),
-    )
-    assert.deepEqual((await memory.keys()).sort(), ['caktus', other.key, written].sort())
+    const dir = mkdtempSync(join(tmpdir(), 'vault-prune-'))
+    const pruneStamp = join(dir, '.awsvault', 'session-prune.stamp')
+    try {
+      const fresh = session('fresh', hours(8))
+      await new SessionStore(store, { pruneStamp }).set(GST, fresh, NOW)
+      const written = formatSessionKey(GST, fresh.expiration)
+      assert.equal(log[1], `set ${written}`)
+      assert.deepEqual(
+        log.slice(2).sort(),
+        [`remove ${expired.key}`, `remove ${old.key}`, `remove ${replaced.key}`].sort(),
+      )
+      assert.deepEqual((await memory.keys()).sort(), ['caktus', other.key, written].sort())
+      assert.equal(statSync(pruneStamp).mtimeMs, NOW.getTime())
+
+      // Within the hour, a write replaces its own identity's session and prunes nothing else.
+      const expired2 = item(ROLE, session('expired2', hours(-2)))
+      await memory.set(expired2)
+      log.length = 0
+      const later = new Date(NOW.getTime() + PRUNE_EVERY_MS - 1000)
+      const newer = session('newer', hours(9))
+      await new SessionStore(store, { pruneStamp }).set(GST, newer, later)
+      assert.deepEqual(
+        log.filter((l) => l.startsWith('remove')),
+        [`remove ${written}`],
+      )
+      assert.ok(await memory.get(expired2.key))
+
+      // An hour on, the next write prunes again.
+      log.length = 0
+      await new SessionStore(store, { pruneStamp }).set(
+        ROLE,
+        session('r', hours(10)),
+        new Date(NOW.getTime() + PRUNE_EVERY_MS),
+      )
+      assert.deepEqual(
+        log.filter((l) => l.startsWith('remove')).sort(),
+        [`remove ${expired2.key}`, `remove ${other.key}`].sort(),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
-  it('a failed prune does not fail the write', async () => {
-    const { store } = recording([item(ROLE, session('expired', hours(-1)))])
+  it('without a stamp a write prunes nothing but its own identity, and a read never removes anything (issue 15)', async () => {
+    const expired = item(ROLE, session('expired', hours(-1)))
+    const replaced = item(GST, session('old', hours(1)))
+    const { store, log } = recording([expired, replaced])
+    await new SessionStore(store).get(ROLE, NOW)
+    await new SessionStore(store).get(GST, NOW)
+    assert.deepEqual(
+      log.filter((l) => l.startsWith('remove')),
+      [],
+    )
+    await new SessionStore(store).set(GST, session('fresh', hours(8)), NOW)
+    assert.deepEqual(
+      log.filter((l) => l.startsWith('remove')),
+      [`remove ${replaced.key}`],
+    )
+  })
+
+  it('a failed prune does not fail the write, and the new session is served', async () => {
+    const { store, memory } = recording([item(GST, session('replaced', hours(1)))])
     store.remove = () => Promise.reject(new Error('locked'))
     await new SessionStore(store).set(GST, session('fresh', hours(8)), NOW)
+    assert.equal((await new SessionStore(store).get(GST, NOW))?.accessKeyId, 'ASIAfresh')
+    assert.ok(await memory.get(formatSessionKey(GST, hours(8))))
   })
 
   it('removes by identity, by profile, or all, and counts what it removed', async () => {
@@ -186,8 +240,14 @@ describe('SessionStore', () => {
     )
   })
 
-  it('is what the caching provider needs', () => {
+  it('is what the caching provider needs: set, get the newest valid, remove', async () => {
     const cache: SessionCache = new SessionStore(new MemoryStore())
-    assert.ok(cache)
+    const key = { type: 'sts.AssumeRole' as const, profile: 'saguaro', mfaSerial: '' }
+    await cache.set(key, session('a', hours(1)), NOW)
+    await cache.set(key, session('b', hours(2)), NOW)
+    assert.equal((await cache.get(key, NOW))?.accessKeyId, 'ASIAb')
+    assert.equal(await cache.get(key, hours(3)), null)
+    await cache.remove(key)
+    assert.equal(await cache.get(key, NOW), null)
   })
 })

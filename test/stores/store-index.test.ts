@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
 import { CredentialStore } from '../../src/stores/credential-store.js'
 import { processIndexLock } from '../../src/stores/index-lock.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
@@ -87,9 +90,12 @@ describe('store index (issue 9)', () => {
     assert.match(INDEX_KEY, /^oidc:/)
   })
 
-  it('a new session replaces the old one and prunes expired ones, in the store and the index', async () => {
+  it('a new session replaces the old one and prunes expired ones (when a prune is due), in the store and the index', async () => {
     const store = keychain()
-    const sessions = new SessionStore(store)
+    const dir = mkdtempSync(join(tmpdir(), 'vault-prune-'))
+    after(() => rmSync(dir, { recursive: true, force: true }))
+    // The stamp is older than an hour at the third write, so it prunes the expired GST session.
+    const sessions = new SessionStore(store, { pruneStamp: join(dir, 'session-prune.stamp') })
     await sessions.set(ROLE, session('old', hours(1)), NOW)
     await sessions.set(GST, session('gst', hours(0.5)), NOW)
     await sessions.set(ROLE, session('new', hours(2)), new Date(hours(1).getTime()))
@@ -177,15 +183,18 @@ describe('store index (issue 9)', () => {
     assert.equal(view.profiles.length, 40)
   })
 
-  it('a failed index update does not fail the write; the next writer that can lock names the item', async () => {
+  it('a failed index update: a session write stands (best effort), a key write is taken back (issue 15)', async () => {
     const failing: IndexLock = { hold: () => Promise.reject(new Error('busy')), tryHold: async () => undefined }
     const store = keychain([], failing)
     await new SessionStore(store).set(ROLE, session('kept', hours(1)), NOW)
-    await new CredentialStore(store).set('src', KEYS)
     assert.ok(await store.get(formatSessionKey(ROLE, hours(1))))
     // No index came to be: lookups list the store.
     assert.equal((await new SessionStore(store).get(ROLE, NOW))?.accessKeyId, 'ASIAkept')
-    assert.equal(await new CredentialStore(store).has('src'), true)
+    await assert.rejects(new CredentialStore(store).set('src', KEYS), {
+      message: 'keys for profile "src" not stored (nothing stored): busy',
+    })
+    assert.equal(await store.get('src'), null)
+    assert.equal(await new CredentialStore(store).has('src'), false)
   })
 
   it('keys the index does not name (aws-vault add, on macOS) are found by one targeted read, then named', async () => {

@@ -1,8 +1,9 @@
 /**
  * Runs credential and session store operations in a fresh process against the platform keychain,
  * built as vault builds it (createStore: the store index and its lock under $HOME/.awsvault).
- * Input on stdin: {"ops": Op[]}. Output on stdout: {"results": unknown[], "native": string[]},
- * `native` being each native keychain call the store made, in order (from its --debug lines).
+ * Input on stdin: {"ops": Op[]}. Output on stdout: {"results": unknown[], "native": string[], "ms": number[]},
+ * `native` being each native keychain call the store made, in order (from its --debug lines), and
+ * `ms` each op's own time (the process's start-up, tsx compiling this file, is not in it).
  */
 import { createStore } from '../../src/stores/backend.js'
 import { CredentialStore } from '../../src/stores/credential-store.js'
@@ -38,7 +39,9 @@ const role = (profile: string) => ({ type: 'sts.AssumeRole', profile, mfaSerial:
 let keys = new CredentialStore(store)
 let sessions = new SessionStore(store, { logger })
 const results: unknown[] = []
+const ms: number[] = []
 for (const op of ops) {
+  const started = Date.now()
   switch (op.op) {
     case 'setSession': {
       const expiration = new Date(op.expires * 1000)
@@ -70,5 +73,6 @@ for (const op of ops) {
       results.push(null)
       break
   }
+  ms.push(Date.now() - started)
 }
-process.stdout.write(JSON.stringify({ results, native }))
+process.stdout.write(JSON.stringify({ results, native, ms }))

@@ -59,8 +59,9 @@ describe('vault status, the use case (issue 17)', () => {
     assert.equal(s.profile, 'saguaro')
     assert.equal(s.active, false)
     assert.deepEqual(s.chain, [
-      'profile saguaro: sourcing credentials from profile caktus, which holds long-term keys',
-      'profile saguaro: using a shared MFA GetSessionToken session of caktus (chained MFA), valid up to 8h',
+      'profile saguaro: sourcing credentials from source profile caktus',
+      'profile caktus: using stored long-term keys',
+      `profile caktus: using GetSessionToken with MFA ${serial}, a shared MFA session for its roles (chained MFA), for 8h`,
       `profile saguaro: MFA ${serial} already satisfied by the source session; AssumeRole without MFA`,
       'profile saguaro: credentials from cached AssumeRole arn:aws:iam::222222222222:role/Developer for saguaro',
     ])

@@ -55,7 +55,7 @@ describe('cross-process single-flight (issue 6)', () => {
     assert.equal(most, 1)
   })
 
-  it('a waiter that gives up says so, naming the profile', async () => {
+  it("a waiter that gives up says so, naming the profile and the holder's pid (issue 15)", async () => {
     const holder = fileLock({ dir, log: memoryLogger() })
     const waiter = fileLock({ dir, log: memoryLogger(), waitMs: 300 })
     let release!: () => void
@@ -65,7 +65,9 @@ describe('cross-process single-flight (issue 6)', () => {
       waiter(name, async () => undefined),
       (err: unknown) =>
         err instanceof LockError &&
-        /waiting for another vault process fetching sts\.AssumeRole credentials of profile "saguaro"/.test(err.message),
+        err.message.includes(
+          `waiting for the lock for sts.AssumeRole credentials of profile "saguaro", held by vault process ${process.pid}`,
+        ),
     )
     release()
     await held

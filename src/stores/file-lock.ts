@@ -1,0 +1,113 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { LockError } from '../errors.js'
+import type { Logger } from '../runtime/types.js'
+import { silentLogger } from '../runtime/types.js'
+import { fileSystemError } from './fs-errors.js'
+
+/**
+ * vault's one cross-process lock, used by the session cache (src/vault/locking.ts) and the store
+ * index (index-lock.ts): proper-lockfile's atomic mkdir of `${path}.lock`, refreshed every
+ * staleMs/2 by its holder, taken over once a holder stops refreshing for staleMs (killed -9).
+ * The holder writes its pid to `${path}.pid`, so a waiter that gives up can name it.
+ */
+export interface FileLockOptions {
+  /** The lock file's path; the lock itself is the directory `${path}.lock`. */
+  path: string
+  /** What the lock guards, for messages: `the store index`, `sts.AssumeRole credentials of profile "x"`. */
+  name: string
+  /** 0 tries once; otherwise how long to wait for another holder. */
+  waitMs: number
+  /** A holder that has not refreshed the lock for this long is presumed dead. */
+  staleMs?: number
+  /** What a user can do when the wait runs out. */
+  hint?: string
+  logger?: Logger
+}
+
+export const DEFAULT_STALE_MS = 10_000
+
+export type Release = () => Promise<void>
+
+/**
+ * Take the lock, waiting up to `waitMs`; resolves undefined when `waitMs` is 0 and it is busy.
+ * Throws a LockError naming the lock and its holder's pid when the wait runs out, and a
+ * StoreError naming the path when the lock's directory cannot be made (~/.awsvault a file,
+ * read-only HOME).
+ */
+export async function acquireFileLock(options: FileLockOptions): Promise<Release | undefined> {
+  const lockfile = await import('proper-lockfile')
+  const logger = options.logger ?? silentLogger
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS
+  const dir = dirname(options.path)
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+    throw fileSystemError(err, dir, 'cannot create the lock directory')
+  })
+  const started = Date.now()
+  let announced = false
+  for (;;) {
+    try {
+      const release = await lockfile.lock(options.path, {
+        realpath: false,
+        stale: staleMs,
+        update: Math.max(1000, Math.floor(staleMs / 2)),
+        retries: 0,
+        onCompromised: (err) => logger.debug(`lock for ${options.name} was taken over: ${err.message}`),
+      })
+      // Best effort: the pid is for the message of a waiter that gives up.
+      await writeFile(`${options.path}.pid`, `${process.pid}\n`, { mode: 0o600 }).catch(() => {})
+      if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
+      return release
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED')
+        throw fileSystemError(err, `${options.path}.lock`, 'cannot lock')
+      if (options.waitMs <= 0) return undefined
+      if (!announced) {
+        logger.debug(`waiting for another vault process holding the lock for ${options.name}`)
+        announced = true
+      }
+      if (Date.now() - started > options.waitMs) {
+        const pid = await holderPid(options.path)
+        throw new LockError(
+          `gave up after ${options.waitMs / 1000}s waiting for the lock for ${options.name}, held by ${pid ? `vault process ${pid}` : 'another vault process'} (${options.path}.lock)`,
+          options.hint ?? `wait for that process to finish, or stop it${pid ? ` (kill ${pid})` : ''} and try again`,
+        )
+      }
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40))
+    }
+  }
+}
+
+/** Run `fn` holding the lock (taken with `acquire`), releasing it however `fn` ends. */
+export async function withRelease<T>(release: Release, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } finally {
+    await release().catch(() => {})
+  }
+}
+
+/** The pid the holder wrote, when it is still a running process. */
+async function holderPid(path: string): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(`${path}.pid`, 'utf8').catch(() => ''), 10)
+  if (!Number.isInteger(pid) || pid <= 0) return undefined
+  try {
+    process.kill(pid, 0)
+    return pid
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined
+  }
+}
+
+/**
+ * An in-process queue: callers of one lock within a process wait on a promise chain, so they never
+ * contend for the file with each other.
+ */
+export function processQueue(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let queue: Promise<unknown> = Promise.resolve()
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.catch(() => {}).then(fn)
+    queue = run
+    return run
+  }
+}
