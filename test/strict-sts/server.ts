@@ -168,6 +168,8 @@ export function createStrictSts(motoUrl: string): Server {
     let xml = await answer.text()
     call.status = answer.status
     if (!answer.ok) call.error = tag(xml, 'Code')
+    if (answer.status >= 500)
+      process.stderr.write(`strict-sts: moto answered ${action} with ${answer.status}: ${xml}\n`)
     const kind = kindOfIssue[action]
     if (answer.ok && kind) {
       let id = tag(xml, 'AccessKeyId') ?? ''
@@ -208,6 +210,8 @@ export function createStrictSts(motoUrl: string): Server {
 
   return createServer((req, res) => {
     handle(req, res).catch((err) => {
+      // A test then sees the cause in its output, not only an SDK retry.
+      process.stderr.write(`strict-sts: ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}\n`)
       res.writeHead(500, { 'content-type': 'text/plain' })
       res.end(`strict-sts: ${err instanceof Error ? err.stack : String(err)}`)
     })
