@@ -1,7 +1,9 @@
 /**
- * End-to-end harness: a private D-Bus with an unlocked gnome-keyring and a moto_server on a free
- * loopback port, per suite; a fresh HOME and AWS_CONFIG_FILE per test; helpers to run bin/run.js.
- * A missing component throws with an install hint: CI never skips these tests.
+ * End-to-end harness: a private D-Bus with an unlocked gnome-keyring, and a moto_server with the
+ * strict STS (test/strict-sts) in front of it, per suite; a fresh HOME and AWS_CONFIG_FILE per test;
+ * helpers to run bin/run.js. Every STS call goes through the strict STS, which refuses what AWS
+ * refuses; IAM goes to moto directly. Everything a suite creates lives in one temp folder that
+ * stop() removes. A missing component throws with an install hint: CI never skips these tests.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -11,6 +13,8 @@ import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { after, before } from 'node:test'
 import { mfaSerial } from '../fakes/fakes.js'
+import { StrictSts, startStrictSts } from '../strict-sts/client.js'
+import { lookupAgent } from '../strict-sts/server.js'
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const vaultBin = join(repoRoot, 'bin', 'run.js')
@@ -34,9 +38,13 @@ export function requireCommand(name: string): string {
 }
 
 export interface Services {
-  /** Variables that point a process at this suite's D-Bus and moto. */
+  /** Variables that point a process at this suite's D-Bus, strict STS (AWS_ENDPOINT_URL_STS) and moto (IAM). */
   env: Record<string, string>
   motoUrl: string
+  /** The strict STS in front of moto: every STS call it saw, and its knobs. */
+  sts: StrictSts
+  /** This suite's temp folder: homes, moto's recording and the keyring live here, and stop() removes it. */
+  tmp: string
   /** The gnome-keyring login password (for tests that lock and unlock). */
   keyringPassword: string
   recorder: MotoRecorder
@@ -56,33 +64,39 @@ export async function startServices(options: StartOptions = {}): Promise<Service
   const stop = async () => {
     for (const fn of stops.reverse()) await fn()
   }
+  const tmp = await mkdtemp(join(tmpdir(), 'vault-e2e-'))
+  stops.push(() => rm(tmp, { recursive: true, force: true }))
   try {
     const env: Record<string, string> = {}
     const keyringPassword = options.keyringPassword ?? 'pw'
     if (options.keyring !== false) {
-      const dbus = await startKeyring(keyringPassword, options.unlockWith ?? keyringPassword)
+      const dbus = await startKeyring(tmp, keyringPassword, options.unlockWith ?? keyringPassword)
       stops.push(dbus.stop)
       Object.assign(env, dbus.env)
     }
     let motoUrl = ''
+    let sts = new StrictSts('http://127.0.0.1:9')
     if (options.moto !== false) {
-      const moto = await startMoto()
+      const moto = await startMoto(tmp)
       stops.push(moto.stop)
       motoUrl = moto.url
-      env.AWS_ENDPOINT_URL_STS = moto.url
+      const strict = await startStrictSts(moto.url)
+      stops.push(strict.stop)
+      sts = strict.sts
+      env.AWS_ENDPOINT_URL_STS = sts.url
       env.AWS_ENDPOINT_URL_IAM = moto.url
     }
-    return { env, motoUrl, keyringPassword, recorder: new MotoRecorder(motoUrl), stop }
+    return { env, motoUrl, sts, tmp, keyringPassword, recorder: new MotoRecorder(motoUrl), stop }
   } catch (err) {
     await stop()
     throw err
   }
 }
 
-async function startKeyring(password: string, unlockWith: string) {
+async function startKeyring(tmp: string, password: string, unlockWith: string) {
   requireCommand('dbus-launch')
   requireCommand('gnome-keyring-daemon')
-  const dir = await mkdtemp(join(tmpdir(), 'vault-keyring-'))
+  const dir = await mkdtemp(join(tmp, 'keyring-'))
   // gnome-keyring keeps its files under XDG_DATA_HOME and its socket under XDG_RUNTIME_DIR:
   // both private to this suite so suites never share a keyring.
   const base = {
@@ -138,11 +152,12 @@ async function touchKeyring(env: Record<string, string>) {
   spawnSync('secret-tool', ['store', '--label=init', 'service', 'vault-e2e-init'], { env, input: 'x', timeout: 5000 })
 }
 
-async function startMoto() {
+async function startMoto(tmp: string) {
   requireCommand('moto_server')
   const port = await freePort()
-  // moto records to ./moto_recording unless told otherwise: one file per server, or suites mix.
-  const dir = await mkdtemp(join(tmpdir(), 'vault-moto-'))
+  // moto records to ./moto_recording unless told otherwise: one file per server, in the suite's
+  // temp folder, or suites mix and the repository gets a stray file.
+  const dir = await mkdtemp(join(tmp, 'moto-'))
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -206,7 +221,14 @@ export class MotoRecorder {
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => {
-        const entry = JSON.parse(line) as { body?: string; body_encoded?: boolean; qs?: Record<string, string[]> }
+        const entry = JSON.parse(line) as {
+          body?: string
+          body_encoded?: boolean
+          qs?: Record<string, string[]>
+          headers?: Record<string, string>
+        }
+        // The strict STS's own look-ups (IAM GetRole for a role's limits) are not vault's calls.
+        if (entry.headers?.['User-Agent'] === lookupAgent) return { action: '', body: '' }
         const raw = typeof entry.body === 'string' ? entry.body : ''
         const body = entry.body_encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw
         const action = new URLSearchParams(body).get('Action') ?? entry.qs?.Action?.[0] ?? ''
@@ -230,7 +252,8 @@ export interface Home {
 
 /** A fresh HOME with ~/.aws, and an env with no AWS variables leaking in from the test runner. */
 export async function makeHome(services: Services, extra: Record<string, string> = {}): Promise<Home> {
-  const dir = await mkdtemp(join(tmpdir(), 'vault-home-'))
+  // Inside the suite's temp folder, so a test that forgets cleanup() still leaves nothing behind.
+  const dir = await mkdtemp(join(services.tmp, 'vault-home-'))
   await mkdir(join(dir, '.aws'), { recursive: true, mode: 0o700 })
   const configFile = join(dir, '.aws', 'config')
   const env: Record<string, string> = {
@@ -338,6 +361,7 @@ export async function freshHome(
   const cleared = await vault(['clear'], { env: home.env })
   if (cleared.code !== 0) throw new Error(`e2e: vault clear failed: ${cleared.stderr}`)
   await services.recorder.start()
+  await services.sts.reset()
   return home
 }
 

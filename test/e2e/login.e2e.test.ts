@@ -21,6 +21,8 @@ describe('vault login, end to end (issue 8)', () => {
   before(async () => {
     requireCommand('aws')
     services = await startServices()
+    // The role is set up for console sessions longer than IAM's default hour (the tests ask for 2h).
+    await services.sts.role('arn:aws:iam::123456789012:role/Console', { maxSessionDuration: 43200 })
     await stub.start()
   })
   after(async () => {

@@ -28,6 +28,7 @@ describe('vault exec --ec2-server, end to end (issue 7)', () => {
   beforeEach(async () => {
     // makeHome sets AWS_EC2_METADATA_DISABLED=true, as many users do: vault lifts it for the child.
     home = await freshHome(services(), config)
+    await services().sts.lifetime({})
   })
   afterEach(async () => {
     await home?.cleanup()
@@ -81,7 +82,9 @@ print(json.dumps({
   })
 
   it('refresh across expiry: one AWS SDK for JS v3 process gets fresh credentials as each set expires', async () => {
-    const env = { ...home.env, AWS_ASSUME_ROLE_TTL: '6s', LOOP_SECONDS: '13' }
+    // AWS's shortest role is 15 min, so the strict STS issues roles that live 6 s.
+    await services().sts.lifetime({ AssumeRole: 6 })
+    const env = { ...home.env, LOOP_SECONDS: '13' }
     const res = await execServer(
       ['role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', sdkLoop],
       env,

@@ -25,6 +25,7 @@ describe('vault exec --ecs-server, end to end (issue 7)', () => {
   let home: Home
   beforeEach(async () => {
     home = await freshHome(services(), config)
+    await services().sts.lifetime({})
   })
   afterEach(async () => {
     await home?.cleanup()
@@ -114,8 +115,10 @@ console.log(JSON.stringify({ out, token }))`
 
   it('refresh across expiry: one boto3 process gets fresh credentials as each set expires', async () => {
     requireCommand('aws') // botocore comes with it
-    // moto takes any duration, so the roles live 6 s; the server refreshes them at half-life.
-    const env = { ...home.env, AWS_ASSUME_ROLE_TTL: '6s', LOOP_SECONDS: '13' }
+    // AWS's shortest role is 15 min, so the strict STS issues roles that live 6 s; the server
+    // refreshes them at half-life.
+    await services().sts.lifetime({ AssumeRole: 6 })
+    const env = { ...home.env, LOOP_SECONDS: '13' }
     const res = await execServer(['role1', '-t', '123456', '--', 'python3', '-c', boto3Loop], env)
     assert.equal(res.code, 0, res.stderr)
     assertRefreshedAcrossExpiry(res.stdout, role1Arn)
@@ -125,7 +128,8 @@ console.log(JSON.stringify({ out, token }))`
   })
 
   it('refresh across expiry: the AWS SDK for JS v3 too', async () => {
-    const env = { ...home.env, AWS_ASSUME_ROLE_TTL: '6s', LOOP_SECONDS: '13' }
+    await services().sts.lifetime({ AssumeRole: 6 })
+    const env = { ...home.env, LOOP_SECONDS: '13' }
     const res = await execServer(
       ['role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', sdkLoop],
       env,

@@ -19,8 +19,9 @@ import {
 import { assertRefreshedAcrossExpiry, boto3Loop, script } from './server-clients.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
-// The MFA session itself (GetSessionToken on caktus) lives 6 s, so it expires again and again.
-const shortSession = { AWS_SESSION_TOKEN_TTL: '6s', LOOP_SECONDS: '10' }
+// The MFA session itself (GetSessionToken on caktus) lives 6 s, so it expires again and again:
+// AWS's shortest session is 15 min, so the strict STS issues it so (see beforeEach).
+const shortSession = { LOOP_SECONDS: '10' }
 
 const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_000) =>
   run(['exec', '--ecs-server', ...args], {
@@ -59,6 +60,7 @@ mfa_process = ${mfaProcess}
     }
     assert.equal((await vault(['clear'], { env: home.env })).code, 0)
     await services.recorder.start()
+    await services.sts.lifetime({ GetSessionToken: 6 })
   })
   afterEach(async () => {
     await home?.cleanup()
@@ -110,16 +112,18 @@ writeFileSync(${JSON.stringify(asked)}, '')
 while (!existsSync(${JSON.stringify(go)})) await sleep(100)
 const after = await get()
 console.log(JSON.stringify({ first, refused, after }))`
-    const server = execServer(['caktus', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', js], {
-      ...home.env,
-      AWS_SESSION_TOKEN_TTL: '6s',
-    })
+    const server = execServer(
+      ['caktus', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', js],
+      home.env,
+    )
     const deadline = Date.now() + 30_000
     while (!existsSync(asked)) {
       assert.ok(Date.now() < deadline, 'the child never got its answer')
       await new Promise((r) => setTimeout(r, 100))
     }
-    // What the message says to run, from another terminal (here: no terminal, and a fresh code).
+    // What the message says to run, from another terminal (here: no terminal, and a fresh code),
+    // which gets a session of the default hour.
+    await services.sts.lifetime({})
     const fixed = await vault(['exec', 'caktus', '-t', '123456', '--', 'true'], { env: home.env })
     assert.equal(fixed.code, 0, fixed.stderr)
     await writeFile(go, '')

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { resolve } from 'node:path'
+import type { RoleInfo } from './rules.js'
+import type { StsCall } from './server.js'
+
+export type { StsCall }
+
+/** The test side of a running strict STS: what it saw, and the knobs a test may turn. */
+export class StrictSts {
+  constructor(readonly url: string) {}
+
+  /** Every STS request seen since the last reset, in order, refused ones included. */
+  async calls(): Promise<StsCall[]> {
+    return (await fetch(`${this.url}/strict-sts/calls`)).json() as Promise<StsCall[]>
+  }
+
+  async reset(): Promise<void> {
+    await this.post('reset', {})
+  }
+
+  /** Declares a role's MaxSessionDuration or MFA-requiring trust policy (roles need not exist in moto). */
+  async role(arn: string, info: Partial<RoleInfo>): Promise<void> {
+    await this.post('role', { arn, info })
+  }
+
+  /**
+   * Credentials issued by `action` expire `seconds` after issue, whatever DurationSeconds asked
+   * for (which must still be valid): how a test watches credentials expire without waiting 15 min.
+   */
+  async lifetime(seconds: Partial<Record<string, number>>): Promise<void> {
+    await this.post('lifetime', seconds)
+  }
+
+  private async post(path: string, body: unknown) {
+    const res = await fetch(`${this.url}/strict-sts/${path}`, { method: 'POST', body: JSON.stringify(body) })
+    if (!res.ok) throw new Error(`strict-sts ${path}: ${res.status} ${await res.text()}`)
+  }
+}
+
+/** Starts the strict STS in front of `motoUrl` as a child process. */
+export async function startStrictSts(motoUrl: string): Promise<{ sts: StrictSts; stop: () => Promise<void> }> {
+  const root = resolve(import.meta.dirname, '..', '..')
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/strict-sts/main.ts', motoUrl], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    await exited
+  }
+  const port = await new Promise<number>((ok, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new Error('e2e: strict STS did not start within 30 s')), 30_000)
+    child.stdout?.on('data', (d) => {
+      out += d
+      const m = /listening on (\d+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        ok(Number(m[1]))
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`e2e: strict STS exited with ${code}`))
+    })
+  }).catch(async (err) => {
+    await stop()
+    throw err
+  })
+  return { sts: new StrictSts(`http://127.0.0.1:${port}`), stop }
+}
