@@ -16,6 +16,9 @@ export const credentialFlags = {
     },
   }),
   'mfa-token': Flags.string({ char: 't', summary: 'The current MFA code, instead of a prompt.' }),
+  'no-browser': Flags.boolean({
+    summary: 'SSO: show the sign-in URL and code, but do not open a browser.',
+  }),
   'no-session': Flags.boolean({
     char: 'n',
     summary: 'Skip GetSessionToken: use the long-term keys (or assume roles straight from them).',
@@ -25,7 +28,7 @@ export const credentialFlags = {
 
 export function credentialRequest(
   profile: string,
-  flags: { duration?: string; 'mfa-token'?: string; 'no-session': boolean; region?: string },
+  flags: { duration?: string; 'mfa-token'?: string; 'no-browser'?: boolean; 'no-session': boolean; region?: string },
 ) {
   return {
     profile,
@@ -33,5 +36,6 @@ export function credentialRequest(
     duration: flags.duration === undefined ? undefined : Number(flags.duration),
     mfaToken: flags['mfa-token'],
     noSession: flags['no-session'],
+    noBrowser: flags['no-browser'],
   }
 }

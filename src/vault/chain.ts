@@ -10,6 +10,7 @@ import { masterKeysProvider } from './master-keys-provider.js'
 import type { CredentialProvider, LockFn, LongTermKeys, SessionCache, SessionKey } from './provider.js'
 import { roleSessionName } from './role-session-name.js'
 import { sessionTokenProvider } from './session-token-provider.js'
+import { type SsoContext, ssoRoleProvider } from './sso-provider.js'
 import type { StsFactory } from './sts-port.js'
 import { stsTarget } from './sts-target.js'
 import { webIdentityProvider } from './web-identity-provider.js'
@@ -30,6 +31,8 @@ export interface ChainContext {
   noSession: boolean
   /** Expiry window in seconds for the credentials handed out (AWS_MIN_TTL, or 15 min for credential_process). */
   windowSeconds: number
+  /** IAM Identity Center: token store, browser, where the code is shown. Absent: SSO profiles fail. */
+  sso?: SsoContext
 }
 
 interface Link {
@@ -45,7 +48,8 @@ interface Link {
  * TempCredentialsCreator, and every decision is logged with its reason under --debug:
  *   1. stored long-term keys (then GetSessionToken, or AssumeRole when the profile has role_arn);
  *   2. source_profile (resolved recursively; a role over it);
- *   3. web identity; 4. credential_process (as it is); otherwise, an error saying to run `vault add`.
+ *   3. IAM Identity Center (SSO); 4. web identity; 5. credential_process (as it is);
+ *   otherwise, an error saying to run `vault add`.
  */
 export async function providerFor(profile: ResolvedProfile, ctx: ChainContext): Promise<CredentialProvider> {
   return (await link(profile, ctx, profile.name, new Set())).provider
@@ -90,7 +94,10 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
     return roleLink(p, ctx, await link(s, ctx, active, seen), active)
   }
 
-  // 3. Web identity.
+  // 3. IAM Identity Center (SSO) role credentials, before web identity and credential_process as in aws-vault.
+  if (p.ssoStartUrl || p.ssoSession) return ssoLink(p, ctx, active)
+
+  // 4. Web identity.
   if (p.webIdentityTokenFile || p.webIdentityTokenProcess) {
     if (!p.roleArn) throw new ConfigError(`profile "${p.name}": web identity needs role_arn`)
     log.debug(
@@ -113,19 +120,13 @@ async function link(p: ResolvedProfile, ctx: ChainContext, active: string, seen:
     }
   }
 
-  // 4. credential_process, used as it is: aws-vault v7's GetProviderForProfile does not assume
+  // 5. credential_process, used as it is: aws-vault v7's GetProviderForProfile does not assume
   // role_arn over it (the config reader's --debug note says so when both are set).
   if (p.credentialProcess) {
     log.debug(`profile ${p.name}: using credential_process`)
     return { provider: credentialProcessProvider(p.name, p.credentialProcess, ctx.env), isRole: false }
   }
 
-  if (p.ssoStartUrl || p.ssoSession) {
-    throw new ConfigError(
-      `profile "${p.name}": AWS IAM Identity Center (SSO) profiles are not supported yet`,
-      'use `aws sso login` and the AWS CLI for this profile',
-    )
-  }
   const whose = p.name === active ? `profile "${p.name}"` : `profile "${active}": source profile "${p.name}"`
   throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${p.name}`)
 }
@@ -215,6 +216,15 @@ function roleLink(p: ResolvedProfile, ctx: ChainContext, source: Link, active: s
     p.name === active,
   )
   return { provider: cached, mfaUsed: p.mfaSerial ?? source.mfaUsed, isRole: true }
+}
+
+/** SSO role credentials, cached as `sso.GetRoleCredentials` like any other session. */
+function ssoLink(p: ResolvedProfile, ctx: ChainContext, active: string): Link {
+  if (!ctx.sso) throw new ConfigError(`profile "${p.name}": SSO profiles are not available here`)
+  ctx.log.debug(`profile ${p.name}: using IAM Identity Center role ${p.ssoRoleName} in account ${p.ssoAccountId}`)
+  const provider = ssoRoleProvider(p, { ...ctx, sso: ctx.sso })
+  const key: SessionKey = { type: 'sso.GetRoleCredentials', profile: p.name, mfaSerial: '' }
+  return { provider: cache(provider, key, ctx, p.name === active), isRole: true }
 }
 
 function cache(provider: CredentialProvider, key: SessionKey, ctx: ChainContext, handedOut = true): CredentialProvider {

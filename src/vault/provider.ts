@@ -17,7 +17,12 @@ export interface LongTermKeys {
 
 /** aws-vault's session item identity: type, profile, MFA serial ('' when none). */
 export interface SessionKey {
-  type: 'sts.GetSessionToken' | 'sts.AssumeRole' | 'sts.AssumeRoleWithWebIdentity' | 'sts.GetFederationToken'
+  type:
+    | 'sts.GetSessionToken'
+    | 'sts.AssumeRole'
+    | 'sts.AssumeRoleWithWebIdentity'
+    | 'sts.GetFederationToken'
+    | 'sso.GetRoleCredentials'
   profile: string
   mfaSerial: string
 }
