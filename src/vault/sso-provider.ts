@@ -14,7 +14,9 @@ export interface SsoContext extends Omit<TokenSourceDeps, 'oidc' | 'clock' | 'lo
 const defaultScopes = ['sso:account:access']
 
 /** The SSO session a profile signs in with, or a ConfigError naming the missing key. */
-export function ssoSessionOf(p: ResolvedProfile): SsoSession {
+export function ssoSessionOf(
+  p: Pick<ResolvedProfile, 'name' | 'ssoSession' | 'ssoStartUrl' | 'ssoRegion' | 'ssoRegistrationScopes'>,
+): SsoSession {
   const where = p.ssoSession ? `[sso-session ${p.ssoSession}]` : `profile "${p.name}"`
   if (!p.ssoStartUrl) throw new ConfigError(`${where}: sso_start_url is not set`, 'add sso_start_url = https://…/start')
   if (!p.ssoRegion)

@@ -198,7 +198,8 @@ export class SsoStandIn {
   private startDevice(res: ServerResponse, body: Record<string, unknown>) {
     const call: Call = { operation: 'StartDeviceAuthorization', status: 200 }
     if (!this.client(body)) return this.oidcError(res, call, 401, 'InvalidClientException', 'invalid_client')
-    if (typeof body.startUrl !== 'string') return this.oidcError(res, call, 400, 'InvalidRequestException', 'invalid_request')
+    if (typeof body.startUrl !== 'string')
+      return this.oidcError(res, call, 400, 'InvalidRequestException', 'invalid_request')
     const deviceCode = randomBytes(16).toString('hex')
     const userCode = `${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}`.toUpperCase()
     this.devices.set(deviceCode, {
@@ -244,7 +245,8 @@ export class SsoStandIn {
       if (!device || device.clientId !== body.clientId || device.used)
         return this.oidcError(res, call, 400, 'InvalidGrantException', 'invalid_grant')
       const now = Date.now()
-      if (device.expiresAt <= this.now()) return this.oidcError(res, call, 400, 'ExpiredTokenException', 'expired_token')
+      if (device.expiresAt <= this.now())
+        return this.oidcError(res, call, 400, 'ExpiredTokenException', 'expired_token')
       if (device.denied) return this.oidcError(res, call, 400, 'AccessDeniedException', 'access_denied')
       if (!device.approved) {
         // RFC 8628 §3.5: polling faster than the interval earns slow_down.
@@ -275,7 +277,12 @@ export class SsoStandIn {
       call.status = 401
       call.error = 'UnauthorizedException'
       this.calls.push(call)
-      send(res, 401, { message: 'Session token not found or invalid' }, { 'x-amzn-ErrorType': 'UnauthorizedException:' })
+      send(
+        res,
+        401,
+        { message: 'Session token not found or invalid' },
+        { 'x-amzn-ErrorType': 'UnauthorizedException:' },
+      )
       return false
     }
     return true
@@ -286,7 +293,7 @@ export class SsoStandIn {
     if (!this.authorised(req, res, call)) return
     const account = this.accounts.find((a) => a.accountId === url.searchParams.get('account_id'))
     const role = url.searchParams.get('role_name') ?? ''
-    if (!account || !account.roles.includes(role)) {
+    if (!account?.roles.includes(role)) {
       call.status = 403
       this.calls.push(call)
       return send(res, 403, { message: 'No access' }, { 'x-amzn-ErrorType': 'ForbiddenException:' })
