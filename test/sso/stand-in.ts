@@ -129,6 +129,11 @@ export class SsoStandIn {
     device.approved = true
   }
 
+  /** Access tokens issued so far (to prove none of them reaches a plaintext file). */
+  issuedAccessTokens(): string[] {
+    return [...this.tokens.keys()]
+  }
+
   /** Every access token stops working (portal 401), as after a sign-out in the portal. */
   revokeAccessTokens(): void {
     this.tokens.clear()
