@@ -145,7 +145,7 @@ export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
       return deps.lock(lockName, fetchUnderLock)
     },
 
-    /** The portal answered 401 for `accessToken`: forget it (keeping the registration), once. */
+    /** The portal answered 401 for `accessToken`: forget it (keeping the registration and refresh token). */
     async invalidate(accessToken: string): Promise<void> {
       rejected.add(accessToken)
       await deps.lock(lockName, async () => {
@@ -153,7 +153,8 @@ export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
         const current = await tokens.get(startUrl)
         if (current?.accessToken !== accessToken) return
         log.debug(`SSO ${startUrl}: the portal rejected the stored access token; removing it`)
-        await tokens.set(startUrl, { ...current, accessToken: '', refreshToken: undefined, expiresAt: clock.now() })
+        // The refresh token stays: it may still be good, and then no browser is needed.
+        await tokens.set(startUrl, { ...current, accessToken: '', expiresAt: clock.now() })
       })
     },
   }

@@ -143,10 +143,12 @@ describe('IAM Identity Center (issue 16)', () => {
 
   it('refresh after the access token expires: refresh_token grant, no browser; then a refused refresh starts a new login', async (t) => {
     const { standIn, home, startUrl, browserOpens, exportJson } = await setup(t)
-    standIn.tokenTtl = 1
+    standIn.tokenTtl = 3
     await exportJson()
     assert.equal((await browserOpens()).length, 1)
-    await new Promise((r) => setTimeout(r, 1500)) // the access token is now expired
+    // Later tokens live 10 minutes: inside the 15-minute refresh window, so every use refreshes.
+    standIn.tokenTtl = 600
+    await new Promise((r) => setTimeout(r, 3200)) // the first access token is now expired
     assert.equal((await vault(['clear', 'dev'], { env: home.env })).code, 0) // role credentials gone, token kept
     const refreshed = await exportJson()
     assert.doesNotMatch(refreshed.stderr, /enter the code/)
@@ -188,7 +190,10 @@ describe('IAM Identity Center (issue 16)', () => {
   it('a role chained over an SSO profile: AssumeRole at moto with the SSO role credentials', async (t) => {
     const { standIn, home, startUrl, exportJson } = await setup(t)
     await home.writeConfig(
-      ssoConfig(startUrl, '\n[profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::222222222222:role/Dev\nregion = us-east-1\n'),
+      ssoConfig(
+        startUrl,
+        '\n[profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::222222222222:role/Dev\nregion = us-east-1\n',
+      ),
     )
     await services().recorder.start()
     const { json } = await exportJson('admin')

@@ -73,3 +73,17 @@ say(
     refreshed=after["accessToken"] != tok["accessToken"],
     newRefresh=after.get("refreshToken") != tok["refreshToken"],
 )
+
+# The portal's listing calls, through botocore's paginators (the stand-in pages one item at a time).
+sso = boto3.client("sso", region_name="us-east-1")
+accounts = [
+    a["accountId"]
+    for page in sso.get_paginator("list_accounts").paginate(accessToken=after["accessToken"])
+    for a in page["accountList"]
+]
+roles = [
+    r["roleName"]
+    for page in sso.get_paginator("list_account_roles").paginate(accessToken=after["accessToken"], accountId=accounts[0])
+    for r in page["roleList"]
+]
+say(step="listing", accounts=accounts, roles=roles)

@@ -16,7 +16,12 @@ import { deviceGrant, SsoStandIn } from './stand-in.js'
 const startUrl = 'https://example.awsapps.com/start'
 
 describe('SSO stand-in against botocore (the oracle)', () => {
-  const standIn = new SsoStandIn()
+  const standIn = new SsoStandIn({
+    accounts: [
+      { accountId: '111111111111', accountName: 'dev', emailAddress: 'dev@example.com', roles: ['Admin', 'ReadOnly'] },
+      { accountId: '222222222222', accountName: 'prod', emailAddress: 'prod@example.com', roles: ['Admin'] },
+    ],
+  })
   let home: string
   before(async () => {
     await standIn.start()
@@ -28,7 +33,7 @@ describe('SSO stand-in against botocore (the oracle)', () => {
     await rm(home, { recursive: true, force: true })
   })
 
-  it('botocore: device authorization, SSOTokenProvider refresh, SSOProvider GetRoleCredentials', async () => {
+  it('botocore: device authorization, SSOTokenProvider refresh, SSOProvider GetRoleCredentials, paged listings', async () => {
     const python = requireCommand('python3')
     await writeFile(
       join(home, '.aws', 'config'),
@@ -72,5 +77,9 @@ describe('SSO stand-in against botocore (the oracle)', () => {
     assert.equal(standIn.calls.filter((c) => c.grantType === deviceGrant && c.status === 200).length, 1)
     assert.equal(standIn.count('CreateToken', 'refresh_token'), 1)
     assert.equal(standIn.count('GetRoleCredentials'), 1)
+    assert.deepEqual(steps.listing.accounts, ['111111111111', '222222222222'])
+    assert.deepEqual(steps.listing.roles, ['Admin', 'ReadOnly'])
+    assert.equal(standIn.count('ListAccounts'), 2, 'botocore followed nextToken')
+    assert.equal(standIn.count('ListAccountRoles'), 2)
   })
 })

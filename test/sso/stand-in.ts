@@ -8,7 +8,7 @@
  *     an `x-amzn-ErrorType` header naming the exception and a body {"error","error_description"}
  *     (https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html).
  *   - SSO portal (restJson1): GET /federation/credentials?role_name&account_id (GetRoleCredentials),
- *     GET /user/account (ListAccounts), GET /assignment/roles?account_id
+ *     GET /assignment/accounts (ListAccounts), GET /assignment/roles?account_id
  *     (ListAccountRoles), each authorised by the `x-amz-sso_bearer_token` header; a bad token is
  *     HTTP 401 UnauthorizedException (https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/).
  * The person in the browser is `approve()`, or a GET of the verification URL with /approve (what a
@@ -164,7 +164,7 @@ export class SsoStandIn {
     if (req.method === 'POST' && url.pathname === '/device_authorization') return this.startDevice(res, body)
     if (req.method === 'POST' && url.pathname === '/token') return this.createToken(res, body)
     if (req.method === 'GET' && url.pathname === '/federation/credentials') return this.roleCredentials(req, res, url)
-    if (req.method === 'GET' && url.pathname === '/user/account') return this.listAccounts(req, res, url)
+    if (req.method === 'GET' && url.pathname === '/assignment/accounts') return this.listAccounts(req, res, url)
     if (req.method === 'GET' && url.pathname === '/assignment/roles') return this.listRoles(req, res, url)
     send(res, 404, { message: `stand-in: no route for ${req.method} ${url.pathname}` })
   }
