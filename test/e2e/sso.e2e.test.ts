@@ -7,10 +7,12 @@
  */
 import assert from 'node:assert/strict'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { deviceGrant, SsoStandIn } from '../sso/stand-in.js'
-import { type Home, makeHome, quietSdk, useServices, vault, vaultBin } from './harness.js'
+import { type Home, makeHome, quietSdk, run, useServices, vault, vaultBin } from './harness.js'
 import { openTerminal } from './terminal.js'
 
 let n = 0
@@ -269,5 +271,53 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.equal(standIn.count('StartDeviceAuthorization'), 1)
     const { json } = await exportJson('audit-ReadOnly')
     assert.match(json.SessionToken, /^sso-session-333333333333-ReadOnly-/)
+  })
+
+  it('a cache hit goes through the fast path: no AWS SDK, oclif or prompts loaded', async (t) => {
+    const { home, exportJson } = await setup(t)
+    const first = await exportJson()
+    const traceFile = join(home.dir, 'hit.trace')
+    const hit = await run(
+      ['--import', join(import.meta.dirname, 'trace-imports.mjs'), vaultBin, 'export', '--format', 'json', 'dev'],
+      {
+        env: { ...home.env, TRACE_FILE: traceFile },
+        cmd: process.execPath,
+      },
+    )
+    assert.equal(hit.code, 0, hit.stderr)
+    assert.equal(JSON.parse(hit.stdout).AccessKeyId, first.json.AccessKeyId)
+    const urls = (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean)
+    assert.ok(urls.some((u) => u.endsWith('/dist/fast-bundle/entry.cjs')))
+    assert.deepEqual(
+      urls.filter((u) => /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u)),
+      [],
+    )
+  })
+
+  it('login --stdout on an SSO profile: the federation endpoint gets the SSO role credentials', async (t) => {
+    const { home, exportJson } = await setup(t)
+    const sessions: string[] = []
+    const signin = createServer((req, res) => {
+      sessions.push(new URL(req.url ?? '/', 'http://stub').searchParams.get('Session') ?? '')
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"SigninToken":"stub-token"}')
+    })
+    await new Promise<void>((r) => signin.listen(0, '127.0.0.1', r))
+    t.after(() => new Promise((r) => signin.close(r)))
+    home.env.VAULT_FEDERATION_ENDPOINT = `http://127.0.0.1:${(signin.address() as AddressInfo).port}/federation`
+    // --stdout opens no browser tab, for the console nor for an SSO login: sign in first.
+    const { json } = await exportJson()
+    const login = await vault(['login', 'dev', '--stdout'], { env: home.env, timeoutMs: 60_000 })
+    assert.equal(login.code, 0, login.stderr)
+    const url = new URL(login.stdout.trim())
+    assert.equal(url.searchParams.get('SigninToken'), 'stub-token')
+    assert.equal(
+      url.searchParams.get('Destination'),
+      'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
+    )
+    assert.deepEqual(JSON.parse(sessions[0]), {
+      sessionId: json.AccessKeyId,
+      sessionKey: json.SecretAccessKey,
+      sessionToken: json.SessionToken,
+    })
   })
 })
