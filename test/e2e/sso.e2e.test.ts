@@ -6,7 +6,8 @@
  * from moto for a role chained over SSO.
  */
 import assert from 'node:assert/strict'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -319,5 +320,24 @@ describe('IAM Identity Center (issue 16)', () => {
       sessionKey: json.SecretAccessKey,
       sessionToken: json.SessionToken,
     })
+  })
+
+  it("a valid token in the AWS CLI's cache (~/.aws/sso/cache) is used, and vault writes nothing there", async (t) => {
+    const { standIn, home, startUrl, exportJson } = await setup(t)
+    const dir = join(home.dir, '.aws', 'sso', 'cache')
+    await mkdir(dir, { recursive: true })
+    // botocore's SSOTokenLoader names the file after the sha1 of the sso-session name.
+    const file = join(dir, `${createHash('sha1').update('corp').digest('hex')}.json`)
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    const cached = JSON.stringify({ startUrl, region: 'us-east-1', accessToken: standIn.issueAccessToken(), expiresAt })
+    await writeFile(file, cached)
+    const before = await stat(file)
+    await exportJson()
+    assert.equal(standIn.count('StartDeviceAuthorization'), 0)
+    assert.equal(standIn.count('RegisterClient'), 0)
+    assert.equal(standIn.count('GetRoleCredentials'), 1)
+    assert.deepEqual(await readdir(dir), [file.slice(dir.length + 1)])
+    assert.equal(await readFile(file, 'utf8'), cached)
+    assert.equal((await stat(file)).mtimeMs, before.mtimeMs)
   })
 })

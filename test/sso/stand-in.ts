@@ -134,6 +134,13 @@ export class SsoStandIn {
     return [...this.tokens.keys()]
   }
 
+  /** An access token as if another client (the AWS CLI) had signed in. */
+  issueAccessToken(): string {
+    const accessToken = `at-${randomBytes(16).toString('hex')}`
+    this.tokens.set(accessToken, { expiresAt: this.now() + this.tokenTtl })
+    return accessToken
+  }
+
   /** Every access token stops working (portal 401), as after a sign-out in the portal. */
   revokeAccessTokens(): void {
     this.tokens.clear()
