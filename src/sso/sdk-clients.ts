@@ -1,6 +1,6 @@
 import { AwsCallError } from '../errors.js'
 import type { AwsCredentials } from '../vault/credentials.js'
-import { quietly } from '../vault/sts-client.js'
+import { isNetworkError, quietly } from '../vault/sts-client.js'
 import type { AccountInfo, ClientRegistration, OidcPort, PortalPort, SsoPorts, TokenGrant } from './sso-port.js'
 
 /** Every SSO call has a deadline: a silent network never hangs vault. */
@@ -175,10 +175,7 @@ export const sdkSsoPorts: SsoPorts = {
  */
 export function mapSsoError(operation: string, err: unknown, where: string): AwsCallError {
   const e = err as { name?: string; error?: string; message?: string; code?: string }
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
-    e?.name === 'TimeoutError'
-  ) {
+  if (isNetworkError(err)) {
     return new AwsCallError(
       `${operation}: cannot reach ${where} (${e.code ?? e.name})`,
       'NetworkError',

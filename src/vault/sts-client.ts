@@ -131,16 +131,22 @@ function toCredentials(
   }
 }
 
+/** True when an SDK call failed before AWS answered: no route, refused, reset, or past its deadline. */
+export function isNetworkError(err: unknown): boolean {
+  const e = err as { name?: string; code?: string }
+  return (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
+    e?.name === 'TimeoutError'
+  )
+}
+
 /** Turns an SDK error into one clear line with the AWS error code and what to do. */
 export function mapStsError(operation: string, err: unknown, target: StsTarget): AwsCallError {
   const e = err as { name?: string; Code?: string; message?: string; code?: string }
   const code = e?.Code ?? e?.name ?? 'Unknown'
   const message = (e?.message ?? String(err)).split('\n')[0]
   const where = target.endpoint ?? `sts.${target.region}.amazonaws.com`
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
-    code === 'TimeoutError'
-  ) {
+  if (isNetworkError(err)) {
     return new AwsCallError(
       `${operation}: cannot reach STS at ${where} (${e.code ?? code})`,
       'NetworkError',
