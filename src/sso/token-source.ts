@@ -117,6 +117,8 @@ export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
         deps.notice(`vault: the SSO session for ${startUrl} could not be refreshed (${code}); starting a new login`)
         if (code === 'invalid_client' || code === 'InvalidClientException') registration = undefined
       }
+    } else if (current?.refreshToken && current.clientId) {
+      deps.notice(`vault: the SSO client registration for ${startUrl} has expired; starting a new login`)
     } else if (current?.accessToken) {
       log.debug(`SSO ${startUrl}: the access token expired and cannot be refreshed; starting a new login`)
     }

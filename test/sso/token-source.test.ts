@@ -144,6 +144,22 @@ describe('SSO token source', () => {
     ])
   })
 
+  it('an expired client registration: one line why, a new registration, then a new login', async () => {
+    const w = world()
+    await w.source.get()
+    w.calls.length = 0
+    w.clock.advance(90 * 86400) // the registration lives 90 days
+    await w.source.get()
+    assert.deepEqual(w.notices, [
+      `vault: the SSO client registration for ${startUrl} has expired; starting a new login`,
+    ])
+    assert.deepEqual(w.calls, [
+      'RegisterClient sso:account:access',
+      'StartDeviceAuthorization c1',
+      'CreateToken device_code',
+    ])
+  })
+
   it('a network error on refresh keeps using a token that has not expired yet', async () => {
     const w = world({ refresh: 'NetworkError' })
     await w.source.get()
