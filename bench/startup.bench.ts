@@ -1,14 +1,20 @@
 // Start-up cost of cache hits against bare `node -e 0`, in the same run (issue 9). Targets:
 //   export --format json ROLE ≤ 1.4x, exec ROLE -- true ≤ 1.6x,
-//   list with 1,000 profiles and 1,000 cached sessions ≤ 3x, peak RSS of the cache-hit export ≤ 80 MB.
+//   list with 1,000 profiles and 1,000 cached sessions ≤ 3x, peak RSS of the cache-hit export ≤ 80 MB;
+//   an SSO (IAM Identity Center) profile's cache hit ≤ 1.4x, like any other export (issue 16).
 // Median of 40 interleaved rounds (BENCH_RUNS), after warm-up, each process timed from spawn to exit.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { makeHome, run, startServices, testKeys, vault, vaultBin } from '../test/e2e/harness.js'
+import { SsoStandIn } from '../test/sso/stand-in.js'
 import { median } from './stats.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40)
 const services = await startServices()
+// The SSO profile signs in once through the stand-in (approved at once); then every run is a hit.
+const standIn = new SsoStandIn()
+standIn.autoApprove = true
+await standIn.start()
 try {
   const home = await makeHome(services)
   const profiles = [
@@ -36,11 +42,24 @@ try {
 
   // A second user with a typical config (3 profiles) on the same keyring: export and exec are
   // also measured there, where the config is not 1,003 profiles long.
-  const small = await makeHome(services)
-  await small.writeConfig(profiles.slice(0, 9).join('\n'))
+  const small = await makeHome(services, { AWS_ENDPOINT_URL_SSO_OIDC: standIn.url, AWS_ENDPOINT_URL_SSO: standIn.url })
+  const sso = [
+    '[profile sso]',
+    'sso_session = corp',
+    'sso_account_id = 111111111111',
+    'sso_role_name = Admin',
+    '',
+    '[sso-session corp]',
+    'sso_start_url = https://bench.awsapps.com/start',
+    'sso_region = us-east-1',
+    '',
+  ]
+  await small.writeConfig([...profiles.slice(0, 9), ...sso].join('\n'))
   await vault(['add', 'src', '--env'], { env: { ...small.env, ...testKeys } })
   const warmSmall = await vault(['export', '--format', 'json', 'role'], { env: small.env })
   if (warmSmall.code !== 0) throw new Error(warmSmall.stderr)
+  const warmSso = await vault(['export', '--format', 'json', '--no-browser', 'sso'], { env: small.env })
+  if (warmSso.code !== 0) throw new Error(warmSso.stderr)
 
   // 1,000 cached role sessions, written through vault's own session store.
   const seed = `
@@ -97,17 +116,20 @@ try {
   }
   for (let i = 0; i < 5; i++) for (const argv of argvs) once(argv, benchEnv)
   const times: number[][] = argvs.map(() => [])
-  const typical: number[][] = [[], []]
+  const typical: number[][] = [[], [], []]
+  const ssoArgv = [vaultBin, 'export', '--format', 'json', 'sso']
   const full: number[] = []
   for (let round = 0; round < RUNS; round++) {
     for (const [i, argv] of argvs.entries()) times[i].push(once(argv, benchEnv))
     typical[0].push(once(argvs[1], smallEnv))
     typical[1].push(once(argvs[2], smallEnv))
+    typical[2].push(once(ssoArgv, smallEnv))
     if (round % 4 === 0) full.push(once(argvs[1], fullEnv))
   }
   commands.push(
     ['vault export, typical 3-profile config', '', 1.4],
     ['vault exec -- true, typical 3-profile config', '', 1.6],
+    ['vault export of an SSO profile, cache hit', '', 1.4],
     ['vault export through the full CLI (VAULT_FAST_PATH=0)', '', Number.NaN],
   )
   const medians = [...times.map(median), ...typical.map(median), median(full)]
@@ -133,5 +155,6 @@ try {
   console.log(`peak RSS of the cache-hit export: ${(kb / 1024).toFixed(1)} MB (target ≤ 80 MB)`)
   await home.cleanup()
 } finally {
+  await standIn.stop()
   await services.stop()
 }

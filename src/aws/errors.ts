@@ -4,7 +4,7 @@ import { deadlines, deadlineText } from './deadlines.js'
 
 /** Which endpoint a call went to, for messages: "STS at https://sts.us-east-1.amazonaws.com". */
 export interface CallTarget {
-  service: 'STS' | 'IAM'
+  service: 'STS' | 'IAM' | 'IAM Identity Center'
   /** The endpoint URL or host name. */
   where: string
   /** The settings that choose the endpoint, for hints: "endpoint_url, AWS_ENDPOINT_URL_STS". */

@@ -16,6 +16,9 @@ export const credentialFlags = {
     },
   }),
   'mfa-token': Flags.string({ char: 't', summary: 'The current MFA code, instead of a prompt.' }),
+  'no-browser': Flags.boolean({
+    summary: 'SSO: show the sign-in URL and code, but do not open a browser.',
+  }),
   'no-session': Flags.boolean({
     char: 'n',
     summary: 'Skip GetSessionToken: use the long-term keys (or assume roles straight from them).',

@@ -1,3 +1,4 @@
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { optionalProfileArg } from '../cli/profile-arg.js'
 import { clearSessions } from '../usecases/clear.js'
@@ -7,12 +8,19 @@ export default class Clear extends BaseCommand {
     profile: optionalProfileArg("Only clear this profile's sessions"),
   }
   static override description =
-    'Deletes cached STS sessions (GetSessionToken and role credentials), for every profile or one. Long-term keys stay; the next command fetches new sessions, asking for an MFA code if needed.'
-  static override examples = ['<%= config.bin %> clear', '<%= config.bin %> clear saguaro']
+    'Deletes cached sessions (GetSessionToken, role credentials, SSO role credentials), for every profile or one; with no profile, the IAM Identity Center (SSO) OIDC tokens too. --sso deletes only the SSO tokens. Long-term keys stay; the next command fetches new sessions, asking for an MFA code or an SSO approval if needed.'
+  static override examples = [
+    '<%= config.bin %> clear',
+    '<%= config.bin %> clear saguaro',
+    '<%= config.bin %> clear --sso',
+  ]
+  static override flags = {
+    sso: Flags.boolean({ summary: 'Only delete the SSO OIDC tokens (oidc:<start url> items).' }),
+  }
   static override summary = 'Delete cached sessions.'
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Clear)
-    await clearSessions(this.runtime(flags), args.profile)
+    await clearSessions(this.runtime(flags), { profile: args.profile, ssoOnly: flags.sso })
   }
 }

@@ -43,6 +43,8 @@ The environment variable VAULT_FEDERATION_ENDPOINT replaces the federation endpo
     const { args, flags } = await this.parse(Login)
     await login(this.runtime(flags), {
       ...credentialRequest(args.profile, flags),
+      // --stdout also keeps an SSO login from opening a browser tab.
+      noBrowser: flags['no-browser'] || flags.stdout,
       path: flags.path,
       stdout: flags.stdout,
     })

@@ -2,13 +2,38 @@
 const watchMs = 1500
 
 /**
- * Opens `url` in the default browser through the `open` package (imported on use). `open` does
+ * Opens `url` with $BROWSER when it is set (a `:`-separated list of commands, each taking the URL
+ * as its argument or in place of `%s`, as xdg-open and Python's webbrowser read it; the first that
+ * starts wins), else in the default browser through the `open` package (imported on use). `open` does
  * not wait for its helper, so a helper that fails at once (xdg-open with no desktop session exits
  * 3 within milliseconds) is caught by watching it briefly; one still running is taken as success.
  */
-export async function openInBrowser(url: string): Promise<void> {
+export async function openInBrowser(
+  url: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<void> {
+  if (env.BROWSER) return openWithBrowserVariable(url, env.BROWSER)
   const { default: open } = await import('open')
-  const child = await open(url)
+  await watch(await open(url))
+}
+
+async function openWithBrowserVariable(url: string, browser: string): Promise<void> {
+  const { spawn } = await import('node:child_process')
+  let last: Error = new Error('BROWSER is empty')
+  for (const command of browser.split(':').filter((c) => c.trim())) {
+    const words = command.trim().split(/\s+/)
+    const args = words.slice(1).map((w) => w.replace('%s', url))
+    if (!command.includes('%s')) args.push(url)
+    try {
+      return await watch(spawn(words[0], args, { stdio: 'ignore', detached: true }))
+    } catch (err) {
+      last = err as Error
+    }
+  }
+  throw last
+}
+
+async function watch(child: import('node:child_process').ChildProcess): Promise<void> {
   // An 'error' after the watch (none is expected) must not crash vault.
   child.on('error', () => {})
   child.ref()

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { sdkIamFactory } from '../iam/iam-client.js'
 import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
+import { sdkSsoPorts } from '../sso/sdk-clients.js'
+import type { SsoPorts } from '../sso/sso-port.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
@@ -42,6 +44,8 @@ export interface Runtime {
   readonly promptDriver?: string
   readonly stsFactory: StsFactory
   readonly iamFactory: IamFactory
+  /** SSO OIDC and portal clients (IAM Identity Center). */
+  readonly ssoPorts: SsoPorts
   /** HTTP for the console sign-in federation endpoint. */
   readonly fetch: typeof globalThis.fetch
   /** Opens a URL in the default browser; rejects when none could be opened. */
@@ -97,8 +101,9 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     promptDriver: options.prompt,
     stsFactory: overrides.stsFactory ?? sdkStsFactory,
     iamFactory: overrides.iamFactory ?? sdkIamFactory,
+    ssoPorts: overrides.ssoPorts ?? sdkSsoPorts,
     fetch: overrides.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    openBrowser: overrides.openBrowser ?? openInBrowser,
+    openBrowser: overrides.openBrowser ?? ((url) => openInBrowser(url, env)),
     sleep: overrides.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     lock: overrides.lock ?? fileLock({ dir: join(home, '.awsvault', 'locks'), log }),
     keys:

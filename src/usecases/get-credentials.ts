@@ -5,6 +5,7 @@ import type { ResolvedProfile } from '../config/types.js'
 import { isVaultError, UsageError } from '../errors.js'
 import { selectMfaSource } from '../mfa/select.js'
 import type { Runtime } from '../runtime/runtime.js'
+import { ssoContext } from '../sso/sso-context.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 
@@ -15,6 +16,8 @@ export interface CredentialRequest {
   duration?: number
   mfaToken?: string
   noSession: boolean
+  /** SSO: show the login URL and code, but do not open a browser. */
+  noBrowser?: boolean
   /** credential_process output gets at least a 15-minute window: botocore refreshes inside it. */
   forCredentialProcess?: boolean
 }
@@ -97,7 +100,7 @@ export async function loadProfile(
 export async function chainContext(
   rt: Runtime,
   profile: ResolvedProfile,
-  req: Pick<CredentialRequest, 'mfaToken' | 'noSession'>,
+  req: Pick<CredentialRequest, 'mfaToken' | 'noSession' | 'noBrowser'>,
   windowSeconds = profile.minTtl,
 ): Promise<ChainContext> {
   const warned = new Set<string>()
@@ -125,6 +128,7 @@ export async function chainContext(
       warned.add(message)
       rt.streams.stderr.write(`vault: warning: ${message}\n`)
     },
+    sso: ssoContext(rt, { noBrowser: req.noBrowser }),
   }
 }
 

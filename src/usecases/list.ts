@@ -80,12 +80,46 @@ export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
   }
   for (const profile of byProfile.keys()) if (!names.includes(profile)) names.push(profile)
   const inConfig = new Set(configured)
+  await addOidcTokens(rt, config, byProfile, now)
   return names.map((profile) => ({
     profile,
     credentials: storedSet.has(profile) ? profile : null,
     sessions: byProfile.get(profile) ?? [],
     inConfig: inConfig.has(profile),
   }))
+}
+
+/**
+ * Each SSO profile's OIDC token, as aws-vault lists it (`oidc:<start url>`) with its time left
+ * (0s when it has expired but can still be refreshed). One read per start URL named in the
+ * config: no full listing of the store.
+ */
+async function addOidcTokens(rt: Runtime, config: ConfigFile, byProfile: Map<string, ListedSession[]>, now: number) {
+  const urls = new Map<string, string>()
+  for (const name of config.profileNames()) {
+    const values = config.section(name)?.values ?? {}
+    const url = values.sso_session ? config.ssoSession(values.sso_session)?.values.sso_start_url : values.sso_start_url
+    if (url) urls.set(name, url)
+  }
+  if (urls.size === 0) return
+  const [{ OidcTokenStore }, store] = await Promise.all([import('../stores/oidc-token-store.js'), rt.store()])
+  const tokens = new OidcTokenStore(store)
+  const found = new Map<string, Promise<Awaited<ReturnType<typeof tokens.get>>>>()
+  for (const url of urls.values()) if (!found.has(url)) found.set(url, tokens.get(url))
+  for (const [profile, url] of urls) {
+    const token = await found.get(url)
+    if (!token?.accessToken) continue
+    const left = Math.max(0, token.expiresAt.getTime() - now)
+    if (left === 0 && !token.refreshToken) continue
+    const list = byProfile.get(profile) ?? []
+    list.unshift({
+      type: `oidc:${url}`,
+      expiresInSeconds: Math.floor(left / 1000),
+      expiration: token.expiresAt.toISOString(),
+      mfaSerial: null,
+    })
+    byProfile.set(profile, list)
+  }
 }
 
 /** Go's time.Duration.String() of whole seconds, as aws-vault prints time left: 7h59m59s, 1h0m0s, 59s. */

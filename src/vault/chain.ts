@@ -10,6 +10,7 @@ import { masterKeysProvider } from './master-keys-provider.js'
 import type { CredentialProvider, LockFn, LongTermKeys, SessionCache, SessionKey } from './provider.js'
 import { roleSessionName } from './role-session-name.js'
 import { sessionTokenProvider } from './session-token-provider.js'
+import { type SsoContext, ssoRoleProvider } from './sso-provider.js'
 import type { StsFactory } from './sts-port.js'
 import { stsTarget } from './sts-target.js'
 import { webIdentityProvider } from './web-identity-provider.js'
@@ -32,6 +33,8 @@ export interface ChainContext {
   windowSeconds: number
   /** A `vault: warning: …` line for stderr, e.g. an mfa_serial that no call on the path uses. */
   warn?: (message: string) => void
+  /** IAM Identity Center: token store, browser, where the code is shown. Absent: SSO profiles fail. */
+  sso?: SsoContext
 }
 
 /** What a link's credentials are; only long-term keys may assume a role for more than 1 h. */
@@ -72,7 +75,8 @@ interface Walk {
  *   1. stored long-term keys, or else source_profile (resolved recursively): on top of long-term
  *      keys, a GetSessionToken session when it is worth one (see prime), then AssumeRole when the
  *      profile has role_arn; a profile without role_arn hands on what its source gives;
- *   2. web identity; 3. credential_process (cached until it expires, as aws-vault does);
+ *   2. IAM Identity Center (SSO), cached as sso.GetRoleCredentials; 3. web identity;
+ *   4. credential_process (cached until it expires, as aws-vault does);
  *   otherwise, an error saying to run `vault add`.
  * A profile whose mfa_serial no call on the path carries gets a --debug line and a warning.
  */
@@ -266,6 +270,17 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
   const { log } = ctx
   const handedOut = !path.some((q) => q.roleArn)
 
+  // IAM Identity Center before web identity and credential_process, as aws-vault orders them. Its
+  // role credentials count as role credentials: a role assumed with them is role chaining.
+  if (p.ssoStartUrl || p.ssoSession) {
+    if (!ctx.sso) throw new ConfigError(`profile "${p.name}": SSO profiles are not available here`)
+    log.debug(`profile ${p.name}: using IAM Identity Center role ${p.ssoRoleName} in account ${p.ssoAccountId}`)
+    if (p.mfaSerial) walk.mfaSkipped.set(p.name, 'IAM Identity Center makes the credentials, and it takes no MFA code')
+    const provider = ssoRoleProvider(p, { ...ctx, sso: ctx.sso })
+    const key: SessionKey = { type: 'sso.GetRoleCredentials', profile: p.name, mfaSerial: '' }
+    return { provider: cache(provider, key, walk, undefined, p), kind: 'role' }
+  }
+
   if (p.webIdentityTokenFile || p.webIdentityTokenProcess) {
     if (!p.roleArn) throw new ConfigError(`profile "${p.name}": web identity needs role_arn`)
     log.debug(
@@ -307,12 +322,6 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
     return { provider: cache(provider, key, walk, undefined, p), kind: 'external' }
   }
 
-  if (p.ssoStartUrl || p.ssoSession) {
-    throw new ConfigError(
-      `profile "${p.name}": AWS IAM Identity Center (SSO) profiles are not supported yet`,
-      'use `aws sso login` and the AWS CLI for this profile',
-    )
-  }
   const whose = p.name === walk.active ? `profile "${p.name}"` : `profile "${walk.active}": source profile "${p.name}"`
   throw new NotFoundError(`${whose} has no credentials in the keychain`, `run: vault add ${p.name}`)
 }
@@ -342,7 +351,9 @@ function cache(
   p: ResolvedProfile,
 ): CredentialProvider {
   const { ctx } = walk
-  const handedOut = requested !== undefined || key.type === 'credential_process'
+  // credential_process and SSO output last as long as they say: no --duration to compare with.
+  const handedOut =
+    requested !== undefined || key.type === 'credential_process' || key.type === 'sso.GetRoleCredentials'
   const windowSeconds = handedOut ? ctx.windowSeconds : Math.min(ctx.windowSeconds, 300)
   return cachedProvider(provider, {
     cache: ctx.sessions,

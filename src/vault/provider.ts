@@ -24,6 +24,7 @@ export interface SessionKey {
     | 'sts.AssumeRoleWithWebIdentity'
     | 'sts.GetFederationToken'
     | 'credential_process'
+    | 'sso.GetRoleCredentials'
   profile: string
   mfaSerial: string
 }

@@ -15,8 +15,6 @@
 //     profile has no mfa_serial (aws-vault prompts per role then): see test/vault/chain.test.ts.
 //   - session_tags with a trailing comma ("tag1=value1,") is accepted; aws-vault's SetSessionTags
 //     refuses the empty entry; vault treats the trailing comma as harmless.
-//   - SSO profiles (TestIssue1195) are resolved as aws-vault does, but vault cannot fetch SSO
-//     credentials yet: a ConfigError saying so.
 // Not ported, with the reason:
 //   - TestAddProfileToExisting*, TestIniWithHeaderSavesWithHeader: writing the config file is
 //     tested in test/config/write.test.ts against vault's own writer (it keeps the file byte for
@@ -338,7 +336,7 @@ role_arn=arn:aws:iam::12345678901:role/allow-view-only-access-from-other-account
     )
   })
 
-  it('TestIssue1195: an alias over an SSO profile resolves to that profile, not [default] (vault: SSO not supported yet)', async () => {
+  it('TestIssue1195: an alias over an SSO profile resolves to that profile, not [default]', async () => {
     const config = `
 [profile test]
 source_profile=dev
@@ -365,11 +363,12 @@ sso_registration_scopes=sso:account:access
 `
     const t = chainFixture({ config, keys: [] })
     assertSubset(t.resolve('test'), { source: { name: 'dev', ssoAccountId: '2160xxxx' } })
+    // The chain picks dev's IAM Identity Center role (account 2160xxxx), not [default]'s: with no
+    // SSO context in this fixture, the SSO link itself names dev.
     await assert.rejects(
       chainFor(t.resolve('test'), contextOf(t)),
       (err: unknown) =>
-        err instanceof ConfigError &&
-        /^profile "dev": AWS IAM Identity Center \(SSO\) profiles are not supported yet$/.test(err.message),
+        err instanceof ConfigError && /^profile "dev": SSO profiles are not available here$/.test(err.message),
     )
   })
 })

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/**
+ * The AWS CLI v2's token cache (botocore SSOTokenLoader): ~/.aws/sso/cache/<sha1>.json, where the
+ * hash is of the sso-session name, or of the start URL for a legacy profile. vault only reads it,
+ * never writes a token there (it would be plaintext).
+ */
+export async function readAwsCliToken(
+  dir: string,
+  session: { name?: string; startUrl: string },
+): Promise<{ accessToken: string; expiresAt: Date } | null> {
+  const file = join(
+    dir,
+    `${createHash('sha1')
+      .update(session.name ?? session.startUrl)
+      .digest('hex')}.json`,
+  )
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    const expiresAt = Date.parse(String(data.expiresAt))
+    if (data.startUrl !== session.startUrl || typeof data.accessToken !== 'string' || Number.isNaN(expiresAt))
+      return null
+    return { accessToken: data.accessToken, expiresAt: new Date(expiresAt) }
+  } catch {
+    return null
+  }
+}

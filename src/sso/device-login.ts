@@ -1,0 +1,67 @@
+import { AwsCallError, CancelledError } from '../errors.js'
+import type { Clock, Logger } from '../runtime/types.js'
+import type { ClientRegistration, OidcPort, TokenGrant } from './sso-port.js'
+
+export interface DeviceLoginDeps {
+  oidc: OidcPort
+  clock: Clock
+  log: Logger
+  /** Shows the verification URL and code: on /dev/tty when there is one, else on stderr. */
+  show(text: string): Promise<void>
+  /** Opens the verification URL; undefined with --no-browser / --stdout. */
+  openBrowser?: (url: string) => Promise<void>
+  sleep(ms: number): Promise<void>
+}
+
+/**
+ * OAuth 2.0 device authorization (RFC 8628) against SSO OIDC: StartDeviceAuthorization, show the
+ * code, open the browser, then poll CreateToken (device_code grant) every `interval` seconds,
+ * 5 s slower after each slow_down, until approval, denial, or the code's expiry. With no terminal
+ * (an SDK's credential_process) the code goes to stderr and the wait is the same.
+ */
+export async function deviceLogin(
+  deps: DeviceLoginDeps,
+  client: ClientRegistration,
+  startUrl: string,
+): Promise<TokenGrant> {
+  const auth = await deps.oidc.startDeviceAuthorization(client, startUrl)
+  const url = auth.verificationUriComplete ?? auth.verificationUri
+  const opening = deps.openBrowser
+    ? 'Attempting to open the SSO authorization page in your browser.\nIf it does not open, go to'
+    : 'To sign in, go to'
+  await deps.show(
+    `${opening}:\n\n  ${auth.verificationUri}\n\nand enter the code:\n\n  ${auth.userCode}\n\n(SSO login for ${startUrl}; waiting for approval)\n`,
+  )
+  if (deps.openBrowser) {
+    await deps.openBrowser(url).catch((err: Error) => deps.log.debug(`could not open a browser: ${err.message}`))
+  }
+  const deadline = deps.clock.now().getTime() + auth.expiresIn * 1000
+  let interval = Math.max(1, auth.interval)
+  for (;;) {
+    await deps.sleep(interval * 1000)
+    try {
+      return await deps.oidc.createTokenWithDeviceCode(client, auth.deviceCode)
+    } catch (err) {
+      const code = (err as AwsCallError).code
+      if (code === 'authorization_pending' || code === 'AuthorizationPendingException') {
+        if (deps.clock.now().getTime() < deadline) continue
+      } else if (code === 'slow_down' || code === 'SlowDownException') {
+        interval += 5
+        deps.log.debug(`SSO OIDC asked to slow down; polling every ${interval}s`)
+        continue
+      } else if (code === 'access_denied' || code === 'AccessDeniedException') {
+        throw new CancelledError(
+          `the SSO login for ${startUrl} was denied in the browser`,
+          'run the command again to retry',
+        )
+      } else if (code !== 'expired_token' && code !== 'ExpiredTokenException') {
+        throw err
+      }
+      throw new AwsCallError(
+        `the SSO login code ${auth.userCode} expired before it was approved`,
+        'expired_token',
+        'run the command again and approve the new code',
+      )
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { sdkClientOptions } from '../aws/deadlines.js'
+import { transportError } from '../aws/errors.js'
+import { AwsCallError } from '../errors.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+import { quietly } from '../vault/sts-client.js'
+import type { AccountInfo, ClientRegistration, OidcPort, PortalPort, SsoPorts, TokenGrant } from './sso-port.js'
+
+/** Every SSO call has a deadline: a silent network never hangs vault. */
+const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
+
+/**
+ * The real SSO OIDC and portal adapters. The SDK clients are imported on the first call, so a
+ * cache hit (role credentials in the session store) never loads them.
+ */
+export const sdkSsoPorts: SsoPorts = {
+  oidc(target) {
+    let client: Promise<{
+      c: import('@aws-sdk/client-sso-oidc').SSOOIDCClient
+      sdk: typeof import('@aws-sdk/client-sso-oidc')
+    }>
+    const get = () => {
+      client ??= import('@aws-sdk/client-sso-oidc').then((sdk) => ({
+        sdk,
+        c: quietly(
+          () =>
+            new sdk.SSOOIDCClient({
+              region: target.region,
+              endpoint: target.oidcEndpoint,
+              ...sdkClientOptions(),
+            }),
+        ),
+      }))
+      return client
+    }
+    const call = async <T>(op: string, fn: (x: Awaited<ReturnType<typeof get>>) => Promise<T>) => {
+      const x = await get()
+      try {
+        return await fn(x)
+      } catch (err) {
+        throw mapSsoError(op, err, target.oidcEndpoint ?? `oidc.${target.region}.amazonaws.com`)
+      }
+    }
+    const grant = (out: { accessToken?: string; expiresIn?: number; refreshToken?: string }): TokenGrant => {
+      if (!out.accessToken) throw new AwsCallError('CreateToken returned no access token', 'EmptyResponse')
+      return { accessToken: out.accessToken, expiresIn: out.expiresIn ?? 0, refreshToken: out.refreshToken }
+    }
+    const port: OidcPort = {
+      registerClient: (input) =>
+        call('RegisterClient', async ({ c, sdk }) => {
+          const out = await c.send(
+            new sdk.RegisterClientCommand({ clientName: input.clientName, clientType: 'public', scopes: input.scopes }),
+          )
+          if (!out.clientId || !out.clientSecret)
+            throw new AwsCallError('RegisterClient returned no client', 'EmptyResponse')
+          return {
+            clientId: out.clientId,
+            clientSecret: out.clientSecret,
+            expiresAt: new Date((out.clientSecretExpiresAt ?? 0) * 1000),
+          } satisfies ClientRegistration
+        }),
+      startDeviceAuthorization: (client, startUrl) =>
+        call('StartDeviceAuthorization', async ({ c, sdk }) => {
+          const out = await c.send(
+            new sdk.StartDeviceAuthorizationCommand({
+              clientId: client.clientId,
+              clientSecret: client.clientSecret,
+              startUrl,
+            }),
+          )
+          if (!out.deviceCode || !out.userCode || !out.verificationUri)
+            throw new AwsCallError('StartDeviceAuthorization returned no device code', 'EmptyResponse')
+          return {
+            deviceCode: out.deviceCode,
+            userCode: out.userCode,
+            verificationUri: out.verificationUri,
+            verificationUriComplete: out.verificationUriComplete,
+            expiresIn: out.expiresIn ?? 600,
+            interval: out.interval ?? 5,
+          }
+        }),
+      createTokenWithDeviceCode: (client, deviceCode) =>
+        call('CreateToken', async ({ c, sdk }) =>
+          grant(
+            await c.send(
+              new sdk.CreateTokenCommand({
+                clientId: client.clientId,
+                clientSecret: client.clientSecret,
+                grantType: deviceGrant,
+                deviceCode,
+              }),
+            ),
+          ),
+        ),
+      createTokenWithRefreshToken: (client, refreshToken) =>
+        call('CreateToken', async ({ c, sdk }) =>
+          grant(
+            await c.send(
+              new sdk.CreateTokenCommand({
+                clientId: client.clientId,
+                clientSecret: client.clientSecret,
+                grantType: 'refresh_token',
+                refreshToken,
+              }),
+            ),
+          ),
+        ),
+    }
+    return port
+  },
+
+  portal(target) {
+    let client: Promise<{ c: import('@aws-sdk/client-sso').SSOClient; sdk: typeof import('@aws-sdk/client-sso') }>
+    const get = () => {
+      client ??= import('@aws-sdk/client-sso').then((sdk) => ({
+        sdk,
+        c: quietly(
+          () =>
+            new sdk.SSOClient({
+              region: target.region,
+              endpoint: target.portalEndpoint,
+              ...sdkClientOptions(),
+            }),
+        ),
+      }))
+      return client
+    }
+    const call = async <T>(op: string, fn: (x: Awaited<ReturnType<typeof get>>) => Promise<T>) => {
+      const x = await get()
+      try {
+        return await fn(x)
+      } catch (err) {
+        throw mapSsoError(op, err, target.portalEndpoint ?? `portal.sso.${target.region}.amazonaws.com`)
+      }
+    }
+    const port: PortalPort = {
+      getRoleCredentials: (accessToken, accountId, roleName) =>
+        call('GetRoleCredentials', async ({ c, sdk }) => {
+          const out = await c.send(new sdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName }))
+          const r = out.roleCredentials
+          if (!r?.accessKeyId || !r.secretAccessKey)
+            throw new AwsCallError('GetRoleCredentials returned no credentials', 'EmptyResponse')
+          return {
+            accessKeyId: r.accessKeyId,
+            secretAccessKey: r.secretAccessKey,
+            sessionToken: r.sessionToken,
+            // The portal gives milliseconds since the epoch.
+            expiration: new Date(r.expiration ?? 0),
+          } satisfies AwsCredentials
+        }),
+      listAccounts: (accessToken) =>
+        call('ListAccounts', async ({ c, sdk }) => {
+          const accounts: AccountInfo[] = []
+          for await (const page of sdk.paginateListAccounts({ client: c }, { accessToken }))
+            for (const a of page.accountList ?? [])
+              if (a.accountId) accounts.push({ accountId: a.accountId, accountName: a.accountName })
+          return accounts
+        }),
+      listAccountRoles: (accessToken, accountId) =>
+        call('ListAccountRoles', async ({ c, sdk }) => {
+          const roles: string[] = []
+          for await (const page of sdk.paginateListAccountRoles({ client: c }, { accessToken, accountId }))
+            for (const r of page.roleList ?? []) if (r.roleName) roles.push(r.roleName)
+          return roles
+        }),
+    }
+    return port
+  },
+}
+
+/**
+ * One line per failure, with the code the flow branches on: the OAuth error of SSO OIDC
+ * (authorization_pending, slow_down, expired_token, invalid_grant, invalid_client, access_denied)
+ * or the portal's exception name (UnauthorizedException for a rejected access token).
+ */
+export function mapSsoError(operation: string, err: unknown, where: string): AwsCallError {
+  const e = err as { name?: string; error?: string; message?: string }
+  // Unreachable, silent or not answering as IAM Identity Center: the shared transport mapping.
+  const transport = transportError(operation, err, {
+    service: 'IAM Identity Center',
+    where,
+    settings: 'AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL',
+  })
+  if (transport) return transport
+  const code = e?.error ?? e?.name ?? 'Unknown'
+  const message = (e?.message ?? String(err)).split('\n')[0]
+  return new AwsCallError(
+    `${operation} failed: ${code}${message && message !== code ? `: ${message}` : ''}`,
+    code,
+    undefined,
+    { cause: err },
+  )
+}
