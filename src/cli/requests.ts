@@ -54,6 +54,7 @@ export function credentialRequest<P extends string | undefined>(
     duration: duration === undefined ? undefined : durationFlag(duration),
     mfaToken: text(flags['mfa-token']),
     noSession: flags['no-session'] === true,
+    noBrowser: flags['no-browser'] === true,
   }
 }
 

@@ -105,8 +105,10 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     assert.notEqual(newId, old.AccessKeyId)
     for (const id of [old.AccessKeyId, newId]) assert.ok(!res.stderr.includes(id), `${id} is masked in: ${res.stderr}`)
     assert.match(res.stderr, new RegExp(`Rotating access key \\*{16}${old.AccessKeyId.slice(-4)} of profile ${user},`))
+    // The role over keys without mfa_serial is assumed straight from the keys (aws-vault's
+    // primeWithGetSessionToken): its credentials are the only session to remove.
     assert.match(res.stderr, new RegExp(`Removed 1 cached session of profile ${user}-role\n`))
-    assert.match(res.stderr, new RegExp(`Removed 1 cached session of profile ${user}\n`))
+    assert.doesNotMatch(res.stderr, new RegExp(`cached session of profile ${user}\n`))
     assert.match(res.stderr, new RegExp(`Deleted old access key \\*{16}${old.AccessKeyId.slice(-4)}`))
 
     assert.equal(new URLSearchParams(calls[1].body).get('UserName'), user)

@@ -39,6 +39,19 @@ export interface StandInOptions {
   deviceTtl?: number
   /** Page size of ListAccounts / ListAccountRoles when the caller sets none. */
   pageSize?: number
+  /**
+   * Told of each set of role credentials before they are handed out, as IAM Identity Center's
+   * credentials are valid everywhere in AWS: the e2e tests register them with the strict STS.
+   */
+  onRoleCredentials?: (credentials: IssuedRoleCredentials) => Promise<void>
+}
+
+export interface IssuedRoleCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken: string
+  /** Milliseconds since the epoch. */
+  expiration: number
 }
 
 export interface Call {
@@ -87,7 +100,7 @@ export class SsoStandIn {
   pageSize: number
   url = ''
 
-  constructor(options: StandInOptions = {}) {
+  constructor(private readonly options: StandInOptions = {}) {
     this.accounts = options.accounts ?? [
       { accountId: '111111111111', accountName: 'dev', emailAddress: 'dev@example.com', roles: ['Admin'] },
     ]
@@ -311,14 +324,17 @@ export class SsoStandIn {
       return send(res, 403, { message: 'No access' }, { 'x-amzn-ErrorType': 'ForbiddenException:' })
     }
     this.calls.push(call)
-    send(res, 200, {
-      roleCredentials: {
-        accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-        secretAccessKey: randomBytes(20).toString('base64'),
-        sessionToken: `sso-session-${account.accountId}-${role}-${randomBytes(8).toString('hex')}`,
-        expiration: (this.now() + this.roleCredentialsTtl) * 1000,
-      },
-    })
+    const roleCredentials: IssuedRoleCredentials = {
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(20).toString('base64'),
+      sessionToken: `sso-session-${account.accountId}-${role}-${randomBytes(8).toString('hex')}`,
+      expiration: (this.now() + this.roleCredentialsTtl) * 1000,
+    }
+    const issued = this.options.onRoleCredentials?.(roleCredentials) ?? Promise.resolve()
+    issued.then(
+      () => send(res, 200, { roleCredentials }),
+      (err: unknown) => send(res, 500, { message: String(err) }),
+    )
   }
 
   private page<T>(items: T[], url: URL): { page: T[]; nextToken?: string } {

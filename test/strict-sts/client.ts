@@ -31,6 +31,14 @@ export class StrictSts {
     await this.post('lifetime', seconds)
   }
 
+  /**
+   * Role credentials another AWS service issued (IAM Identity Center's GetRoleCredentials): STS
+   * accepts them as role credentials until they expire, as AWS does.
+   */
+  async trust(credentials: { accessKeyId: string; sessionToken: string; expiration: number }): Promise<void> {
+    await this.post('trust', credentials)
+  }
+
   private async post(path: string, body: unknown) {
     const res = await fetch(`${this.url}/strict-sts/${path}`, { method: 'POST', body: JSON.stringify(body) })
     if (!res.ok) throw new Error(`strict-sts ${path}: ${res.status} ${await res.text()}`)

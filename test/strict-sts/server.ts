@@ -204,6 +204,8 @@ export function createStrictSts(motoUrl: string): Server {
     if (path === 'reset') calls = []
     else if (path === 'role') roles.set(input.arn, { ...roles.get(input.arn), ...input.info })
     else if (path === 'lifetime') lifetimes = input
+    else if (path === 'trust')
+      known.set(input.accessKeyId, { kind: 'role', mfa: false, token: input.sessionToken, expiresAt: input.expiration })
     else return sendJson(res, { error: `unknown control ${path}` }, 404)
     return sendJson(res, { ok: true })
   }
