@@ -14,32 +14,11 @@ const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
  */
 export const sdkSsoPorts: SsoPorts = {
   oidc(target) {
-    let client: Promise<{
-      c: import('@aws-sdk/client-sso-oidc').SSOOIDCClient
-      sdk: typeof import('@aws-sdk/client-sso-oidc')
-    }>
-    const get = () => {
-      client ??= import('@aws-sdk/client-sso-oidc').then((sdk) => ({
-        sdk,
-        c: quietly(
-          () =>
-            new sdk.SSOOIDCClient({
-              region: target.region,
-              endpoint: target.oidcEndpoint,
-              ...sdkClientOptions(),
-            }),
-        ),
-      }))
-      return client
-    }
-    const call = async <T>(op: string, fn: (x: Awaited<ReturnType<typeof get>>) => Promise<T>) => {
-      const x = await get()
-      try {
-        return await fn(x)
-      } catch (err) {
-        throw mapSsoError(op, err, target.oidcEndpoint ?? `oidc.${target.region}.amazonaws.com`)
-      }
-    }
+    const call = caller(
+      () => import('@aws-sdk/client-sso-oidc'),
+      (sdk) => new sdk.SSOOIDCClient({ region: target.region, endpoint: target.oidcEndpoint, ...sdkClientOptions() }),
+      target.oidcEndpoint ?? `oidc.${target.region}.amazonaws.com`,
+    )
     const grant = (out: { accessToken?: string; expiresIn?: number; refreshToken?: string }): TokenGrant => {
       if (!out.accessToken) throw new AwsCallError('CreateToken returned no access token', 'EmptyResponse')
       return { accessToken: out.accessToken, expiresIn: out.expiresIn ?? 0, refreshToken: out.refreshToken }
@@ -109,29 +88,11 @@ export const sdkSsoPorts: SsoPorts = {
   },
 
   portal(target) {
-    let client: Promise<{ c: import('@aws-sdk/client-sso').SSOClient; sdk: typeof import('@aws-sdk/client-sso') }>
-    const get = () => {
-      client ??= import('@aws-sdk/client-sso').then((sdk) => ({
-        sdk,
-        c: quietly(
-          () =>
-            new sdk.SSOClient({
-              region: target.region,
-              endpoint: target.portalEndpoint,
-              ...sdkClientOptions(),
-            }),
-        ),
-      }))
-      return client
-    }
-    const call = async <T>(op: string, fn: (x: Awaited<ReturnType<typeof get>>) => Promise<T>) => {
-      const x = await get()
-      try {
-        return await fn(x)
-      } catch (err) {
-        throw mapSsoError(op, err, target.portalEndpoint ?? `portal.sso.${target.region}.amazonaws.com`)
-      }
-    }
+    const call = caller(
+      () => import('@aws-sdk/client-sso'),
+      (sdk) => new sdk.SSOClient({ region: target.region, endpoint: target.portalEndpoint, ...sdkClientOptions() }),
+      target.portalEndpoint ?? `portal.sso.${target.region}.amazonaws.com`,
+    )
     const port: PortalPort = {
       getRoleCredentials: (accessToken, accountId, roleName) =>
         call('GetRoleCredentials', async ({ c, sdk }) => {
@@ -165,6 +126,23 @@ export const sdkSsoPorts: SsoPorts = {
     }
     return port
   },
+}
+
+/**
+ * A port's SDK client, imported and built on its first call (a cache hit loads no SDK), and every
+ * call through it turned into one error line.
+ */
+function caller<S, C>(load: () => Promise<S>, make: (sdk: S) => C, where: string) {
+  let client: Promise<{ sdk: S; c: C }> | undefined
+  return async <T>(op: string, fn: (x: { sdk: S; c: C }) => Promise<T>): Promise<T> => {
+    client ??= load().then((sdk) => ({ sdk, c: quietly(() => make(sdk)) }))
+    const x = await client
+    try {
+      return await fn(x)
+    } catch (err) {
+      throw mapSsoError(op, err, where)
+    }
+  }
 }
 
 /**
