@@ -116,20 +116,23 @@ try {
   }
   for (let i = 0; i < 5; i++) for (const argv of argvs) once(argv, benchEnv)
   const times: number[][] = argvs.map(() => [])
-  const typical: number[][] = [[], [], []]
+  const typical: number[][] = [[], [], [], []]
   const ssoArgv = [vaultBin, 'export', '--format', 'json', 'sso']
+  const statusArgv = [vaultBin, 'status', 'role']
   const full: number[] = []
   for (let round = 0; round < RUNS; round++) {
     for (const [i, argv] of argvs.entries()) times[i].push(once(argv, benchEnv))
     typical[0].push(once(argvs[1], smallEnv))
     typical[1].push(once(argvs[2], smallEnv))
     typical[2].push(once(ssoArgv, smallEnv))
+    typical[3].push(once(statusArgv, smallEnv))
     if (round % 4 === 0) full.push(once(argvs[1], fullEnv))
   }
   commands.push(
     ['vault export, typical 3-profile config', '', 1.4],
     ['vault exec -- true, typical 3-profile config', '', 1.6],
     ['vault export of an SSO profile, cache hit', '', 1.4],
+    ['vault status ROLE (fast path, no STS), typical config', '', 1.6],
     ['vault export through the full CLI (VAULT_FAST_PATH=0)', '', Number.NaN],
   )
   const medians = [...times.map(median), ...typical.map(median), median(full)]
