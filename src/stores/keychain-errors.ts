@@ -64,6 +64,16 @@ const VANISHED = [
   /(?:Object does not exist|Unknown ?Object)\W.*\/org\/freedesktop\/secrets\/collection\/[^/\s"'“”]+\/[^/\s"'“”]+/i,
 ]
 
+/**
+ * The Secret Service daemon died while answering (gnome-keyring aborts on a known race when many
+ * short-lived clients open sessions at once: GNOME gitlab gnome-keyring #190, #196, #199). D-Bus or
+ * systemd starts it again, so the call is worth repeating; what it says then is the answer.
+ */
+export function isDaemonGone(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err)
+  return /recipient disconnected from message bus without replying/i.test(message)
+}
+
 /** True when a native error says an item went away under us (another process deleted it). */
 export function isVanishedItem(err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err)

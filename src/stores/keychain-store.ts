@@ -4,6 +4,7 @@ import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { BulkReadable } from './bulk-read.js'
 import {
+  isDaemonGone,
   isVanishedItem,
   type KeychainBackend,
   keychainBusy,
@@ -30,6 +31,9 @@ export interface KeychainStoreOptions {
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
+
+/** How many times a call runs in all when the daemon dies under it (isDaemonGone). */
+const RESTART_ATTEMPTS = 3
 
 /**
  * How many times a call that met an item deleted under it (isVanishedItem) runs in all. A listing
@@ -163,6 +167,11 @@ export class KeychainStore implements SecretStore, BulkReadable {
         return await this.callOnce(action, run)
       } catch (err) {
         const cause = err instanceof StoreError ? err.cause : undefined
+        if (isDaemonGone(cause) && attempt < RESTART_ATTEMPTS) {
+          this.logger.debug(`${this.name}: ${action}: the Secret Service daemon went away; asking again`)
+          await new Promise((r) => setTimeout(r, 250 * attempt))
+          continue
+        }
         if (!isVanishedItem(cause)) throw err
         if (onVanished.vanished) {
           this.logger.debug(`${this.name}: ${action}: the item was deleted meanwhile`)

@@ -106,6 +106,23 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
     XDG_RUNTIME_DIR: join(dir, 'run'),
   }
   await mkdir(base.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 })
+  // gnome-keyring aborts now and then when many short-lived clients open sessions at once (GNOME
+  // gitlab gnome-keyring #190, #196, #199). On a desktop, systemd starts it again; here D-Bus does,
+  // through this suite's own activation file (XDG_DATA_HOME comes first), unlocked with the same
+  // password as before, so a crash looks to vault as it would on a desktop.
+  const services = join(base.XDG_DATA_HOME, 'dbus-1', 'services')
+  await mkdir(services, { recursive: true, mode: 0o700 })
+  const restart = join(dir, 'restart-keyring.sh')
+  await writeFile(
+    restart,
+    `#!/bin/sh\nprintf '%s' '${unlockWith}' | exec gnome-keyring-daemon --unlock --components=secrets --foreground\n`,
+    { mode: 0o700 },
+  )
+  await writeFile(
+    join(services, 'org.freedesktop.secrets.service'),
+    `[D-BUS Service]\nName=org.freedesktop.secrets\nExec=${restart}\n`,
+    { mode: 0o600 },
+  )
   const launched = spawnSync('dbus-launch', ['--sh-syntax'], { env: base, encoding: 'utf8' })
   const address = /DBUS_SESSION_BUS_ADDRESS='([^']+)'/.exec(launched.stdout)?.[1]
   const pid = Number(/DBUS_SESSION_BUS_PID=(\d+)/.exec(launched.stdout)?.[1])
