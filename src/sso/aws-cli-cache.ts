@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -11,6 +10,8 @@ export async function readAwsCliToken(
   dir: string,
   session: { name?: string; startUrl: string },
 ): Promise<{ accessToken: string; expiresAt: Date } | null> {
+  // Loaded here: node:crypto costs the cache-hit fast path, which bundles this module, a few ms.
+  const { createHash } = await import('node:crypto')
   const file = join(
     dir,
     `${createHash('sha1')

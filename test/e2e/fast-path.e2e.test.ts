@@ -26,7 +26,13 @@ async function importsOf(home: Home, args: string[], name: string) {
   return { res, urls: (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean) }
 }
 
-const heavy = (urls: string[]) => urls.filter((u) => /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u))
+/** What a cache hit must not load: the SDK, prompts, oclif, and the builtins kept lazy for speed. */
+const heavy = (urls: string[]) =>
+  urls.filter(
+    (u) =>
+      /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u) ||
+      /^(node:)?(crypto|http|https|readline|tty|lru-cache)$/.test(u),
+  )
 
 describe('the cache-hit fast path (issue 9)', () => {
   let services: Services
