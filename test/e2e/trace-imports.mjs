@@ -20,3 +20,12 @@ Module._resolveFilename = function (...args) {
   appendFileSync(process.env.TRACE_FILE, `${filename.startsWith('/') ? pathToFileURL(filename).href : filename}\n`)
   return filename
 }
+
+// Builtins required as `node:x` skip _resolveFilename: record every public builtin that was
+// loaded, from Node's own list, when the process ends.
+process.on('exit', () => {
+  const builtins = process.moduleLoadList
+    .filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/'))
+    .map((m) => `node:${m.slice('NativeModule '.length)}`)
+  appendFileSync(process.env.TRACE_FILE, builtins.map((b) => `${b}\n`).join(''))
+})
