@@ -4,7 +4,7 @@
 // This file is CommonJS (bin/package.json) so that a cache hit never starts the ESM loader.
 'use strict'
 
-const { fastPath, logPath, prepareArgv } = require('../dist/fast-bundle/entry.cjs')
+const { fastPath, logPath, prepareArgv } = require('./fast-loader.cjs').loadFastBundle()
 const argv = prepareArgv(process.argv.slice(2))
 
 fastPath(argv).then(async (code) => {

@@ -55,13 +55,30 @@ describe('the cache-hit fast path (issue 9)', () => {
       'a miss calls STS through the SDK',
     )
     assert.ok(
-      cold.urls.some((u) => u.endsWith('/dist/fast-bundle/entry.cjs')),
+      cold.urls.some((u) => u.endsWith('/bin/fast-loader.cjs')),
       'the tracer sees require() too',
     )
     for (const args of [['export', '--format', 'json', 'role'], ['exec', 'role', '--', 'true'], ['list']]) {
       const warm = await importsOf(home, args, args[0])
       assert.deepEqual(heavy(warm.urls), [], `${args.join(' ')} loaded heavy modules`)
     }
+  })
+
+  it('the bundle is compiled from the code cache the build wrote: V8 accepts it, and it holds no import()', async () => {
+    // A script compiled with vm has no loader for import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
+    // so the bundle must not contain one; and a cache V8 rejects would silently cost ~8 ms a hit.
+    const loader = join(import.meta.dirname, '..', '..', 'bin', 'fast-loader.cjs')
+    const res = await run(
+      [
+        '-e',
+        `const l = require(${JSON.stringify(loader)}); const fs = require('node:fs')
+         const script = l.compile(fs.readFileSync(l.cacheFile))
+         console.log(JSON.stringify({ rejected: script.cachedDataRejected, imports: fs.readFileSync(l.bundle, 'utf8').includes('import(') }))`,
+      ],
+      { env: home.env, cmd: process.execPath },
+    )
+    assert.equal(res.code, 0, res.stderr)
+    assert.deepEqual(JSON.parse(res.stdout), { rejected: false, imports: false })
   })
 
   it('serves the same bytes as the full CLI', async () => {
