@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 
 /** A program vault asks for one value on stdout: mfa_process, ykman, web_identity_token_process. */
@@ -40,7 +39,8 @@ const exitGraceMs = 200
  * much as it likes (nothing is buffered). vault is done when the program exits: a background
  * child holding stdout does not keep it waiting. Rejects with an OutputFailure.
  */
-export function readOutput(c: OutputCommand): Promise<string> {
+export async function readOutput(c: OutputCommand): Promise<string> {
+  const { spawn } = await import('node:child_process') // lazily: ~2 ms a cache hit does not need
   const limitMs = c.timeoutMs ?? 60_000
   return new Promise((resolve, reject) => {
     const child = spawn(c.command, c.args ?? [], {

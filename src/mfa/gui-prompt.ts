@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { CancelledError, MfaError } from '../errors.js'
@@ -46,8 +45,9 @@ function osascript(env: Env): GuiDriver {
 function dialog(program: string, env: Env, argv: (text: string) => string[]): GuiDriver {
   return {
     name: program,
-    ask: (serial, profile) =>
-      new Promise((resolve, reject) => {
+    ask: async (serial, profile) => {
+      const { execFile } = await import('node:child_process')
+      return new Promise((resolve, reject) => {
         const options = { env: env as NodeJS.ProcessEnv, timeout: 120_000, maxBuffer: 64 * 1024 }
         execFile(program, argv(`Enter MFA code for ${serial}`), options, (err, stdout) => {
           if (err) {
@@ -66,7 +66,8 @@ function dialog(program: string, env: Env, argv: (text: string) => string[]): Gu
           else
             reject(new MfaError(`profile "${profile}": the MFA dialog returned something other than a six-digit code`))
         })
-      }),
+      })
+    },
   }
 }
 

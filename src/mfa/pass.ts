@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { MfaError } from '../errors.js'
 import type { Env } from '../runtime/types.js'
 import { isValidMfaCode } from './mfa-source.js'
@@ -8,7 +7,8 @@ import { isValidMfaCode } from './mfa-source.js'
  * PASS_OATH_CREDENTIAL_NAME or else the MFA serial. pass may ask for a GPG passphrase, so its
  * stderr reaches the user; a deadline keeps a stuck agent from hanging vault.
  */
-export function passCode(serial: string, profile: string, env: Env, timeoutMs = 60_000): Promise<string> {
+export async function passCode(serial: string, profile: string, env: Env, timeoutMs = 60_000): Promise<string> {
+  const { execFile } = await import('node:child_process')
   const name = env.PASS_OATH_CREDENTIAL_NAME || serial
   return new Promise((resolve, reject) => {
     const options = { env: env as NodeJS.ProcessEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 }

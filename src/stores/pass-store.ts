@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { readdir, stat } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
@@ -117,7 +116,8 @@ export class PassStore implements SecretStore {
   }
 
   /** Runs pass with a deadline; resolves its stdout. Input (a secret) goes on stdin. */
-  private run(args: string[], what: string, input?: string): Promise<string> {
+  private async run(args: string[], what: string, input?: string): Promise<string> {
+    const { spawn } = await import('node:child_process') // lazily: ~2 ms a cache hit does not need
     const { cmd, dir } = this.opts
     this.logger.debug(`pass store: ${cmd} ${args.join(' ')} (PASSWORD_STORE_DIR=${dir})`)
     return new Promise((resolve, reject) => {

@@ -61,6 +61,9 @@ describe('the cache-hit fast path (issue 9)', () => {
     for (const args of [['export', '--format', 'json', 'role'], ['exec', 'role', '--', 'true'], ['list']]) {
       const warm = await importsOf(home, args, args[0])
       assert.deepEqual(heavy(warm.urls), [], `${args.join(' ')} loaded heavy modules`)
+      // Only exec starts a process: child_process (~2 ms) stays unloaded for the others.
+      const spawns = warm.urls.some((u) => /^(node:)?child_process$/.test(u))
+      assert.equal(spawns, args[0] === 'exec', `${args.join(' ')} and node:child_process`)
     }
   })
 
