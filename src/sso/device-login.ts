@@ -14,6 +14,12 @@ export interface DeviceLoginDeps {
 }
 
 /**
+ * The longest vault waits for an approval: AWS's device codes live 10 minutes (expiresIn 600 in
+ * StartDeviceAuthorization). Processes queued behind this login wait this long, and a little more.
+ */
+export const deviceLoginLimitMs = 600_000
+
+/**
  * OAuth 2.0 device authorization (RFC 8628) against SSO OIDC: StartDeviceAuthorization, show the
  * code, open the browser, then poll CreateToken (device_code grant) every `interval` seconds,
  * 5 s slower after each slow_down, until approval, denial, or the code's expiry. With no terminal
@@ -35,7 +41,7 @@ export async function deviceLogin(
   if (deps.openBrowser) {
     await deps.openBrowser(url).catch((err: Error) => deps.log.debug(`could not open a browser: ${err.message}`))
   }
-  const deadline = deps.clock.now().getTime() + auth.expiresIn * 1000
+  const deadline = deps.clock.now().getTime() + Math.min(auth.expiresIn * 1000, deviceLoginLimitMs)
   let interval = Math.max(1, auth.interval)
   for (;;) {
     await deps.sleep(interval * 1000)

@@ -1,7 +1,7 @@
 import type { Clock, Logger } from '../runtime/types.js'
 import type { OidcTokenStore, StoredOidcToken } from '../stores/oidc-token-store.js'
-import { formatRemaining, type LockFn } from '../vault/provider.js'
-import { type DeviceLoginDeps, deviceLogin } from './device-login.js'
+import { formatRemaining, type LockFn, type LockWait } from '../vault/provider.js'
+import { type DeviceLoginDeps, deviceLogin, deviceLoginLimitMs } from './device-login.js'
 import type { ClientRegistration, OidcPort, TokenGrant } from './sso-port.js'
 
 /** One IAM Identity Center sign-in: an [sso-session] section, or a legacy profile's sso_* keys. */
@@ -39,6 +39,12 @@ const minLeftMs = 60 * 1000
 /** A stored client registration is reused while it has this long left. */
 const registrationMarginMs = 60 * 60 * 1000
 const clientName = 'vault'
+
+/** Processes that need the token while another one signs in wait for its device login to end. */
+const signInWait: LockWait = {
+  waitMs: deviceLoginLimitMs + 60_000,
+  hint: 'approve the SSO sign-in another vault process started (its code is on its terminal), or stop that process and try again',
+}
 
 /**
  * The access token for an SSO session: the stored one while it is fresh; else, under a
@@ -144,20 +150,24 @@ export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
         )
         return { accessToken: current.accessToken, cached: true }
       }
-      return deps.lock(lockName, fetchUnderLock)
+      return deps.lock(lockName, fetchUnderLock, signInWait)
     },
 
     /** The portal answered 401 for `accessToken`: forget it (keeping the registration and refresh token). */
     async invalidate(accessToken: string): Promise<void> {
       rejected.add(accessToken)
-      await deps.lock(lockName, async () => {
-        const tokens = await deps.tokens()
-        const current = await tokens.get(startUrl)
-        if (current?.accessToken !== accessToken) return
-        log.debug(`SSO ${startUrl}: the portal rejected the stored access token; removing it`)
-        // The refresh token stays: it may still be good, and then no browser is needed.
-        await tokens.set(startUrl, { ...current, accessToken: '', expiresAt: clock.now() })
-      })
+      await deps.lock(
+        lockName,
+        async () => {
+          const tokens = await deps.tokens()
+          const current = await tokens.get(startUrl)
+          if (current?.accessToken !== accessToken) return
+          log.debug(`SSO ${startUrl}: the portal rejected the stored access token; removing it`)
+          // The refresh token stays: it may still be good, and then no browser is needed.
+          await tokens.set(startUrl, { ...current, accessToken: '', expiresAt: clock.now() })
+        },
+        signInWait,
+      )
     },
   }
 }

@@ -1,15 +1,21 @@
 import { join } from 'node:path'
 import type { Logger } from '../runtime/types.js'
 import { acquireFileLock, type Release, withRelease } from '../stores/file-lock.js'
-import type { LockFn } from './provider.js'
+import type { LockFn, LockWait } from './provider.js'
 
 export interface LockOptions {
   dir: string
   log: Logger
   /** A holder whose lock has not been refreshed for this long is presumed dead. */
   staleMs?: number
-  /** How long a waiter waits before giving up. The holder may be waiting for an MFA code. */
-  waitMs?: number
+  /** How long a waiter waits, and its advice, when the caller does not say (see mfaWait). */
+  wait?: LockWait
+}
+
+/** The holder of a credential's lock may be waiting for the user's MFA code. */
+export const mfaWait: LockWait = {
+  waitMs: 180_000,
+  hint: 'finish the MFA prompt in the other terminal, or stop that process and try again',
 }
 
 /**
@@ -26,9 +32,9 @@ export interface LockOptions {
  */
 export function fileLock(options: LockOptions): LockFn {
   const queues = new Map<string, Promise<unknown>>()
-  return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+  return async <T>(name: string, fn: () => Promise<T>, wait?: LockWait): Promise<T> => {
     const previous = queues.get(name) ?? Promise.resolve()
-    const run = previous.catch(() => {}).then(() => withFileLock(name, fn))
+    const run = previous.catch(() => {}).then(() => withFileLock(name, fn, wait ?? options.wait ?? mfaWait))
     queues.set(name, run)
     try {
       return await run
@@ -37,17 +43,17 @@ export function fileLock(options: LockOptions): LockFn {
     }
   }
 
-  async function withFileLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  async function withFileLock<T>(name: string, fn: () => Promise<T>, wait: LockWait): Promise<T> {
     const { createHash } = await import('node:crypto')
     // Hashed so lock file names carry no profile names or serials.
     const path = join(options.dir, createHash('sha256').update(name).digest('hex').slice(0, 32))
     const release = await acquireFileLock({
       path,
       name: describe(name),
-      waitMs: options.waitMs ?? 180_000,
+      waitMs: wait.waitMs,
       staleMs: options.staleMs,
       logger: options.log,
-      hint: 'finish the MFA prompt in the other terminal, or stop that process and try again',
+      hint: wait.hint,
     })
     return withRelease(release as Release, fn)
   }

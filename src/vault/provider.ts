@@ -41,7 +41,15 @@ export interface SessionCache {
  * Runs `fn` holding the named lock, so only one process (and one request within a process)
  * fetches a given credential at a time. See src/vault/locking.ts for the ordering rule.
  */
-export type LockFn = <T>(name: string, fn: () => Promise<T>) => Promise<T>
+/** What a lock's waiters are told: how long the holder may take, and what to do about it. */
+export interface LockWait {
+  /** How long a waiter waits before giving up. */
+  waitMs: number
+  /** The advice when it gives up. */
+  hint: string
+}
+
+export type LockFn = <T>(name: string, fn: () => Promise<T>, wait?: LockWait) => Promise<T>
 
 export const noLock: LockFn = (_name, fn) => fn()
 

@@ -7,18 +7,22 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { AwsCallError } from '../../src/errors.js'
+import { deviceLoginLimitMs } from '../../src/sso/device-login.js'
 import { type ClientRegistration, type OidcPort, ssoTarget, type TokenGrant } from '../../src/sso/sso-port.js'
 import { tokenSource } from '../../src/sso/token-source.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import { OidcTokenStore, parseOidcToken } from '../../src/stores/oidc-token-store.js'
-import { noLock } from '../../src/vault/provider.js'
+import { type LockWait, noLock } from '../../src/vault/provider.js'
 import { ssoSessionOf } from '../../src/vault/sso-provider.js'
 import { fixedClock, memoryLogger, profile } from '../fakes/fakes.js'
 
 const startUrl = 'https://corp.awsapps.com/start'
 const session = { startUrl, region: 'us-east-1', scopes: ['sso:account:access'], name: 'corp' }
 
-function scriptedOidc(clock: ReturnType<typeof fixedClock>, script: { poll?: string[]; refresh?: string } = {}) {
+function scriptedOidc(
+  clock: ReturnType<typeof fixedClock>,
+  script: { poll?: string[]; refresh?: string; expiresIn?: number } = {},
+) {
   const calls: string[] = []
   const polls = [...(script.poll ?? [])]
   let n = 0
@@ -34,7 +38,7 @@ function scriptedOidc(clock: ReturnType<typeof fixedClock>, script: { poll?: str
         deviceCode: 'dc',
         userCode: 'ABCD-EFGH',
         verificationUri: 'https://device.sso/',
-        expiresIn: 600,
+        expiresIn: script.expiresIn ?? 600,
         interval: 1,
       }
     },
@@ -53,7 +57,7 @@ function scriptedOidc(clock: ReturnType<typeof fixedClock>, script: { poll?: str
   return { port, calls }
 }
 
-function world(script: Parameters<typeof scriptedOidc>[1] = {}) {
+function world(script: Parameters<typeof scriptedOidc>[1] = {}, waits: Array<LockWait | undefined> = []) {
   const clock = fixedClock()
   const store = new MemoryStore()
   const oidc = scriptedOidc(clock, script)
@@ -65,7 +69,10 @@ function world(script: Parameters<typeof scriptedOidc>[1] = {}) {
     {
       oidc: oidc.port,
       tokens: async () => new OidcTokenStore(store),
-      lock: noLock,
+      lock: (name, fn, wait) => {
+        waits.push(wait)
+        return noLock(name, fn)
+      },
       clock,
       log: memoryLogger(),
       notice: (l) => notices.push(l),
@@ -97,6 +104,25 @@ describe('SSO token source', () => {
     ])
     assert.match(w.shown[0], /https:\/\/device\.sso\/\n\nand enter the code:\n\n {2}ABCD-EFGH\n/)
     assert.deepEqual(w.opened, ['https://device.sso/'])
+  })
+
+  it('processes queued behind a sign-in wait for all of it: their lock wait outlives the device code (issue 16)', async () => {
+    const waits: Array<LockWait | undefined> = []
+    const w = world({}, waits)
+    await w.source.get()
+    await w.source.invalidate('at-1')
+    assert.equal(waits.length, 2)
+    for (const wait of waits) {
+      assert.ok(wait && wait.waitMs > deviceLoginLimitMs, `waits ${wait?.waitMs} ms`)
+      assert.match(wait.hint, /approve the SSO sign-in another vault process started/)
+    }
+  })
+
+  it('a device code that claims to live longer than AWS gives is polled for 10 minutes at most', async () => {
+    const w = world({ poll: Array(700).fill('authorization_pending'), expiresIn: 3600 })
+    await assert.rejects(w.source.get(), { code: 'expired_token' })
+    const waited = w.sleeps.reduce((a, b) => a + b, 0)
+    assert.ok(waited >= deviceLoginLimitMs && waited <= deviceLoginLimitMs + 1000, `polled for ${waited} ms`)
   })
 
   it('expired_token: one line saying the code expired and what to do', async () => {

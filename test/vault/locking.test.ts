@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { LockError } from '../../src/errors.js'
-import { fileLock } from '../../src/vault/locking.js'
+import { fileLock, mfaWait } from '../../src/vault/locking.js'
 import { memoryLogger } from '../fakes/fakes.js'
 
 const name = 'sts.AssumeRole,saguaro,'
@@ -57,7 +57,7 @@ describe('cross-process single-flight (issue 6)', () => {
 
   it("a waiter that gives up says so, naming the profile and the holder's pid (issue 15)", async () => {
     const holder = fileLock({ dir, log: memoryLogger() })
-    const waiter = fileLock({ dir, log: memoryLogger(), waitMs: 300 })
+    const waiter = fileLock({ dir, log: memoryLogger(), wait: { ...mfaWait, waitMs: 300 } })
     let release!: () => void
     const held = holder(name, () => new Promise<void>((r) => (release = r)))
     await new Promise((r) => setTimeout(r, 50))
@@ -73,9 +73,25 @@ describe('cross-process single-flight (issue 6)', () => {
     await held
   })
 
+  it("a caller's own wait wins: its bound and its advice reach the waiter (an SSO sign-in outlives an MFA prompt)", async () => {
+    const holder = fileLock({ dir, log: memoryLogger() })
+    const waiter = fileLock({ dir, log: memoryLogger() })
+    let release!: () => void
+    const held = holder(name, () => new Promise<void>((r) => (release = r)))
+    await new Promise((r) => setTimeout(r, 50))
+    const started = Date.now()
+    await assert.rejects(
+      waiter(name, async () => undefined, { waitMs: 300, hint: 'approve it over there' }),
+      (err: unknown) => err instanceof LockError && err.hint === 'approve it over there',
+    )
+    assert.ok(Date.now() - started < mfaWait.waitMs, 'gave up at its own bound, not the default')
+    release()
+    await held
+  })
+
   it('a failing holder releases the lock', async () => {
     const a = fileLock({ dir, log: memoryLogger() })
-    const b = fileLock({ dir, log: memoryLogger(), waitMs: 2000 })
+    const b = fileLock({ dir, log: memoryLogger(), wait: { ...mfaWait, waitMs: 2000 } })
     await assert.rejects(
       a(name, async () => Promise.reject(new Error('sts down'))),
       /sts down/,
