@@ -290,14 +290,15 @@ describe('IAM Identity Center (issue 16)', () => {
     const hit = await run(
       ['--import', join(import.meta.dirname, 'trace-imports.mjs'), vaultBin, 'export', '--format', 'json', 'dev'],
       {
-        env: { ...home.env, TRACE_FILE: traceFile },
+        env: { ...home.env, TRACE_FILE: traceFile, VAULT_PATH_LOG: join(home.dir, 'hit.path') },
         cmd: process.execPath,
       },
     )
     assert.equal(hit.code, 0, hit.stderr)
     assert.equal(JSON.parse(hit.stdout).AccessKeyId, first.json.AccessKeyId)
+    assert.equal(await readFile(join(home.dir, 'hit.path'), 'utf8'), 'fast\n', 'served by the fast path')
     const urls = (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean)
-    assert.ok(urls.some((u) => u.endsWith('/dist/fast-bundle/entry.cjs')))
+    assert.ok(urls.some((u) => u.endsWith('/bin/fast-loader.cjs')), 'the tracer saw the run')
     assert.deepEqual(
       urls.filter((u) => /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u)),
       [],
