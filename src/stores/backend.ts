@@ -103,6 +103,11 @@ function keychainStore(backend: KeychainBackend, options: CreateStoreOptions): S
   return new KeychainStore({
     backend,
     platform: options.platform,
+    readDirect:
+      backend === 'secret-service'
+        ? async (service, key, timeoutMs) =>
+            (await import('./secret-service-read.js')).readSecretServiceItem(options.env, service, key, timeoutMs)
+        : undefined,
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     // No index on Windows: Credential Manager holds at most 2,560 bytes an item, too few for one.

@@ -28,6 +28,11 @@ export interface KeychainStoreOptions {
   /** Lets the typed stores keep an index item, as listing reads every secret (see store-index.ts). */
   indexLock?: IndexLock
   indexFile?: string
+  /**
+   * A read that skips the native module (Linux: secret-service-read.ts), tried first by get():
+   * the secret, null for no item, or 'native' to hand the read to the binding.
+   */
+  readDirect?: (service: string, key: string, timeoutMs: number) => Promise<string | null | 'native'>
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
@@ -84,6 +89,10 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 
   async get(key: string): Promise<SecretItem | null> {
+    if (this.opts.readDirect) {
+      const direct = await this.direct(key)
+      if (direct !== 'native') return direct === null ? null : { key, data: direct }
+    }
     const data = await this.call(`reading "${key}"`, (b, signal) => this.entry(b, key).getPassword(signal), {
       vanished: () => null,
     })
@@ -121,6 +130,30 @@ export class KeychainStore implements SecretStore, BulkReadable {
       retry: true,
     })
     return found.map((c) => ({ key: c.account, data: c.password }))
+  }
+
+  private async direct(key: string): Promise<string | null | 'native'> {
+    const started = Date.now()
+    try {
+      const found = await (this.opts.readDirect as NonNullable<KeychainStoreOptions['readDirect']>)(
+        this.service,
+        key,
+        this.timeoutMs,
+      )
+      this.logger.debug(
+        `${this.name}: reading "${key}" over D-Bus took ${Date.now() - started}ms${found === 'native' ? '; handing it to the native module' : ''}`,
+      )
+      return found
+    } catch (err) {
+      // A bus or service that stopped answering: the deadline's error, as for a native call.
+      if ((err as { errorName?: string }).errorName === 'timeout') {
+        throw keychainTimeout(this.name, `reading "${key}"`, this.timeoutMs)
+      }
+      this.logger.debug(
+        `${this.name}: reading "${key}" over D-Bus failed (${(err as Error).message}); using the native module`,
+      )
+      return 'native'
+    }
   }
 
   private entry(b: KeyringBinding, key: string) {

@@ -5,8 +5,13 @@
  */
 import { StoreError } from '../../src/errors.js'
 import { KeychainStore } from '../../src/stores/keychain-store.js'
+import { readSecretServiceItem } from '../../src/stores/secret-service-read.js'
 
-type Op = { op: 'get' | 'remove'; key: string } | { op: 'set'; key: string; data: string } | { op: 'keys' | 'entries' }
+/** 'direct' is one read over vault's own D-Bus client, as a cache hit makes it (secret-service-read.ts). */
+type Op =
+  | { op: 'get' | 'remove' | 'direct'; key: string }
+  | { op: 'set'; key: string; data: string }
+  | { op: 'keys' | 'entries' }
 
 export interface OpResult {
   ok: boolean
@@ -19,14 +24,22 @@ export interface OpResult {
 
 let input = ''
 for await (const chunk of process.stdin) input += chunk
-const { ops, timeoutMs } = JSON.parse(input) as { ops: Op[]; timeoutMs?: number }
-const store = new KeychainStore({ backend: 'secret-service', platform: 'linux', timeoutMs })
+const { ops, timeoutMs, direct } = JSON.parse(input) as { ops: Op[]; timeoutMs?: number; direct?: boolean }
+// With `direct`, get() reads over D-Bus first, as createStore wires it on Linux.
+const store = new KeychainStore({
+  backend: 'secret-service',
+  platform: 'linux',
+  timeoutMs,
+  readDirect: direct ? (service, key, ms) => readSecretServiceItem(process.env, service, key, ms) : undefined,
+})
 const results: OpResult[] = []
 for (const op of ops) {
   const started = Date.now()
   try {
     let value: unknown
     if (op.op === 'get') value = await store.get(op.key)
+    else if (op.op === 'direct')
+      value = await readSecretServiceItem(process.env, 'aws-vault', op.key, timeoutMs ?? 5000)
     else if (op.op === 'set') value = await store.set({ key: op.key, data: op.data })
     else if (op.op === 'remove') value = await store.remove(op.key)
     else if (op.op === 'keys') value = (await store.keys()).sort()

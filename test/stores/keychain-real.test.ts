@@ -14,10 +14,11 @@ async function run(
   env: NodeJS.ProcessEnv,
   ops: Op[],
   timeoutMs?: number,
+  direct = false,
 ): Promise<{ results: OpResult[]; ms: number }> {
   const started = Date.now()
   const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], { env, stdio: ['pipe', 'pipe', 'inherit'] })
-  child.stdin.end(JSON.stringify({ ops, timeoutMs }))
+  child.stdin.end(JSON.stringify({ ops, timeoutMs, direct }))
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString()
@@ -118,6 +119,75 @@ describe('KeychainStore against a real gnome-keyring', () => {
   })
 })
 
+describe("a cache hit's read over vault's own D-Bus client, against a real gnome-keyring", () => {
+  const keyring = new PrivateKeyring()
+  before(async () => {
+    await keyring.startBus()
+    await keyring.startKeyring('right-password')
+  })
+  after(() => keyring.close())
+
+  it('reads back exactly what the native module stored (libsecret agrees), and null for no item', async () => {
+    const items = {
+      caktus: '{"AccessKeyID":"AKIAEXAMPLE","SecretAccessKey":"s3cret"}',
+      'sts.AssumeRole,cm9sZQ,,1796339268': `{"SessionToken":"${'t'.repeat(3000)}"}`,
+      unicode: 'ünïcødé ✓ "quoted" \\ back',
+    }
+    const { results } = await run(keyring.env, [
+      ...Object.entries(items).map(([key, data]) => ({ op: 'set', key, data })),
+      ...Object.keys(items).map((key) => ({ op: 'direct', key })),
+      { op: 'direct', key: 'nobody' },
+    ])
+    assert.ok(
+      results.every((r) => r.ok),
+      JSON.stringify(results),
+    )
+    assert.deepEqual(
+      results.slice(3).map((r) => r.value),
+      [...Object.values(items), null],
+    )
+    for (const [key, data] of Object.entries(items)) {
+      const lookup = keyring.secretTool('lookup', 'service', 'aws-vault', 'username', key)
+      assert.equal(lookup.stdout, data, `secret-tool lookup ${key}`)
+    }
+  })
+
+  it('a locked item is left to the native module, which owns the unlock prompt', async () => {
+    await run(keyring.env, [{ op: 'set', key: 'saguaro', data: '{"a":1}' }])
+    await keyring.stopKeyring()
+    await keyring.startKeyring('wrong-password')
+    try {
+      const { results } = await run(
+        keyring.env,
+        [
+          { op: 'direct', key: 'saguaro' },
+          { op: 'get', key: 'saguaro' },
+        ],
+        5000,
+        true,
+      )
+      assert.equal(results[0].value, 'native', JSON.stringify(results[0]))
+      assert.equal(results[1].reason, 'locked', JSON.stringify(results[1]))
+    } finally {
+      await keyring.stopKeyring()
+      await keyring.startKeyring('right-password')
+    }
+  })
+
+  it('a hung keyring daemon is a "timeout" within the deadline, with no native call', async () => {
+    await run(keyring.env, [{ op: 'set', key: 'saguaro', data: '{"a":1}' }])
+    keyring.freezeKeyring(true)
+    try {
+      const { results } = await run(keyring.env, [{ op: 'get', key: 'saguaro' }], 1500, true)
+      assert.equal(results[0].reason, 'timeout', JSON.stringify(results[0]))
+      assert.match(results[0].message ?? '', /did not answer within 1.5s/)
+      assert.ok(results[0].ms < 4000, `took ${results[0].ms}ms`)
+    } finally {
+      keyring.freezeKeyring(false)
+    }
+  })
+})
+
 describe('KeychainStore without a Secret Service', () => {
   const bus = new PrivateKeyring()
   before(() => bus.startBus())
@@ -145,5 +215,20 @@ describe('KeychainStore without a Secret Service', () => {
       assert.equal(r.reason, 'unavailable', JSON.stringify(r))
       assert.match(r.message ?? '', /org\.freedesktop\.secrets/)
     }
+  })
+
+  it("with no Secret Service on the bus, a cache hit's read hands over to the native module and its words", async () => {
+    const { results } = await run(
+      bus.env,
+      [
+        { op: 'direct', key: 'caktus' },
+        { op: 'get', key: 'caktus' },
+      ],
+      5000,
+      true,
+    )
+    assert.equal(results[0].value, 'native', JSON.stringify(results[0]))
+    assert.equal(results[1].reason, 'unavailable', JSON.stringify(results[1]))
+    assert.match(results[1].message ?? '', /org\.freedesktop\.secrets/)
   })
 })

@@ -50,13 +50,18 @@ function fakeBinding(opts: { fail?: string; failTimes?: number; hang?: boolean; 
 
 function storeWith(
   fake: ReturnType<typeof fakeBinding>,
-  extra: { platform?: NodeJS.Platform; timeoutMs?: number } = {},
+  extra: {
+    platform?: NodeJS.Platform
+    timeoutMs?: number
+    readDirect?: ConstructorParameters<typeof KeychainStore>[0]['readDirect']
+  } = {},
 ) {
   let loads = 0
   const store = new KeychainStore({
     backend: 'secret-service',
     platform: extra.platform ?? 'linux',
     timeoutMs: extra.timeoutMs,
+    readDirect: extra.readDirect,
     loadBinding: async () => {
       loads++
       return fake.binding
@@ -74,6 +79,50 @@ describe('KeychainStore (fake native module)', () => {
     assert.deepEqual(await store.get('caktus'), { key: 'caktus', data: '{"AccessKeyID":"A"}' })
     assert.equal(loads(), 1)
     assert.equal(fake.calls[0], 'new aws-vault/caktus {"linux":{"store":"secret-service"}}')
+  })
+
+  it('a direct read that finds the item, or finds none, never loads the native module', async () => {
+    const fake = fakeBinding()
+    const asked: string[] = []
+    const { store, loads } = storeWith(fake, {
+      timeoutMs: 1234,
+      readDirect: async (service, key, ms) => {
+        asked.push(`${service}/${key} ${ms}`)
+        return key === 'caktus' ? 'secret' : null
+      },
+    })
+    assert.deepEqual(await store.get('caktus'), { key: 'caktus', data: 'secret' })
+    assert.equal(await store.get('nobody'), null)
+    assert.equal(await store.has('caktus'), true)
+    assert.deepEqual(asked, ['aws-vault/caktus 1234', 'aws-vault/nobody 1234', 'aws-vault/caktus 1234'])
+    assert.equal(loads(), 0)
+  })
+
+  it("a direct read hands 'native' cases and its own failures to the native module; a timeout is the deadline's error", async () => {
+    const fake = fakeBinding()
+    fake.passwords.set('locked', 'from native')
+    const { store } = storeWith(fake, {
+      timeoutMs: 1500,
+      readDirect: async (_service, key) => {
+        if (key === 'locked') return 'native'
+        if (key === 'broken') throw new TypeError('a bug')
+        throw Object.assign(new Error('no answer within 1.5s'), { errorName: 'timeout' })
+      },
+    })
+    assert.deepEqual(await store.get('locked'), { key: 'locked', data: 'from native' })
+    assert.equal(await store.get('broken'), null)
+    assert.deepEqual(fake.calls, [
+      'new aws-vault/locked {"linux":{"store":"secret-service"}}',
+      'getPassword',
+      'new aws-vault/broken {"linux":{"store":"secret-service"}}',
+      'getPassword',
+    ])
+    await assert.rejects(store.get('frozen'), (err: StoreError) => {
+      assert.equal(err.reason, 'timeout')
+      assert.equal(err.message, 'reading "frozen": the Secret Service keyring did not answer within 1.5s')
+      return true
+    })
+    assert.equal(fake.calls.length, 4, 'no native call after a timeout')
   })
 
   it('keys() and entries() are one listing call each', async () => {
