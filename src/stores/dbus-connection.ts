@@ -59,7 +59,7 @@ export function sessionBusPath(env: { [k: string]: string | undefined }): string
 export class DBusConnection {
   private serial = 0
   private pending = new Map<number, { resolve(m: Message): void; reject(e: Error): void }>()
-  private inbox = Buffer.alloc(0)
+  private inbox: Buffer = Buffer.alloc(0)
   private closed?: DBusError
   uniqueName = ''
 

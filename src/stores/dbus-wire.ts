@@ -140,53 +140,66 @@ export class Writer {
     const c = sig[0]
     switch (c) {
       case 'y':
-        return this.fixed(1, (b, at) => b.writeUInt8(num(value, sig), at))
+        this.fixed(1, (b, at) => b.writeUInt8(num(value, sig), at))
+        return
       case 'b':
         if (typeof value !== 'boolean') throw typeError(sig, value)
-        return this.uint32(value ? 1 : 0)
+        this.uint32(value ? 1 : 0)
+        return
       case 'n':
-        return this.fixed(2, (b, at) => b.writeInt16LE(num(value, sig), at))
+        this.fixed(2, (b, at) => b.writeInt16LE(num(value, sig), at))
+        return
       case 'q':
-        return this.fixed(2, (b, at) => b.writeUInt16LE(num(value, sig), at))
+        this.fixed(2, (b, at) => b.writeUInt16LE(num(value, sig), at))
+        return
       case 'i':
-        return this.fixed(4, (b, at) => b.writeInt32LE(num(value, sig), at))
+        this.fixed(4, (b, at) => b.writeInt32LE(num(value, sig), at))
+        return
       case 'u':
-        return this.uint32(num(value, sig))
+        this.uint32(num(value, sig))
+        return
       case 'x':
-        return this.fixed(8, (b, at) => b.writeBigInt64LE(big(value, sig), at))
+        this.fixed(8, (b, at) => b.writeBigInt64LE(big(value, sig), at))
+        return
       case 't':
-        return this.fixed(8, (b, at) => b.writeBigUInt64LE(big(value, sig), at))
+        this.fixed(8, (b, at) => b.writeBigUInt64LE(big(value, sig), at))
+        return
       case 'd':
-        return this.fixed(8, (b, at) => b.writeDoubleLE(num(value, sig), at))
+        this.fixed(8, (b, at) => b.writeDoubleLE(num(value, sig), at))
+        return
       case 's':
       case 'o': {
         const bytes = Buffer.from(str(value, sig), 'utf8')
         this.uint32(bytes.length)
         this.raw(bytes)
-        return this.raw(Buffer.of(0))
+        this.raw(Buffer.of(0))
+        return
       }
       case 'g': {
         const bytes = Buffer.from(str(value, sig), 'utf8')
         this.raw(Buffer.of(bytes.length))
         this.raw(bytes)
-        return this.raw(Buffer.of(0))
+        this.raw(Buffer.of(0))
+        return
       }
       case 'v': {
         const v = value as Variant
         if (typeof v !== 'object' || v === null || !('signature' in v)) throw typeError(sig, value)
         this.write('g', v.signature)
-        return this.write(v.signature, v.value)
+        this.write(v.signature, v.value)
+        return
       }
       case '(': {
         if (!Array.isArray(value)) throw typeError(sig, value)
         this.align(8)
         const types = splitSignature(sig.slice(1, -1))
         if (types.length !== value.length) throw typeError(sig, value)
-        types.forEach((t, i) => this.write(t, value[i]))
+        for (const [i, t] of types.entries()) this.write(t, value[i])
         return
       }
       case 'a':
-        return this.array(sig.slice(1), value)
+        this.array(sig.slice(1), value)
+        return
       default:
         throw new Error(`unsupported D-Bus type "${sig}"`)
     }
@@ -334,7 +347,7 @@ export function encodeMessage(m: Omit<Message, 'body' | 'signature'> & { signatu
   const bodyValues = m.body ?? []
   if (types.length !== bodyValues.length) throw new Error(`D-Bus body does not match signature "${signature}"`)
   const body = new Writer()
-  types.forEach((t, i) => body.write(t, bodyValues[i]))
+  for (const [i, t] of types.entries()) body.write(t, bodyValues[i])
   const fields: DBusValue[] = []
   for (const [code, name, type] of FIELDS) {
     const value = name === 'signature' ? (signature === '' ? undefined : signature) : m[name]

@@ -15,7 +15,7 @@ const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 /** Values written one after another from offset 0, as a message body is. */
 function body(types: string[], values: DBusValue[]): Buffer {
   const w = new Writer()
-  types.forEach((t, i) => w.write(t, values[i]))
+  for (const [i, t] of types.entries()) w.write(t, values[i])
   return Buffer.from(w.bytes())
 }
 
