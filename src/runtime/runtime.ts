@@ -6,6 +6,7 @@ import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
 import { sdkSsoPorts } from '../sso/sdk-clients.js'
 import type { SsoPorts } from '../sso/sso-port.js'
+import type { AwsVaultSource } from '../stores/aws-vault-stores.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
@@ -60,6 +61,8 @@ export interface Runtime {
   keys(): Promise<CredentialStore>
   /** Cached STS sessions, on store(). One instance per invocation: it lists the store once. */
   sessions(): Promise<SessionStore>
+  /** aws-vault's own store behind its `--backend name`, read-only (vault import --from aws-vault). */
+  awsVaultStore(name: string): Promise<AwsVaultSource>
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -81,6 +84,14 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
   let storePromise: Promise<SecretStore> | undefined
   let keysPromise: Promise<CredentialStore> | undefined
   let sessionsPromise: Promise<SessionStore> | undefined
+  // Only the file backend ever asks for a passphrase: load its module when it does.
+  let passphraseSource: Promise<(dir: string) => Promise<string>> | undefined
+  const passphrase = async (dir: string) => {
+    passphraseSource ??= import('../stores/passphrase.js').then(({ passphraseSource }) =>
+      passphraseSource({ env, isTTY: rt.hasTerminal }),
+    )
+    return (await passphraseSource)(dir)
+  }
   const rt: Runtime = {
     env,
     clock: overrides.clock ?? systemClock,
@@ -126,24 +137,29 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     store:
       overrides.store ??
       (() => {
-        storePromise ??= import('../stores/backend.js').then(async ({ createStore }) => {
-          // Only the file backend ever asks for a passphrase: load its module when it does.
-          let passphrase: Promise<(dir: string) => Promise<string>> | undefined
-          return createStore(options.backend, {
+        storePromise ??= import('../stores/backend.js').then(async ({ createStore }) =>
+          createStore(options.backend, {
             env,
             homedir: home,
             platform,
             logger: log,
             settings: options.store,
-            passphrase: async (dir) => {
-              passphrase ??= import('../stores/passphrase.js').then(({ passphraseSource }) =>
-                passphraseSource({ env, isTTY: rt.hasTerminal }),
-              )
-              return (await passphrase)(dir)
-            },
-          })
-        })
+            passphrase,
+          }),
+        )
         return storePromise
+      }),
+    awsVaultStore:
+      overrides.awsVaultStore ??
+      (async (name) => {
+        const { openAwsVaultSource } = await import('../stores/aws-vault-stores.js')
+        return openAwsVaultSource(name, {
+          env,
+          homedir: home,
+          logger: log,
+          passphrase,
+          collection: options.store?.secretServiceCollection,
+        })
       }),
   }
   return rt
