@@ -12,6 +12,7 @@ import { CredentialStore } from '../../src/stores/credential-store.js'
 import { FileStore } from '../../src/stores/file-store.js'
 import { createCollection, credentialItem, type GoItem, seeder } from '../oracles/aws-vault-keyring.js'
 import { PrivateKeyring } from '../stores/gnome-keyring.js'
+import { makePassStore } from '../stores/pass-fixture.js'
 import { type Home, makeHome, run, type Services, startServices, vault, vaultBin } from './harness.js'
 
 /** Three profiles' keys as aws-vault stored them, shaped like real ones, nobody's. */
@@ -258,7 +259,7 @@ describe('vault import --from aws-vault: a stopped Secret Service never hangs va
   })
 })
 
-describe("vault import --from aws-vault --from-backend file: aws-vault's file backend folder", () => {
+describe("vault import --from aws-vault --from-backend file|pass: aws-vault's file backend folder and pass store", () => {
   let services: Services
   let home: Home
   before(async () => {
@@ -285,6 +286,43 @@ describe("vault import --from aws-vault --from-backend file: aws-vault's file ba
     assert.equal(JSON.parse(exp.stdout).AccessKeyId, profiles[2].accessKeyId)
     assert.deepEqual(await readdir(home.env.AWS_VAULT_FILE_DIR), before)
     assert.equal((await stat(join(home.env.AWS_VAULT_FILE_DIR, 'caktus'))).mtimeMs, mtime)
+  })
+
+  it("--from-backend pass: copies from aws-vault's pass store (AWS_VAULT_PASS_PREFIX), leaving it as it was", async () => {
+    const store = await makePassStore()
+    try {
+      // As 99designs/keyring pass.go writes an item: `pass insert -m -f PREFIX/KEY`, content json.Marshal(Item).
+      const goJson = (i: GoItem) =>
+        JSON.stringify({
+          Key: i.Key,
+          Data: i.Data,
+          Label: i.Label ?? '',
+          Description: i.Description ?? '',
+          KeychainNotTrustApplication: i.KeychainNotTrustApplication ?? false,
+          KeychainNotSynchronizable: false,
+        })
+      for (const item of [keyItems[0], keyItems[1], otherItems[0]]) {
+        const r = store.pass(['insert', '-m', '-f', `aws-vault/${item.Key}`], goJson(item))
+        assert.equal(r.status, 0, r.stderr)
+      }
+      const env = {
+        ...home.env,
+        GNUPGHOME: store.gnupgHome,
+        AWS_VAULT_PASS_PASSWORD_STORE_DIR: store.dir,
+        AWS_VAULT_PASS_PREFIX: 'aws-vault',
+      }
+      const res = await vault(['import', '--from', 'aws-vault', '--from-backend', 'pass', '--force'], { env })
+      assert.equal(res.code, 0, res.stderr)
+      assert.match(res.stdout, /^(copied|unchanged) +caktus +\*{16}0000 {2}\[keys\]$/m)
+      assert.match(res.stdout, /^(copied|unchanged) +saguaro +\*{16}0001 {2}\[keys\]$/m)
+      assert.match(res.stdout, /^skipped +caktus +- {2}\[session sts.GetSessionToken\]$/m)
+      assert.match(res.stderr, /copied from aws-vault's pass store in .*\/aws-vault, which is left as it was/)
+      const exp = await vault(['export', 'saguaro', '--no-session', '--format', 'json'], { env })
+      assert.equal(JSON.parse(exp.stdout).SecretAccessKey, profiles[1].secretAccessKey)
+      assert.equal(store.pass(['show', 'aws-vault/caktus']).stdout, goJson(keyItems[0]))
+    } finally {
+      await store.cleanup()
+    }
   })
 
   it('when vault itself uses that folder, there is nothing to import', async () => {
