@@ -1,10 +1,6 @@
 import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
-import { fileStoreDir, passStoreDir } from './backend.js'
-import { FileStore } from './file-store.js'
-import { DEFAULT_KEYCHAIN_TIMEOUT_MS } from './keychain-store.js'
-import { PassStore } from './pass-store.js'
 import type { PassphraseProvider } from './passphrase.js'
 import type { SecretItem, SecretStore } from './secret-store.js'
 import { storeSettingsFromEnv } from './store-settings.js'
@@ -45,6 +41,12 @@ export interface AwsVaultSourceOptions {
  */
 export async function openAwsVaultSource(name: string, options: AwsVaultSourceOptions): Promise<AwsVaultSource> {
   const settings = storeSettingsFromEnv(options.env)
+  // Loaded here, not at the top: the import command's flags need only the names above.
+  const [{ fileStoreDir, passStoreDir }, { FileStore }, { PassStore }] = await Promise.all([
+    import('./backend.js'),
+    import('./file-store.js'),
+    import('./pass-store.js'),
+  ])
   switch (name) {
     case 'file': {
       const store = new FileStore({
@@ -69,7 +71,10 @@ export async function openAwsVaultSource(name: string, options: AwsVaultSourceOp
       )
     }
     case 'secret-service': {
-      const { AwsVaultSecretService } = await import('./aws-vault-secret-service.js')
+      const [{ AwsVaultSecretService }, { DEFAULT_KEYCHAIN_TIMEOUT_MS }] = await Promise.all([
+        import('./aws-vault-secret-service.js'),
+        import('./keychain-store.js'),
+      ])
       const store = new AwsVaultSecretService({
         env: options.env,
         collection: options.collection || settings.secretServiceCollection || AWS_VAULT_COLLECTION,

@@ -1,7 +1,6 @@
 import { StoreError, UsageError } from '../errors.js'
 import type { Env } from '../runtime/types.js'
 import type { AwsVaultSource } from '../stores/aws-vault-stores.js'
-import { defaultBackend } from '../stores/backend.js'
 import { goString, parseJson } from '../stores/go-json.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import { isOldSessionKey, OIDC_PREFIX, parseSessionKey } from '../stores/session-key.js'
@@ -39,6 +38,7 @@ export async function importFromAwsVault(
   deps: AwsVaultImportDeps,
   req: AwsVaultImportRequest,
 ): Promise<ImportResult[]> {
+  const { defaultBackend } = await import('../stores/backend.js')
   const name = req.backend || deps.env.AWS_VAULT_BACKEND || defaultBackend(deps.platform)
   const source = await deps.awsVaultStore(name)
   try {
