@@ -51,7 +51,11 @@ With --from aws-vault, copies the long-term keys from aws-vault's own store inst
     checkImportFlags(flags.from, { fromBackend: flags['from-backend'], removeSessions: flags['remove-sessions'] })
     const request = { dryRun: flags['dry-run'], force: flags.force }
     if (flags.from === 'aws-vault') {
-      await importFromAwsVault(this.runtime(flags), { ...request, backend: flags['from-backend'] })
+      await importFromAwsVault(this.runtime(flags), {
+        ...request,
+        backend: flags['from-backend'],
+        collection: flags['secret-service-collection'],
+      })
       return
     }
     await importCredentials(this.runtime(flags), { ...request, removeSessions: flags['remove-sessions'] })

@@ -6,7 +6,6 @@ import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
 import { sdkSsoPorts } from '../sso/sdk-clients.js'
 import type { SsoPorts } from '../sso/sso-port.js'
-import type { AwsVaultSource } from '../stores/aws-vault-stores.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
@@ -61,8 +60,8 @@ export interface Runtime {
   keys(): Promise<CredentialStore>
   /** Cached STS sessions, on store(). One instance per invocation: it lists the store once. */
   sessions(): Promise<SessionStore>
-  /** aws-vault's own store behind its `--backend name`, read-only (vault import --from aws-vault). */
-  awsVaultStore(name: string): Promise<AwsVaultSource>
+  /** The file backend's passphrase for `dir` (AWS_VAULT_FILE_PASSPHRASE, else a prompt). */
+  passphrase(dir: string): Promise<string>
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -149,18 +148,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
         )
         return storePromise
       }),
-    awsVaultStore:
-      overrides.awsVaultStore ??
-      (async (name) => {
-        const { openAwsVaultSource } = await import('../stores/aws-vault-stores.js')
-        return openAwsVaultSource(name, {
-          env,
-          homedir: home,
-          logger: log,
-          passphrase,
-          collection: options.store?.secretServiceCollection,
-        })
-      }),
+    passphrase: overrides.passphrase ?? passphrase,
   }
   return rt
 }

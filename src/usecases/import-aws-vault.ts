@@ -1,5 +1,5 @@
 import { StoreError, UsageError } from '../errors.js'
-import type { Env } from '../runtime/types.js'
+import type { Env, Logger } from '../runtime/types.js'
 import type { AwsVaultSource } from '../stores/aws-vault-stores.js'
 import { goString, parseJson } from '../stores/go-json.js'
 import type { SecretStore } from '../stores/secret-store.js'
@@ -11,14 +11,18 @@ import { type ImportResult, resultLine, sameKeys } from './import.js'
 /** What `vault import --from aws-vault` touches. */
 export interface AwsVaultImportDeps {
   env: Env
+  homedir: string
   platform: NodeJS.Platform
+  log: Logger
+  passphrase(dir: string): Promise<string>
   keys(): Promise<{
     get(profile: string): Promise<AwsCredentials | null>
     set(profile: string, creds: AwsCredentials): Promise<void>
   }>
   store(): Promise<SecretStore>
-  awsVaultStore(name: string): Promise<AwsVaultSource>
   streams: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } }
+  /** aws-vault's store behind its `--backend name`; tests pass a fake. Default: openAwsVaultSource. */
+  awsVaultStore?(name: string): Promise<AwsVaultSource>
 }
 
 export interface AwsVaultImportRequest {
@@ -26,6 +30,8 @@ export interface AwsVaultImportRequest {
   force: boolean
   /** --from-backend; else AWS_VAULT_BACKEND, else the platform's default, as aws-vault picks. */
   backend?: string
+  /** --secret-service-collection: aws-vault's collection, else "awsvault". */
+  collection?: string
 }
 
 /**
@@ -40,7 +46,17 @@ export async function importFromAwsVault(
 ): Promise<ImportResult[]> {
   const { defaultBackend } = await import('../stores/backend.js')
   const name = req.backend || deps.env.AWS_VAULT_BACKEND || defaultBackend(deps.platform)
-  const source = await deps.awsVaultStore(name)
+  const source = deps.awsVaultStore
+    ? await deps.awsVaultStore(name)
+    : await import('../stores/aws-vault-stores.js').then(({ openAwsVaultSource }) =>
+        openAwsVaultSource(name, {
+          env: deps.env,
+          homedir: deps.homedir,
+          logger: deps.log,
+          passphrase: (dir) => deps.passphrase(dir),
+          collection: req.collection,
+        }),
+      )
   try {
     if (source.isSameAs(await deps.store())) {
       deps.streams.stderr.write(

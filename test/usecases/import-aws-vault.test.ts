@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { StoreError, UsageError } from '../../src/errors.js'
+import { silentLogger } from '../../src/runtime/types.js'
 import type { AwsVaultSource } from '../../src/stores/aws-vault-stores.js'
 import { CredentialStore } from '../../src/stores/credential-store.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
@@ -38,6 +39,9 @@ function setup(items: SecretItem[], options: { env?: Record<string, string>; pla
   let stderr = ''
   const deps = {
     env: options.env ?? {},
+    homedir: '/nonexistent',
+    log: silentLogger,
+    passphrase: async () => assert.fail('no passphrase wanted'),
     platform: options.platform ?? ('linux' as NodeJS.Platform),
     keys: async () => keys,
     store: async () => vaultStore,
