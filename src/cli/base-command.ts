@@ -56,7 +56,7 @@ export abstract class BaseCommand extends Command {
     'secret-service-collection': Flags.string({
       env: STORE_ENV.secretServiceCollection,
       helpGroup: 'GLOBAL',
-      summary: "aws-vault's Secret Service collection; accepted, not used: vault uses the default collection.",
+      summary: "aws-vault's Secret Service collection (default: awsvault); only import --from aws-vault reads it.",
     }),
   }
 

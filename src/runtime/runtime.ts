@@ -60,6 +60,8 @@ export interface Runtime {
   keys(): Promise<CredentialStore>
   /** Cached STS sessions, on store(). One instance per invocation: it lists the store once. */
   sessions(): Promise<SessionStore>
+  /** The file backend's passphrase for `dir` (AWS_VAULT_FILE_PASSPHRASE, else a prompt). */
+  passphrase(dir: string): Promise<string>
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -81,6 +83,14 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
   let storePromise: Promise<SecretStore> | undefined
   let keysPromise: Promise<CredentialStore> | undefined
   let sessionsPromise: Promise<SessionStore> | undefined
+  // Only the file backend ever asks for a passphrase: load its module when it does.
+  let passphraseSource: Promise<(dir: string) => Promise<string>> | undefined
+  const passphrase = async (dir: string) => {
+    passphraseSource ??= import('../stores/passphrase.js').then(({ passphraseSource }) =>
+      passphraseSource({ env, isTTY: rt.hasTerminal }),
+    )
+    return (await passphraseSource)(dir)
+  }
   const rt: Runtime = {
     env,
     clock: overrides.clock ?? systemClock,
@@ -126,25 +136,19 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     store:
       overrides.store ??
       (() => {
-        storePromise ??= import('../stores/backend.js').then(async ({ createStore }) => {
-          // Only the file backend ever asks for a passphrase: load its module when it does.
-          let passphrase: Promise<(dir: string) => Promise<string>> | undefined
-          return createStore(options.backend, {
+        storePromise ??= import('../stores/backend.js').then(async ({ createStore }) =>
+          createStore(options.backend, {
             env,
             homedir: home,
             platform,
             logger: log,
             settings: options.store,
-            passphrase: async (dir) => {
-              passphrase ??= import('../stores/passphrase.js').then(({ passphraseSource }) =>
-                passphraseSource({ env, isTTY: rt.hasTerminal }),
-              )
-              return (await passphrase)(dir)
-            },
-          })
-        })
+            passphrase,
+          }),
+        )
         return storePromise
       }),
+    passphrase: overrides.passphrase ?? passphrase,
   }
   return rt
 }

@@ -133,7 +133,7 @@ function ignoredPlacement(backend: KeychainBackend, settings: StoreSettings, log
   }
   if (backend === 'secret-service' && settings.secretServiceCollection) {
     logger.debug(
-      `collection "${settings.secretServiceCollection}" (--secret-service-collection) ignored: vault uses the default collection`,
+      `collection "${settings.secretServiceCollection}" (--secret-service-collection) ignored for vault's own items: they use the default collection (only import --from aws-vault reads it)`,
     )
   }
 }

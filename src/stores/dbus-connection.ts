@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { createConnection, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { type DBusValue, decodeMessage, encodeMessage, type Message, MessageType, messageLength } from './dbus-wire.js'
+import type { DBusValue } from './dbus-marshal.js'
+import { decodeMessage, encodeMessage, type Message, MessageType, messageLength } from './dbus-wire.js'
 
 /** An error reply (its D-Bus error name and message), or a failure of the bus itself. */
 export class DBusError extends Error {

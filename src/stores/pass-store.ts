@@ -32,10 +32,13 @@ const HINT = 'check the store with: pass ls, or use another --backend'
  */
 export class PassStore implements SecretStore {
   readonly name = 'pass'
+  /** The folder holding the items: DIR/PREFIX. */
+  readonly root: string
   private readonly timeoutMs: number
   private readonly logger: Logger
 
   constructor(private readonly opts: PassStoreOptions) {
+    this.root = join(opts.dir, opts.prefix)
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_PASS_TIMEOUT_MS
     this.logger = opts.logger ?? silentLogger
   }
@@ -84,7 +87,7 @@ export class PassStore implements SecretStore {
 
   /** Every `*.gpg` under DIR/PREFIX, as a key relative to it (pass.go's Keys walks the same tree). */
   async keys(): Promise<string[]> {
-    const root = join(this.opts.dir, this.opts.prefix)
+    const root = this.root
     const keys: string[] = []
     const walk = async (dir: string, rel: string): Promise<void> => {
       let entries: import('node:fs').Dirent[]

@@ -1,6 +1,6 @@
 import type { Env } from '../runtime/types.js'
 import { DBusConnection, DBusError, sessionBusPath } from './dbus-connection.js'
-import type { DBusValue } from './dbus-wire.js'
+import type { DBusValue } from './dbus-marshal.js'
 
 const SERVICE = 'org.freedesktop.secrets'
 const ROOT = '/org/freedesktop/secrets'

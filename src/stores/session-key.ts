@@ -27,7 +27,8 @@ const OLD_SESSION_KEYS = [
   /^(.+?) session \((\d+)\)$/,
 ]
 
-const OIDC_PREFIX = 'oidc:'
+/** aws-vault's SSO token items: oidc:START_URL (vault/oidctokenkeyring.go). */
+export const OIDC_PREFIX = 'oidc:'
 
 export function formatSessionKey(id: SessionIdentity, expiration: Date): string {
   return `${sessionKeyPrefix(id)}${Math.floor(expiration.getTime() / 1000)}`

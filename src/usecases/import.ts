@@ -26,9 +26,22 @@ export interface ImportRequest {
   removeSessions: boolean
 }
 
-export type ImportOutcome = 'moved' | 'would move' | 'conflict' | 'session left' | 'session removed' | 'incomplete'
+export type ImportOutcome =
+  | 'moved'
+  | 'would move'
+  | 'conflict'
+  | 'session left'
+  | 'session removed'
+  | 'incomplete'
+  // --from aws-vault: aws-vault's store is read, never changed.
+  | 'copied'
+  | 'would copy'
+  /** vault already holds these very keys. */
+  | 'unchanged'
+  | 'skipped'
 
 export interface ImportResult {
+  /** Where it came from: the credentials file section, or what aws-vault's item is. */
   section: string
   profile: string
   /** Masked. */
@@ -52,7 +65,7 @@ export async function importCredentials(deps: ImportDeps, req: ImportRequest): P
   const results: ImportResult[] = []
   const report = (r: ImportResult) => {
     results.push(r)
-    deps.streams.stdout.write(`${r.outcome.padEnd(15)} ${r.profile.padEnd(16)} ${r.accessKeyId}  [${r.section}]\n`)
+    deps.streams.stdout.write(resultLine(r))
   }
   for (const s of credentialsSections(await readText(path))) {
     const masked = s.accessKeyId ? maskKey(s.accessKeyId) : '-'
@@ -98,7 +111,12 @@ export async function importCredentials(deps: ImportDeps, req: ImportRequest): P
   return results
 }
 
-function sameKeys(a: AwsCredentials, b: AwsCredentials): boolean {
+/** One line of stdout per item: outcome, profile, masked key, origin. */
+export function resultLine(r: ImportResult): string {
+  return `${r.outcome.padEnd(15)} ${r.profile.padEnd(16)} ${r.accessKeyId}  [${r.section}]\n`
+}
+
+export function sameKeys(a: AwsCredentials, b: AwsCredentials): boolean {
   return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey
 }
 

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  type DBusValue,
-  decodeMessage,
-  encodeMessage,
-  messageLength,
-  Reader,
-  splitSignature,
-  Writer,
-} from '../../src/stores/dbus-wire.js'
+import { type DBusValue, Reader, splitSignature, Writer } from '../../src/stores/dbus-marshal.js'
+import { decodeMessage, encodeMessage, messageLength } from '../../src/stores/dbus-wire.js'
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 

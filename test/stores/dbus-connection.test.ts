@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { DBusConnection, DBusError, sessionBusPath } from '../../src/stores/dbus-connection.js'
+import { decodeMessage, encodeMessage, MessageType, messageLength } from '../../src/stores/dbus-wire.js'
+import { PrivateKeyring } from './gnome-keyring.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'vault-dbus-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe('sessionBusPath (D-Bus Specification, "Server Addresses")', () => {
+  const runtime = join(tmp, 'run')
+  mkdirSync(runtime)
+  writeFileSync(join(runtime, 'bus'), '')
+  for (const [name, env, want] of [
+    ['unix:path=', { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' }, '/run/user/1000/bus'],
+    ['with a guid', { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/dbus-x,guid=0123abcd' }, '/tmp/dbus-x'],
+    [
+      'unix:abstract= starts with NUL',
+      { DBUS_SESSION_BUS_ADDRESS: 'unix:abstract=/tmp/dbus-Ab,guid=1' },
+      '\0/tmp/dbus-Ab',
+    ],
+    ['escaped values', { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/a%2cb%20c' }, '/tmp/a,b c'],
+    ['the first usable entry', { DBUS_SESSION_BUS_ADDRESS: 'tcp:host=x,port=1;unix:path=/tmp/b' }, '/tmp/b'],
+    ['no usable entry', { DBUS_SESSION_BUS_ADDRESS: 'tcp:host=x,port=1' }, undefined],
+    ['unset: $XDG_RUNTIME_DIR/bus when it exists', { XDG_RUNTIME_DIR: runtime }, join(runtime, 'bus')],
+    ['unset, and no $XDG_RUNTIME_DIR/bus', { XDG_RUNTIME_DIR: tmp }, undefined],
+  ] as const) {
+    it(name, () => assert.equal(sessionBusPath(env), want))
+  }
+})
+
+describe('DBusConnection against a real dbus-daemon', () => {
+  const keyring = new PrivateKeyring()
+  before(() => keyring.startBus())
+  after(() => keyring.close())
+  const bus = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' }
+
+  it('authenticates, says Hello, and matches concurrent replies to their calls', async () => {
+    const conn = await DBusConnection.open(sessionBusPath(keyring.env) as string, 5000)
+    try {
+      assert.match(conn.uniqueName, /^:1\.\d+$/)
+      const [names, owner, id] = await Promise.all([
+        conn.call({ ...bus, member: 'ListNames' }),
+        conn.call({ ...bus, member: 'GetNameOwner', signature: 's', body: [conn.uniqueName] }),
+        conn.call({ ...bus, member: 'GetId' }),
+      ])
+      assert.ok((names[0] as string[]).includes(conn.uniqueName))
+      assert.deepEqual(owner, [conn.uniqueName])
+      assert.match(id[0] as string, /^[0-9a-f]{32}$/)
+    } finally {
+      conn.close()
+    }
+  })
+
+  it('an error reply rejects with its D-Bus error name and message', async () => {
+    const conn = await DBusConnection.open(sessionBusPath(keyring.env) as string, 5000)
+    try {
+      await assert.rejects(
+        conn.call({ ...bus, member: 'GetNameOwner', signature: 's', body: ['org.example.Nobody'] }),
+        (err: unknown) => err instanceof DBusError && err.errorName === 'org.freedesktop.DBus.Error.NameHasNoOwner',
+      )
+      await assert.rejects(conn.call({ ...bus, member: 'NoSuchMethod' }), /UnknownMethod/)
+    } finally {
+      conn.close()
+    }
+  })
+})
+
+/** A fake bus on a Unix socket; `serve` decides what it says. */
+async function fakeBus(serve: (socket: Socket) => void): Promise<{ path: string; server: Server }> {
+  const path = join(tmp, `bus-${Math.random().toString(36).slice(2)}`)
+  const server = createServer(serve)
+  await new Promise<void>((resolve) => server.listen(path, resolve))
+  return { path, server }
+}
+
+/** Answers auth with OK, then each method call with `reply` (or not at all), written byte by byte. */
+function acceptingBus(reply: boolean) {
+  return (socket: Socket) => {
+    let authed = false
+    let buf = Buffer.alloc(0)
+    socket.on('data', (chunk) => {
+      if (!authed) {
+        if (chunk.includes('AUTH')) socket.write('OK 0123456789abcdef0123456789abcdef\r\n')
+        if (!chunk.includes('BEGIN')) return
+        authed = true
+        chunk = chunk.subarray(chunk.indexOf('BEGIN\r\n') + 7)
+      }
+      buf = Buffer.concat([buf, chunk])
+      for (let len = messageLength(buf); len !== undefined && buf.length >= len; len = messageLength(buf)) {
+        const call = decodeMessage(buf.subarray(0, len))
+        buf = buf.subarray(len)
+        if (!reply && call.member !== 'Hello') continue
+        const bytes = encodeMessage({
+          type: MessageType.MethodReturn,
+          flags: 0,
+          serial: 100 + call.serial,
+          replySerial: call.serial,
+          signature: 's',
+          body: [call.member === 'Hello' ? ':1.7' : `echo ${call.member}`],
+        })
+        for (const byte of bytes) socket.write(Buffer.of(byte))
+      }
+    })
+  }
+}
+
+describe('DBusConnection against fake buses: deadlines and framing', () => {
+  it('reassembles replies that arrive a byte at a time', async () => {
+    const { path, server } = await fakeBus(acceptingBus(true))
+    const conn = await DBusConnection.open(path, 2000)
+    try {
+      assert.equal(conn.uniqueName, ':1.7')
+      assert.deepEqual(await conn.call({ destination: 'x.y', path: '/', interface: 'x.y', member: 'Ping' }), [
+        'echo Ping',
+      ])
+    } finally {
+      conn.close()
+      server.close()
+    }
+  })
+
+  it('a call that gets no answer rejects with a timeout at its deadline', async () => {
+    const { path, server } = await fakeBus(acceptingBus(false))
+    const conn = await DBusConnection.open(path, 300)
+    const started = Date.now()
+    try {
+      await assert.rejects(
+        conn.call({ destination: 'x.y', path: '/', interface: 'x.y', member: 'Ping' }),
+        (err: unknown) => err instanceof DBusError && err.errorName === 'timeout',
+      )
+      assert.ok(Date.now() - started < 2000)
+    } finally {
+      conn.close()
+      server.close()
+    }
+  })
+
+  it('a bus that never answers the handshake, or refuses it, fails within the deadline', async () => {
+    const silent = await fakeBus(() => {})
+    const started = Date.now()
+    await assert.rejects(
+      DBusConnection.open(silent.path, 300),
+      (err: unknown) => (err as DBusError).errorName === 'timeout',
+    )
+    assert.ok(Date.now() - started < 2000)
+    silent.server.close()
+    const refusing = await fakeBus((s) => s.on('data', () => s.write('REJECTED EXTERNAL\r\n')))
+    await assert.rejects(DBusConnection.open(refusing.path, 2000), /refused authentication \(REJECTED EXTERNAL\)/)
+    refusing.server.close()
+  })
+
+  it('a bus that hangs up fails pending calls at once', async () => {
+    let client: Socket | undefined
+    const { path, server } = await fakeBus((s) => {
+      client = s
+      acceptingBus(false)(s)
+    })
+    const conn = await DBusConnection.open(path, 5000)
+    const pending = conn.call({ destination: 'x.y', path: '/', interface: 'x.y', member: 'Ping' })
+    const started = Date.now()
+    client?.destroy()
+    await assert.rejects(pending, (err: unknown) => (err as DBusError).errorName === 'disconnected')
+    assert.ok(Date.now() - started < 1000)
+    server.close()
+  })
+})
