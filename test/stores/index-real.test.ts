@@ -45,7 +45,7 @@ describe('store index against a real gnome-keyring (issues 6 and 9)', () => {
   })
   after(() => keyring.close())
 
-  it('a cache hit makes the same single native read with 2 items or 300, and never lists', async () => {
+  it('a cache hit makes the same single read with 2 items or 300 (over D-Bus, no native call), and never lists', async () => {
     await typed(keyring.env, [
       { op: 'setKeys', profile: 'src' },
       { op: 'setSession', profile: 'role', expires: HOUR },
@@ -66,8 +66,9 @@ describe('store index against a real gnome-keyring (issues 6 and 9)', () => {
     const large = await typed(keyring.env, HIT)
     assert.deepEqual(large.results, [false, true, 'ASIArole'])
     const key = formatSessionKey({ type: 'sts.AssumeRole', profile: 'role', mfaSerial: '' }, new Date(HOUR * 1000))
-    // The index is a file and the Secret Service holds only vault's items: one native read.
-    const expected = [`reading "${key}"`]
+    // The index is a file and the Secret Service holds only vault's items: one read, made over
+    // vault's own D-Bus client (secret-service-read.ts), with no call into the native module.
+    const expected = [`reading "${key}" over D-Bus`]
     assert.deepEqual([...small.native].sort(), expected)
     assert.deepEqual([...large.native].sort(), expected)
   })
