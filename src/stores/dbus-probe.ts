@@ -1,0 +1,82 @@
+import type { Socket } from 'node:net'
+
+/**
+ * What a probe of the D-Bus session bus found:
+ *   'answered'  the bus daemon answered the authentication request (whatever it said);
+ *   'silent'    it accepted the connection but did not answer within the deadline (a stopped or
+ *               wedged dbus-daemon: the kernel queues connections on a listening socket);
+ *   'skipped'   no address Node can reach, or the connection failed at once (no daemon): the
+ *               native module then reports its own, immediate error.
+ */
+export type BusProbe = 'answered' | 'silent' | 'skipped'
+
+/**
+ * The socket of the first `unix:` address in DBUS_SESSION_BUS_ADDRESS, as Node's net module
+ * names it (an abstract socket starts with NUL), or undefined (no address, or only tcp:, launchd:
+ * and the like). Values are percent-escaped per the D-Bus specification, "Server Addresses".
+ */
+export function sessionBusSocket(address: string | undefined): string | undefined {
+  for (const entry of (address ?? '').split(';')) {
+    const m = /^unix:(.*)$/.exec(entry.trim())
+    if (!m) continue
+    const keys = new Map<string, string>()
+    for (const pair of m[1].split(',')) {
+      const eq = pair.indexOf('=')
+      if (eq > 0) keys.set(pair.slice(0, eq), pair.slice(eq + 1))
+    }
+    const decode = (v: string) => {
+      try {
+        return decodeURIComponent(v)
+      } catch {
+        return v
+      }
+    }
+    const path = keys.get('path')
+    if (path) return decode(path)
+    const abstract = keys.get('abstract')
+    if (abstract) return `\0${decode(abstract)}`
+  }
+  return undefined
+}
+
+/**
+ * Asks the session bus daemon to start authenticating, the first step of every D-Bus
+ * connection, and waits at most `timeoutMs` for its answer. The native keyring module connects
+ * on the JavaScript thread (in the AsyncEntry constructor) and libdbus waits for this very answer
+ * without a timeout, so a stopped dbus-daemon would freeze vault for good; a silent bus found
+ * here becomes a timeout error instead, before any native call is made.
+ *
+ * Costs one round trip to the bus daemon on a Unix socket, and node:net.
+ */
+export async function probeSessionBus(
+  address: string | undefined,
+  timeoutMs: number,
+  uid: number | undefined = process.getuid?.(),
+): Promise<BusProbe> {
+  const path = sessionBusSocket(address)
+  if (path === undefined) return 'skipped'
+  const { createConnection } = await import('node:net')
+  return new Promise<BusProbe>((resolve) => {
+    let socket: Socket | undefined
+    const done = (result: BusProbe) => {
+      clearTimeout(timer)
+      socket?.destroy()
+      resolve(result)
+    }
+    const timer = setTimeout(() => done('silent'), timeoutMs)
+    socket = createConnection(path)
+    socket.on('error', () => done('skipped'))
+    socket.on('connect', () => {
+      // A NUL byte, then AUTH EXTERNAL with the uid in hex of its decimal digits (D-Bus
+      // specification, "Authentication Protocol"). Any answer line (OK, REJECTED) is life.
+      const id = Buffer.from(String(uid ?? ''), 'ascii').toString('hex')
+      socket?.write(`\0AUTH EXTERNAL ${id}\r\n`)
+    })
+    let answer = ''
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1')
+      if (answer.includes('\r\n')) done('answered')
+    })
+    socket.on('end', () => done('skipped'))
+  })
+}
