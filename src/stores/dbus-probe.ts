@@ -10,6 +10,11 @@ import type { Socket } from 'node:net'
  */
 export type BusProbe = 'answered' | 'silent' | 'skipped'
 
+/** Where libdbus finds the session bus: the variable, else $XDG_RUNTIME_DIR/bus (dbus ≥ 1.10). */
+export function sessionBusAddress(env: NodeJS.ProcessEnv): string | undefined {
+  return env.DBUS_SESSION_BUS_ADDRESS || (env.XDG_RUNTIME_DIR ? `unix:path=${env.XDG_RUNTIME_DIR}/bus` : undefined)
+}
+
 /**
  * The socket of the first `unix:` address in DBUS_SESSION_BUS_ADDRESS, as Node's net module
  * names it (an abstract socket starts with NUL), or undefined (no address, or only tcp:, launchd:

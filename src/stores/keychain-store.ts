@@ -3,7 +3,7 @@ import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { BulkReadable } from './bulk-read.js'
-import { type BusProbe, probeSessionBus } from './dbus-probe.js'
+import { type BusProbe, probeSessionBus, sessionBusAddress } from './dbus-probe.js'
 import {
   isDaemonGone,
   isVanishedItem,
@@ -57,7 +57,7 @@ export function keychainCallsPending(): number {
  * process: @napi-rs/keyring opens a new D-Bus connection for each call (strace: `vault add` makes
  * three), and a long-lived process (a credential server) may meet a bus that stopped since.
  */
-const probeProcessBus = (timeoutMs: number) => probeSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, timeoutMs)
+const probeProcessBus = (timeoutMs: number) => probeSessionBus(sessionBusAddress(process.env), timeoutMs)
 
 /** How many times a call runs in all when the daemon dies under it (isDaemonGone). */
 const RESTART_ATTEMPTS = 3

@@ -1,0 +1,98 @@
+/**
+ * Issue 15: a Secret Service that stops answering must not hang vault. A stopped (SIGSTOP)
+ * process keeps its socket: the kernel still accepts connections, and nothing ever answers.
+ *   - dbus-daemon stopped: @napi-rs/keyring connects in the AsyncEntry constructor, on the JS
+ *     thread, and libdbus waits for the bus's authentication answer with no timeout (gdb: main
+ *     thread in select() under the constructor), so no JS deadline could fire. vault now asks the
+ *     bus from Node first, under the 5 s deadline (src/stores/dbus-probe.ts).
+ *   - gnome-keyring-daemon stopped: the bus answers and the native call gets D-Bus's "Did not
+ *     receive a reply"; vault then exited 137 (a SIGKILL meant for stuck calls), now 69.
+ * Every case ends in one `vault: …` line, exit 69 (EX_UNAVAILABLE, src/errors.ts), within 15 s,
+ * on the cache-hit fast path and on the full CLI. Every stopped process is continued in `finally`.
+ */
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { freshHome, type Home, type RunResult, servicePids, useServices, vault } from './harness.js'
+
+/** The bound issue 15 sets: a vault that meets a silent keyring exits within 15 s. */
+const BOUND_MS = 15_000
+
+type Target = 'dbus-daemon' | 'gnome-keyring-daemon'
+
+/** One clear line on stderr, nothing on stdout, exit 69. */
+function assertClearFailure(r: RunResult & { ms: number }, what: string) {
+  assert.equal(r.signal, null, `${what}: killed by ${r.signal}; stderr: ${r.stderr}`)
+  assert.equal(r.code, 69, `${what}: exit ${r.code}; stderr: ${r.stderr}`)
+  assert.equal(r.stdout, '', `${what}: stdout`)
+  const lines = r.stderr.split('\n').filter(Boolean)
+  assert.equal(lines.length, 1, `${what}: one line expected, got: ${r.stderr}`)
+  assert.match(lines[0], /^vault: .*the Secret Service keyring did not answer.*; .+/, what)
+  assert.ok(r.ms < BOUND_MS, `${what}: took ${r.ms} ms`)
+}
+
+describe('a Secret Service that stops answering (issue 15)', () => {
+  const services = useServices()
+  let home: Home
+  before(async () => {
+    home = await freshHome(services(), '[profile caktus]\nregion = us-east-1\n')
+    // A cached session, so that export is a cache hit the fast path serves.
+    const warm = await vault(['export', '--format', 'json', 'caktus'], { env: home.env })
+    assert.equal(warm.code, 0, warm.stderr)
+  })
+  after(async () => {
+    await home?.cleanup()
+  })
+
+  /** Runs `fn` with the suite's `target` stopped, and continues it afterwards whatever happens. */
+  async function whileStopped<T>(target: Target, fn: () => Promise<T>): Promise<T> {
+    const pids = servicePids(services(), target)
+    assert.ok(pids.length > 0, `the suite has a ${target}`)
+    try {
+      for (const pid of pids) process.kill(pid, 'SIGSTOP')
+      return await fn()
+    } finally {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGCONT')
+        } catch {}
+      }
+    }
+  }
+
+  const exportHit = async (extra: Record<string, string>, pathLog?: string) => {
+    const started = Date.now()
+    const env = { ...home.env, ...extra, ...(pathLog ? { VAULT_PATH_LOG: pathLog } : {}) }
+    // The harness kills a run at 30 s, so a hang fails as a timeout rather than blocking the suite.
+    const r = await vault(['export', '--format', 'json', 'caktus'], { env, timeoutMs: 30_000 })
+    return { ...r, ms: Date.now() - started }
+  }
+
+  for (const target of ['dbus-daemon', 'gnome-keyring-daemon'] as const) {
+    for (const [path, extra] of [
+      ['fast', {}],
+      ['full', { VAULT_FAST_PATH: '0' }],
+    ] as const) {
+      it(`${target} stopped: export on the ${path} path exits 69 within 15 s with one line`, async () => {
+        const pathLog = join(home.dir, `path-${target}-${path}.log`)
+        const r = await whileStopped(target, () => exportHit(extra, pathLog))
+        assertClearFailure(r, `${target} stopped, ${path} path`)
+        assert.equal((await readFile(pathLog, 'utf8')).trim(), path, 'the path that served the run')
+        // Nothing was broken or half-written: once it answers again, the same hit succeeds.
+        const again = await exportHit(extra)
+        assert.equal(again.code, 0, again.stderr)
+        assert.ok(JSON.parse(again.stdout).SessionToken)
+      })
+    }
+
+    it(`${target} stopped: 16 concurrent exports all exit 69 within 15 s, each with one line`, async () => {
+      const results = await whileStopped(target, () =>
+        Promise.all(Array.from({ length: 16 }, (_, i) => exportHit(i % 2 ? { VAULT_FAST_PATH: '0' } : {}))),
+      )
+      results.forEach((r, i) => {
+        assertClearFailure(r, `run ${i}`)
+      })
+    })
+  }
+})
