@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net'
+import { createConnection, type Socket } from 'node:net'
 
 /**
  * What a probe of the D-Bus session bus found:
@@ -51,7 +51,9 @@ export function sessionBusSocket(address: string | undefined): string | undefine
  * without a timeout, so a stopped dbus-daemon would freeze vault for good; a silent bus found
  * here becomes a timeout error instead, before any native call is made.
  *
- * Costs one round trip to the bus daemon on a Unix socket, and node:net.
+ * Costs one connection and one round trip to the bus daemon on a Unix socket. node:net is
+ * imported statically: a cache hit has loaded it already, and a dynamic import() would start the
+ * ESM loader in the fast-path bundle (~10 ms).
  */
 export async function probeSessionBus(
   address: string | undefined,
@@ -60,23 +62,29 @@ export async function probeSessionBus(
 ): Promise<BusProbe> {
   const path = sessionBusSocket(address)
   if (path === undefined) return 'skipped'
-  const { createConnection } = await import('node:net')
   return new Promise<BusProbe>((resolve) => {
     let socket: Socket | undefined
+    let settled = false
     const done = (result: BusProbe) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
-      socket?.destroy()
+      if (result === 'answered' && socket) {
+        // Closed a little later, off a cache hit's path: Socket#_destroy reads process.stderr,
+        // which builds that stream (1 to 7 ms on a busy machine, the cost fdSink avoids). A
+        // short-lived process exits first, which closes it.
+        socket.unref()
+        setTimeout(() => socket?.destroy(), 1000).unref()
+      } else socket?.destroy()
       resolve(result)
     }
     const timer = setTimeout(() => done('silent'), timeoutMs)
     socket = createConnection(path)
     socket.on('error', () => done('skipped'))
-    socket.on('connect', () => {
-      // A NUL byte, then AUTH EXTERNAL with the uid in hex of its decimal digits (D-Bus
-      // specification, "Authentication Protocol"). Any answer line (OK, REJECTED) is life.
-      const id = Buffer.from(String(uid ?? ''), 'ascii').toString('hex')
-      socket?.write(`\0AUTH EXTERNAL ${id}\r\n`)
-    })
+    // A NUL byte, then AUTH EXTERNAL with the uid in hex of its decimal digits (D-Bus
+    // specification, "Authentication Protocol"); net sends it as soon as the socket connects.
+    // Any answer line (OK, REJECTED) is life.
+    socket.write(`\0AUTH EXTERNAL ${Buffer.from(String(uid ?? ''), 'ascii').toString('hex')}\r\n`)
     let answer = ''
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1')

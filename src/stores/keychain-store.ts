@@ -237,10 +237,9 @@ export class KeychainStore implements SecretStore, BulkReadable {
     })
     const started = Date.now()
     const work = async () => {
-      if (this.probeBus && (await this.probeBus(this.timeoutMs)) === 'silent') {
-        throw sessionBusTimeout(this.name, action, this.timeoutMs)
-      }
-      const binding = await this.load()
+      // The bus answers while the module loads (dlopen, on a first call): the round trip is free.
+      const [bus, binding] = await Promise.all([this.probeBus?.(this.timeoutMs), this.load()])
+      if (bus === 'silent') throw sessionBusTimeout(this.name, action, this.timeoutMs)
       if (controller.signal.aborted) throw keychainTimeout(this.name, action, this.timeoutMs)
       inNative = true
       const native = Promise.resolve().then(() => run(binding, controller.signal))

@@ -14,7 +14,10 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { freshHome, type Home, type RunResult, servicePids, useServices, vault } from './harness.js'
+import { fileURLToPath } from 'node:url'
+import { freshHome, type Home, type RunResult, run, servicePids, useServices, vault } from './harness.js'
+
+const STUCK_DRIVER = fileURLToPath(new URL('./stuck-call-driver.ts', import.meta.url))
 
 /** The bound issue 15 sets: a vault that meets a silent keyring exits within 15 s. */
 const BOUND_MS = 15_000
@@ -68,6 +71,21 @@ describe('a Secret Service that stops answering (issue 15)', () => {
     const r = await vault(['export', '--format', 'json', 'caktus'], { env, timeoutMs: 30_000 })
     return { ...r, ms: Date.now() - started }
   }
+
+  it('a call already inside native code when the bus stops: one line, then a hard exit within 15 s', async () => {
+    // Node joins its worker threads at exit, so this process can only be killed (exit 137); the
+    // probe makes this the narrow race between probe and call, not the rule.
+    const driver = (timeoutMs: number) =>
+      run(['--import', 'tsx', STUCK_DRIVER], { cmd: process.execPath, env: home.env, timeoutMs })
+    const alive = await driver(30_000)
+    assert.equal(alive.code, 0, `with the bus answering the driver ends normally: ${alive.stderr}`)
+    const started = Date.now()
+    const r = await whileStopped('dbus-daemon', () => driver(30_000))
+    const ms = Date.now() - started
+    assert.equal(r.signal, 'SIGKILL', `ended by ${r.signal ?? `exit ${r.code}`}; stderr: ${r.stderr}`)
+    assert.match(r.stderr, /^vault: listing items: the Secret Service keyring did not answer within 5s; [^\n]+\n$/)
+    assert.ok(ms < BOUND_MS, `took ${ms} ms`)
+  })
 
   for (const target of ['dbus-daemon', 'gnome-keyring-daemon'] as const) {
     for (const [path, extra] of [

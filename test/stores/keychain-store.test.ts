@@ -125,7 +125,7 @@ describe('KeychainStore (fake native module)', () => {
   it('a silent D-Bus session bus is a timeout before any native call (issue 15)', async () => {
     for (const probeBus of [async () => 'silent' as const, () => new Promise<never>(() => {})]) {
       const fake = fakeBinding()
-      const { store, loads } = storeWith(fake, { timeoutMs: 50, probeBus })
+      const { store } = storeWith(fake, { timeoutMs: 50, probeBus })
       const started = Date.now()
       await assert.rejects(store.get('caktus'), (err: StoreError) => {
         assert.equal(err.reason, 'timeout')
@@ -137,8 +137,8 @@ describe('KeychainStore (fake native module)', () => {
         return true
       })
       assert.ok(Date.now() - started < 1000)
+      // The module may load meanwhile (loading connects nothing); nothing of it is called.
       assert.deepEqual(fake.calls, [], 'no native call, so no constructor to block the thread')
-      assert.equal(loads(), 0)
     }
   })
 
