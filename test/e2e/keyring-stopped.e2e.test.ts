@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { freshHome, type Home, type RunResult, run, servicePids, useServices, vault } from './harness.js'
+import { freshHome, type Home, type RunResult, run, servicePids, testKeys, useServices, vault } from './harness.js'
 
 const STUCK_DRIVER = fileURLToPath(new URL('./stuck-call-driver.ts', import.meta.url))
 
@@ -39,7 +39,7 @@ describe('a Secret Service that stops answering (issue 15)', () => {
   const services = useServices()
   let home: Home
   before(async () => {
-    home = await freshHome(services(), '[profile caktus]\nregion = us-east-1\n')
+    home = await freshHome(services(), '[profile caktus]\nregion = us-east-1\n\n[profile other]\nregion = us-east-1\n')
     // A cached session, so that export is a cache hit the fast path serves.
     const warm = await vault(['export', '--format', 'json', 'caktus'], { env: home.env })
     assert.equal(warm.code, 0, warm.stderr)
@@ -104,13 +104,37 @@ describe('a Secret Service that stops answering (issue 15)', () => {
       })
     }
 
-    it(`${target} stopped: 16 concurrent exports all exit 69 within 15 s, each with one line`, async () => {
+    it(`${target} stopped: 16 concurrent exports all exit 69 within 15 s, each with one line`, async (t) => {
       const results = await whileStopped(target, () =>
         Promise.all(Array.from({ length: 16 }, (_, i) => exportHit(i % 2 ? { VAULT_FAST_PATH: '0' } : {}))),
       )
       results.forEach((r, i) => {
         assertClearFailure(r, `run ${i}`)
       })
+      t.diagnostic(`slowest of 16: ${Math.max(...results.map((r) => r.ms))} ms`)
+    })
+
+    it(`${target} stopped: exec (fast path) and add end the same way, and add stores nothing`, async () => {
+      const timed = async (args: string[], env: Record<string, string>) => {
+        const started = Date.now()
+        const r = await vault(args, { env, timeoutMs: 30_000 })
+        return { ...r, ms: Date.now() - started }
+      }
+      const [exec, add] = await whileStopped(target, () =>
+        Promise.all([
+          timed(['exec', 'caktus', '--', 'true'], home.env),
+          timed(['add', 'other', '--env'], { ...home.env, ...testKeys }),
+        ]),
+      )
+      assertClearFailure(exec, 'exec')
+      assertClearFailure(add, 'add')
+      // Nothing half-written: no key, and no index entry that claims one (src/errors.ts: 3 = not found).
+      const after = await vault(['export', '--no-session', 'other'], { env: home.env })
+      assert.equal(after.code, 3, after.stderr)
+      assert.match(after.stderr, /no credentials/, after.stderr)
+      const list = await vault(['list', '--credentials'], { env: home.env })
+      assert.equal(list.code, 0, list.stderr)
+      assert.deepEqual(list.stdout.split('\n').filter(Boolean), ['caktus'])
     })
   }
 })
