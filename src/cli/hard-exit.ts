@@ -1,4 +1,4 @@
-import { keychainCallsPending } from '../stores/keychain-store.js'
+import { keychainCallsPending } from '../stores/native-calls.js'
 
 /**
  * Ends the process at once when a keychain call that outlived its deadline is still stuck in

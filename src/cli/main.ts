@@ -1,5 +1,5 @@
 import { flush, run, settings } from '@oclif/core'
-import { keychainCallsPending } from '../stores/keychain-store.js'
+import { keychainCallsPending } from '../stores/native-calls.js'
 import { exitIfKeychainStuck } from './hard-exit.js'
 import { reportError } from './report-error.js'
 

@@ -1,4 +1,5 @@
-import { createConnection, type Socket } from 'node:net'
+import { createRequire } from 'node:module'
+import type { Socket } from 'node:net'
 
 /**
  * What a probe of the D-Bus session bus found:
@@ -51,9 +52,7 @@ export function sessionBusSocket(address: string | undefined): string | undefine
  * without a timeout, so a stopped dbus-daemon would freeze vault for good; a silent bus found
  * here becomes a timeout error instead, before any native call is made.
  *
- * Costs one connection and one round trip to the bus daemon on a Unix socket. node:net is
- * imported statically: a cache hit has loaded it already, and a dynamic import() would start the
- * ESM loader in the fast-path bundle (~10 ms).
+ * Costs one connection and one round trip to the bus daemon on a Unix socket.
  */
 export async function probeSessionBus(
   address: string | undefined,
@@ -73,13 +72,21 @@ export async function probeSessionBus(
         // Closed a little later, off a cache hit's path: Socket#_destroy reads process.stderr,
         // which builds that stream (1 to 7 ms on a busy machine, the cost fdSink avoids). A
         // short-lived process exits first, which closes it.
-        socket.unref()
         setTimeout(() => socket?.destroy(), 1000).unref()
       } else socket?.destroy()
       resolve(result)
     }
-    const timer = setTimeout(() => done('silent'), timeoutMs)
-    socket = createConnection(path)
+    // Neither the timer nor the socket keeps the process alive: a caller waiting for the answer
+    // has a deadline of its own, and a probe nobody waits for must not delay the exit.
+    const timer = setTimeout(() => done('silent'), timeoutMs).unref()
+    try {
+      // require, not import(): a dynamic import() starts the ESM loader in the fast-path bundle
+      // (~10 ms), and a static import would load node:net before a cache hit needs it.
+      const { createConnection } = createRequire(import.meta.url)('node:net') as typeof import('node:net')
+      socket = createConnection(path).unref()
+    } catch {
+      return done('skipped')
+    }
     socket.on('error', () => done('skipped'))
     // A NUL byte, then AUTH EXTERNAL with the uid in hex of its decimal digits (D-Bus
     // specification, "Authentication Protocol"); net sends it as soon as the socket connects.

@@ -13,6 +13,7 @@ import {
   keychainTimeout,
   sessionBusTimeout,
 } from './keychain-errors.js'
+import { nativeCallEnded, nativeCallStarted } from './native-calls.js'
 import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
 /** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
@@ -38,19 +39,6 @@ export interface KeychainStoreOptions {
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
-
-/** Native calls started and not yet settled, in this process (see keychainCallsPending). */
-let pendingNativeCalls = 0
-
-/**
- * How many native keychain calls are still running. A call that outlived its deadline keeps a
- * libuv worker thread, and Node joins those threads at exit (process.exit and process.reallyExit
- * included: seen with gdb, main thread in uv__threadpool_cleanup → uv_thread_join), so a process
- * with one pending can end promptly only by a kill (src/cli/hard-exit.ts).
- */
-export function keychainCallsPending(): number {
-  return pendingNativeCalls
-}
 
 /**
  * The probe of the bus the native module will use. It runs before every native call, not once a
@@ -85,7 +73,7 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
  *
  * Every native call runs against a deadline. Note: a call that times out may still be running on
  * a libuv worker thread, and Node waits for those threads at exit, so while keychainCallsPending()
- * the process needs a hard exit to end promptly.
+ * (native-calls.ts) the process needs a hard exit to end promptly.
  */
 export class KeychainStore implements SecretStore, BulkReadable {
   readonly name: KeychainBackend
@@ -97,6 +85,8 @@ export class KeychainStore implements SecretStore, BulkReadable {
   private readonly logger: Logger
   private binding?: Promise<KeyringBinding>
   private readonly probeBus?: (timeoutMs: number) => Promise<BusProbe>
+  /** A probe started with the store, for its first call: the bus answers while vault reads files. */
+  private earlyProbe?: { answer: Promise<BusProbe>; at: number }
 
   constructor(private readonly opts: KeychainStoreOptions) {
     this.name = opts.backend
@@ -107,6 +97,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
     this.indexFile = opts.indexFile
     this.probeBus =
       opts.probeBus ?? (opts.backend === 'secret-service' && !opts.loadBinding ? probeProcessBus : undefined)
+    if (this.probeBus) this.earlyProbe = { answer: this.probeBus(this.timeoutMs), at: Date.now() }
     // aws-vault's Secret Service backend keeps its items in its own `awsvault` collection under
     // other attributes, so items of service `aws-vault` there are vault's alone. On macOS the
     // two tools share items, and aws-vault does not update vault's index.
@@ -214,6 +205,14 @@ export class KeychainStore implements SecretStore, BulkReadable {
     }
   }
 
+  /** The early probe while it is fresh (at most a second old), else a new one. */
+  private busAnswer(): Promise<BusProbe> | undefined {
+    const early = this.earlyProbe
+    this.earlyProbe = undefined
+    if (early && Date.now() - early.at < 1000) return early.answer
+    return this.probeBus?.(this.timeoutMs)
+  }
+
   /**
    * Run one native call with a deadline that also covers the bus probe and loading the module.
    * The probe: @napi-rs/keyring connects to D-Bus inside the AsyncEntry constructor, on this
@@ -238,16 +237,13 @@ export class KeychainStore implements SecretStore, BulkReadable {
     const started = Date.now()
     const work = async () => {
       // The bus answers while the module loads (dlopen, on a first call): the round trip is free.
-      const [bus, binding] = await Promise.all([this.probeBus?.(this.timeoutMs), this.load()])
+      const [bus, binding] = await Promise.all([this.busAnswer(), this.load()])
       if (bus === 'silent') throw sessionBusTimeout(this.name, action, this.timeoutMs)
       if (controller.signal.aborted) throw keychainTimeout(this.name, action, this.timeoutMs)
       inNative = true
       const native = Promise.resolve().then(() => run(binding, controller.signal))
-      pendingNativeCalls++
-      const settled = () => {
-        pendingNativeCalls--
-      }
-      native.then(settled, settled)
+      nativeCallStarted()
+      native.then(nativeCallEnded, nativeCallEnded)
       return native
     }
     try {

@@ -6,10 +6,10 @@ import {
   KeychainStore,
   type KeychainStoreOptions,
   type KeyringBinding,
-  keychainCallsPending,
   VANISHED_ATTEMPTS,
   WINCRED_MAX_BLOB_BYTES,
 } from '../../src/stores/keychain-store.js'
+import { keychainCallsPending } from '../../src/stores/native-calls.js'
 
 /** A fake @napi-rs/keyring: a map of passwords, a call log, and hooks to fail or hang. */
 function fakeBinding(opts: { fail?: string; failTimes?: number; hang?: boolean; ctorFail?: string } = {}) {
