@@ -16,13 +16,13 @@ export async function main(argv: string[], root: string, development = false): P
     // hold the exit: write out what is pending, then end.
     if (keychainCallsPending() > 0) {
       await new Promise((done) => process.stdout.write('', () => process.stderr.write('', done)))
-      exitIfKeychainStuck()
+      await exitIfKeychainStuck()
     }
   } catch (err) {
     const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
     const code = reportError(err, process.stderr, ours.includes('--debug'))
-    process.stderr.write('', () => {
-      exitIfKeychainStuck()
+    process.stderr.write('', async () => {
+      await exitIfKeychainStuck()
       process.exit(code)
     })
   }

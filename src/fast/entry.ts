@@ -124,14 +124,14 @@ export async function fastPath(argv: string[], env: NodeJS.ProcessEnv = process.
     })
     const code = await handler(line, rt)
     logPath('fast', env)
-    exitIfKeychainStuck()
+    await exitIfKeychainStuck()
     return code
   } catch (err) {
     if (err instanceof FullPathNeeded) return undefined
     logPath('fast', env)
     const code = reportError(err, fdSink(2), false)
     // The line is written (synchronously): a keychain call stuck past its deadline would hold exit.
-    exitIfKeychainStuck()
+    await exitIfKeychainStuck()
     return code
   }
 }

@@ -13,7 +13,7 @@ import {
   keychainTimeout,
   sessionBusTimeout,
 } from './keychain-errors.js'
-import { nativeCallEnded, nativeCallStarted } from './native-calls.js'
+import { trackNativeCall } from './native-calls.js'
 import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
 /** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
@@ -242,8 +242,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
       if (controller.signal.aborted) throw keychainTimeout(this.name, action, this.timeoutMs)
       inNative = true
       const native = Promise.resolve().then(() => run(binding, controller.signal))
-      nativeCallStarted()
-      native.then(nativeCallEnded, nativeCallEnded)
+      trackNativeCall(native, this.timeoutMs)
       return native
     }
     try {

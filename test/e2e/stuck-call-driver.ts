@@ -16,6 +16,6 @@ try {
   process.exitCode = 0
 } catch (err) {
   const code = reportError(err, stderr, false)
-  exitIfKeychainStuck()
+  await exitIfKeychainStuck()
   process.exitCode = code
 }
