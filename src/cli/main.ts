@@ -1,5 +1,6 @@
 import { flush, run, settings } from '@oclif/core'
-import { isVaultError, type StoreError } from '../errors.js'
+import { keychainCallsPending } from '../stores/native-calls.js'
+import { exitIfKeychainStuck } from './hard-exit.js'
 import { reportError } from './report-error.js'
 
 /**
@@ -11,13 +12,17 @@ export async function main(argv: string[], root: string, development = false): P
   try {
     await run(argv, root)
     await flush()
+    // A keychain call whose timeout a command chose to survive (a best-effort clean-up) would
+    // hold the exit: write out what is pending, then end.
+    if (keychainCallsPending() > 0) {
+      await new Promise((done) => process.stdout.write('', () => process.stderr.write('', done)))
+      await exitIfKeychainStuck()
+    }
   } catch (err) {
     const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
     const code = reportError(err, process.stderr, ours.includes('--debug'))
-    process.stderr.write('', () => {
-      // A keychain call that timed out still runs on a libuv worker thread, and Node waits for
-      // those at exit (process.exit included): only a kill ends the process promptly.
-      if (isVaultError(err) && (err as StoreError).reason === 'timeout') process.kill(process.pid, 'SIGKILL')
+    process.stderr.write('', async () => {
+      await exitIfKeychainStuck()
       process.exit(code)
     })
   }

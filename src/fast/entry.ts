@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync, writeSync } from 'node:fs'
 import type { Writable } from 'node:stream'
 import { findCommand, type Manifest, normalizeArgv, type ParsedLine, parseLine } from '../cli/command-line.js'
+import { exitIfKeychainStuck } from '../cli/hard-exit.js'
 import { reportError } from '../cli/report-error.js'
 import { execRequest, exportRequest, jsonOutput, listMode, runtimeOptions } from '../cli/requests.js'
 import { createRuntime, type Runtime } from '../runtime/runtime.js'
@@ -123,10 +124,14 @@ export async function fastPath(argv: string[], env: NodeJS.ProcessEnv = process.
     })
     const code = await handler(line, rt)
     logPath('fast', env)
+    await exitIfKeychainStuck()
     return code
   } catch (err) {
     if (err instanceof FullPathNeeded) return undefined
     logPath('fast', env)
-    return reportError(err, fdSink(2), false)
+    const code = reportError(err, fdSink(2), false)
+    // The line is written (synchronously): a keychain call stuck past its deadline would hold exit.
+    await exitIfKeychainStuck()
+    return code
   }
 }

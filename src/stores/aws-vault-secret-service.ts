@@ -1,7 +1,8 @@
 import { NotFoundError, StoreError } from '../errors.js'
 import { type Env, type Logger, silentLogger } from '../runtime/types.js'
 import { unmarshalItem } from './aws-vault-item.js'
-import { DBusConnection, DBusError, sessionBusPath } from './dbus-connection.js'
+import { sessionBusPath } from './dbus-address.js'
+import { DBusConnection, DBusError } from './dbus-connection.js'
 import type { DBusValue, Variant } from './dbus-marshal.js'
 import type { SecretItem } from './secret-store.js'
 

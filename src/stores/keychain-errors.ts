@@ -115,6 +115,18 @@ export function keychainError(err: unknown, backend: KeychainBackend, action: st
   )
 }
 
+/**
+ * The error for a Secret Service whose D-Bus session bus accepted a connection and then said
+ * nothing (a stopped or wedged dbus-daemon), found before any native call was made.
+ */
+export function sessionBusTimeout(backend: KeychainBackend, action: string, ms: number): StoreError {
+  return new StoreError(
+    `${action}: the ${DISPLAY_NAMES[backend]} did not answer within ${ms / 1000}s (its D-Bus session bus, DBUS_SESSION_BUS_ADDRESS, did not answer)`,
+    'timeout',
+    `check that the session's dbus-daemon is running, ${FALLBACK}`,
+  )
+}
+
 /** The error for a native call that outlived its deadline. */
 export function keychainTimeout(backend: KeychainBackend, action: string, ms: number): StoreError {
   return new StoreError(

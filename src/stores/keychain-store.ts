@@ -3,6 +3,8 @@ import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { BulkReadable } from './bulk-read.js'
+import { sessionBusPath } from './dbus-address.js'
+import { type BusProbe, probeSessionBus } from './dbus-probe.js'
 import {
   isDaemonGone,
   isVanishedItem,
@@ -10,7 +12,9 @@ import {
   keychainBusy,
   keychainError,
   keychainTimeout,
+  sessionBusTimeout,
 } from './keychain-errors.js'
+import { trackNativeCall } from './native-calls.js'
 import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
 /** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
@@ -25,6 +29,11 @@ export interface KeychainStoreOptions {
   timeoutMs?: number
   logger?: Logger
   loadBinding?: () => Promise<KeyringBinding>
+  /**
+   * Checks, before each native call, that the D-Bus session bus answers (dbus-probe.ts).
+   * Defaults to the real probe for the Secret Service with the real binding, and to none otherwise.
+   */
+  probeBus?: (timeoutMs: number) => Promise<BusProbe>
   /** Lets the typed stores keep an index item, as listing reads every secret (see store-index.ts). */
   indexLock?: IndexLock
   indexFile?: string
@@ -36,6 +45,13 @@ export interface KeychainStoreOptions {
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
+
+/**
+ * The probe of the bus the native module will use. It runs before every native call, not once a
+ * process: @napi-rs/keyring opens a new D-Bus connection for each call (strace: `vault add` makes
+ * three), and a long-lived process (a credential server) may meet a bus that stopped since.
+ */
+const probeProcessBus = (timeoutMs: number) => probeSessionBus(sessionBusPath(process.env), timeoutMs)
 
 /** How many times a call runs in all when the daemon dies under it (isDaemonGone). */
 const RESTART_ATTEMPTS = 3
@@ -62,8 +78,8 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
  * descriptions are not kept: keyring-rs sets its own.
  *
  * Every native call runs against a deadline. Note: a call that times out may still be running on
- * a libuv worker thread, and Node waits for those threads at exit, so after a 'timeout' StoreError
- * the process needs a hard exit to end promptly.
+ * a libuv worker thread, and Node waits for those threads at exit, so while keychainCallsPending()
+ * (native-calls.ts) the process needs a hard exit to end promptly.
  */
 export class KeychainStore implements SecretStore, BulkReadable {
   readonly name: KeychainBackend
@@ -74,6 +90,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   private readonly timeoutMs: number
   private readonly logger: Logger
   private binding?: Promise<KeyringBinding>
+  private readonly probeBus?: (timeoutMs: number) => Promise<BusProbe>
 
   constructor(private readonly opts: KeychainStoreOptions) {
     this.name = opts.backend
@@ -82,6 +99,8 @@ export class KeychainStore implements SecretStore, BulkReadable {
     this.logger = opts.logger ?? silentLogger
     this.indexLock = opts.indexLock
     this.indexFile = opts.indexFile
+    this.probeBus =
+      opts.probeBus ?? (opts.backend === 'secret-service' && !opts.loadBinding ? probeProcessBus : undefined)
     // aws-vault's Secret Service backend keeps its items in its own `awsvault` collection under
     // other attributes, so items of service `aws-vault` there are vault's alone. On macOS the
     // two tools share items, and aws-vault does not update vault's index.
@@ -124,8 +143,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   /** Every item with its data, in one native call. */
   async entries(): Promise<SecretItem[]> {
     // The listing call has no D-Bus timeout of its own; the deadline in call() bounds it (a
-    // hung daemon ends in a 'timeout' StoreError and a hard exit). Probing the service first
-    // would cost a second D-Bus connection (~10 ms) on every cache hit.
+    // hung daemon ends in a 'timeout' StoreError and a hard exit, src/cli/hard-exit.ts).
     const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal), {
       retry: true,
     })
@@ -218,19 +236,40 @@ export class KeychainStore implements SecretStore, BulkReadable {
     }
   }
 
+  /**
+   * Run one native call with a deadline that also covers the bus probe and loading the module.
+   * The probe: @napi-rs/keyring connects to D-Bus inside the AsyncEntry constructor, on this
+   * thread, and libdbus waits for the bus's authentication answer with no timeout, so a stopped
+   * dbus-daemon would freeze the process before any timer could fire (gdb: main thread in
+   * select() under the constructor). The probe asks the same question from Node first.
+   */
   private async callOnce<T>(action: string, run: (b: KeyringBinding, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const binding = await this.load()
     const controller = new AbortController()
+    let inNative = false
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort()
-        reject(keychainTimeout(this.name, action, this.timeoutMs))
+        reject(
+          inNative
+            ? keychainTimeout(this.name, action, this.timeoutMs)
+            : sessionBusTimeout(this.name, action, this.timeoutMs),
+        )
       }, this.timeoutMs)
     })
     const started = Date.now()
+    const work = async () => {
+      // The bus answers while the module loads (dlopen, on a first call): the round trip is free.
+      const [bus, binding] = await Promise.all([this.probeBus?.(this.timeoutMs), this.load()])
+      if (bus === 'silent') throw sessionBusTimeout(this.name, action, this.timeoutMs)
+      if (controller.signal.aborted) throw keychainTimeout(this.name, action, this.timeoutMs)
+      inNative = true
+      const native = Promise.resolve().then(() => run(binding, controller.signal))
+      trackNativeCall(native, this.timeoutMs)
+      return native
+    }
     try {
-      return await Promise.race([Promise.resolve().then(() => run(binding, controller.signal)), deadline])
+      return await Promise.race([work(), deadline])
     } catch (err) {
       throw keychainError(err, this.name, action)
     } finally {

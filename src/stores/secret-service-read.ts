@@ -1,5 +1,6 @@
 import type { Env } from '../runtime/types.js'
-import { DBusConnection, DBusError, sessionBusPath } from './dbus-connection.js'
+import { sessionBusPath } from './dbus-address.js'
+import { DBusConnection, DBusError } from './dbus-connection.js'
 import type { DBusValue } from './dbus-marshal.js'
 
 const SERVICE = 'org.freedesktop.secrets'

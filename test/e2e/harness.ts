@@ -6,7 +6,7 @@
  * stop() removes. A missing component throws with an install hint: CI never skips these tests.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -293,6 +293,27 @@ export async function makeHome(services: Services, extra: Record<string, string>
     writeConfig: (text) => writeFile(configFile, text, { mode: 0o600 }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   }
+}
+
+/**
+ * The pids of this suite's `name` processes (dbus-daemon, gnome-keyring-daemon), told apart from
+ * other suites' and the machine's by the suite's private XDG_RUNTIME_DIR in their environment.
+ */
+export function servicePids(services: Services, name: 'dbus-daemon' | 'gnome-keyring-daemon'): number[] {
+  const runtimeDir = services.env.XDG_RUNTIME_DIR
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return (
+          readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith(name) &&
+          readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`XDG_RUNTIME_DIR=${runtimeDir}`)
+        )
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
 }
 
 export interface RunResult {

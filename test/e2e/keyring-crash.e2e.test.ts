@@ -4,26 +4,8 @@
  * activation file, unlocked, as systemd does on a desktop); vault asks again and carries on.
  */
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { makeHome, testKeys, useServices, vault } from './harness.js'
-
-/** The gnome-keyring-daemon processes of this suite (found by its private XDG_RUNTIME_DIR). */
-function keyringPids(runtimeDir: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return (
-          readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('gnome-keyring-daemon') &&
-          readFileSync(`/proc/${p}/environ`, 'utf8').includes(runtimeDir)
-        )
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
+import { makeHome, servicePids, testKeys, useServices, vault } from './harness.js'
 
 describe('a Secret Service daemon that dies (issue 15)', () => {
   const services = useServices({ moto: false })
@@ -35,7 +17,7 @@ describe('a Secret Service daemon that dies (issue 15)', () => {
       const added = await vault(['add', 'caktus', '--env'], { env: { ...home.env, ...testKeys } })
       assert.equal(added.code, 0, added.stderr)
       for (const env of [{ VAULT_FAST_PATH: '0' }, {}] as Array<Record<string, string>>) {
-        const pids = keyringPids(services().env.XDG_RUNTIME_DIR)
+        const pids = servicePids(services(), 'gnome-keyring-daemon')
         assert.ok(pids.length > 0, 'the suite has a keyring daemon')
         for (const pid of pids) process.kill(pid, 'SIGKILL')
         const started = Date.now()

@@ -4,7 +4,8 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { DBusConnection, DBusError, sessionBusPath } from '../../src/stores/dbus-connection.js'
+import { sessionBusPath } from '../../src/stores/dbus-address.js'
+import { DBusConnection, DBusError } from '../../src/stores/dbus-connection.js'
 import { decodeMessage, encodeMessage, MessageType, messageLength } from '../../src/stores/dbus-wire.js'
 import { PrivateKeyring } from './gnome-keyring.js'
 
@@ -26,6 +27,12 @@ describe('sessionBusPath (D-Bus Specification, "Server Addresses")', () => {
     ['escaped values', { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/a%2cb%20c' }, '/tmp/a,b c'],
     ['the first usable entry', { DBUS_SESSION_BUS_ADDRESS: 'tcp:host=x,port=1;unix:path=/tmp/b' }, '/tmp/b'],
     ['no usable entry', { DBUS_SESSION_BUS_ADDRESS: 'tcp:host=x,port=1' }, undefined],
+    [
+      'launchd: and unix:tmpdir= are not sockets',
+      { DBUS_SESSION_BUS_ADDRESS: 'launchd:env=X;unix:tmpdir=/tmp' },
+      undefined,
+    ],
+    ['a malformed escape is kept as it is', { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/a%zz' }, '/tmp/a%zz'],
     ['unset: $XDG_RUNTIME_DIR/bus when it exists', { XDG_RUNTIME_DIR: runtime }, join(runtime, 'bus')],
     ['unset, and no $XDG_RUNTIME_DIR/bus', { XDG_RUNTIME_DIR: tmp }, undefined],
   ] as const) {

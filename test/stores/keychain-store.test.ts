@@ -4,10 +4,12 @@ import type { StoreError } from '../../src/errors.js'
 import { isVanishedItem, keychainError, keychainErrorReason } from '../../src/stores/keychain-errors.js'
 import {
   KeychainStore,
+  type KeychainStoreOptions,
   type KeyringBinding,
   VANISHED_ATTEMPTS,
   WINCRED_MAX_BLOB_BYTES,
 } from '../../src/stores/keychain-store.js'
+import { keychainCallsPending } from '../../src/stores/native-calls.js'
 
 /** A fake @napi-rs/keyring: a map of passwords, a call log, and hooks to fail or hang. */
 function fakeBinding(opts: { fail?: string; failTimes?: number; hang?: boolean; ctorFail?: string } = {}) {
@@ -53,7 +55,8 @@ function storeWith(
   extra: {
     platform?: NodeJS.Platform
     timeoutMs?: number
-    readDirect?: ConstructorParameters<typeof KeychainStore>[0]['readDirect']
+    readDirect?: KeychainStoreOptions['readDirect']
+    probeBus?: KeychainStoreOptions['probeBus']
   } = {},
 ) {
   let loads = 0
@@ -62,6 +65,7 @@ function storeWith(
     platform: extra.platform ?? 'linux',
     timeoutMs: extra.timeoutMs,
     readDirect: extra.readDirect,
+    probeBus: extra.probeBus,
     loadBinding: async () => {
       loads++
       return fake.binding
@@ -166,6 +170,68 @@ describe('KeychainStore (fake native module)', () => {
       return true
     })
     assert.ok(Date.now() - started < 1000)
+  })
+
+  it('a silent D-Bus session bus is a timeout before any native call (issue 15)', async () => {
+    for (const probeBus of [async () => 'silent' as const, () => new Promise<never>(() => {})]) {
+      const fake = fakeBinding()
+      const { store } = storeWith(fake, { timeoutMs: 50, probeBus })
+      const started = Date.now()
+      await assert.rejects(store.get('caktus'), (err: StoreError) => {
+        assert.equal(err.reason, 'timeout')
+        assert.equal(
+          err.message,
+          'reading "caktus": the Secret Service keyring did not answer within 0.05s (its D-Bus session bus, DBUS_SESSION_BUS_ADDRESS, did not answer)',
+        )
+        assert.match(err.hint ?? '', /dbus-daemon is running, or use --backend file/)
+        return true
+      })
+      assert.ok(Date.now() - started < 1000)
+      // The module may load meanwhile (loading connects nothing); nothing of it is called.
+      assert.deepEqual(fake.calls, [], 'no native call, so no constructor to block the thread')
+    }
+  })
+
+  it('the bus is probed before every native call (each opens its own D-Bus connection)', async () => {
+    let probes = 0
+    const fake = fakeBinding()
+    const { store } = storeWith(fake, {
+      probeBus: async () => {
+        probes++
+        return 'answered'
+      },
+    })
+    await store.set({ key: 'caktus', data: 'x' })
+    await store.get('caktus')
+    await store.keys()
+    assert.equal(probes, 3)
+    assert.equal(fake.calls.length, 5)
+  })
+
+  it('a call stuck past its deadline counts as pending until it settles (what hard-exit.ts checks)', async () => {
+    let finish: (v: string | null) => void = () => {}
+    const binding = {
+      AsyncEntry: class {
+        getPassword() {
+          return new Promise<string | null>((resolve) => {
+            finish = resolve
+          })
+        }
+      },
+      findCredentialsAsync: async () => [],
+    } as unknown as KeyringBinding
+    const store = new KeychainStore({
+      backend: 'secret-service',
+      platform: 'linux',
+      timeoutMs: 30,
+      loadBinding: async () => binding,
+    })
+    const before = keychainCallsPending()
+    await assert.rejects(store.get('caktus'), (err: StoreError) => err.reason === 'timeout')
+    assert.equal(keychainCallsPending(), before + 1)
+    finish(null)
+    await new Promise((r) => setImmediate(r))
+    assert.equal(keychainCallsPending(), before)
   })
 
   it('maps native failures, including a throwing constructor', async () => {

@@ -1,0 +1,51 @@
+/**
+ * Native keychain calls started and not yet settled, in this process, each with its deadline. A
+ * call that outlived its deadline keeps a libuv worker thread, and Node joins those threads at
+ * exit (process.exit and process.reallyExit included: seen with gdb, main thread in
+ * uv__threadpool_cleanup → uv_thread_join), so a process with one can end promptly only by a
+ * kill (src/cli/hard-exit.ts). A module of its own, with no imports, so that the CLI's exit path
+ * can ask without loading the keychain store.
+ */
+interface NativeCall {
+  settled: Promise<void>
+  deadline: number
+}
+
+const calls = new Set<NativeCall>()
+
+/** Records a native call that should settle within `timeoutMs`. */
+export function trackNativeCall(native: Promise<unknown>, timeoutMs: number): void {
+  const call: NativeCall = {
+    settled: native.then(
+      () => {},
+      () => {},
+    ),
+    deadline: Date.now() + timeoutMs,
+  }
+  calls.add(call)
+  call.settled.then(() => calls.delete(call))
+}
+
+/** How many native keychain calls are still running. */
+export function keychainCallsPending(): number {
+  return calls.size
+}
+
+/**
+ * Waits until every native call has settled or outlived its deadline (a failed command may leave
+ * a sibling call running, which ends by itself); true when some call is stuck past its deadline.
+ */
+export async function keychainCallsStuck(): Promise<boolean> {
+  for (;;) {
+    if (calls.size === 0) return false
+    const now = Date.now()
+    const live = [...calls].filter((c) => c.deadline > now)
+    if (live.length === 0) return true
+    let timer: NodeJS.Timeout | undefined
+    const nextDeadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.min(...live.map((c) => c.deadline)) - now)
+    })
+    await Promise.race([...live.map((c) => c.settled), nextDeadline])
+    clearTimeout(timer)
+  }
+}
