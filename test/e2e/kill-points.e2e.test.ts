@@ -4,10 +4,12 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import {
   type Home,
   makeHome,
   mfaRolesConfig,
+  run,
   type Services,
   startServices,
   testKeys,
@@ -22,6 +24,8 @@ import {
  * random points over that span. After every kill the next command must give one clear answer.
  * (`vault add` and `vault import` have their own: store-stress.e2e and import.e2e.)
  */
+
+const RAW_DRIVER = fileURLToPath(new URL('../stores/keychain-driver.ts', import.meta.url))
 
 interface Killed {
   killed: boolean
@@ -179,5 +183,148 @@ describe('vault killed with SIGKILL at random points (issue 15)', () => {
     assert.equal(JSON.parse(who.stdout).Arn, `arn:aws:iam::123456789012:user/${user}`)
     await assertNoSecretOnDisk(home.dir, [...secrets])
     t.diagnostic(`${killed} of ${runs} rotations killed, span ${span} ms, ${recoveries} reruns`)
+  })
+
+  /** One vault run that must give its answer: exit 0, or with `allowed`, vault's own one-line error. */
+  const ok = async (label: string, args: string[], env: Record<string, string>) => {
+    const r = await vault(args, { env, timeoutMs: 60_000 })
+    assertClear(label, r)
+    assert.equal(r.code, 0, `${label}: vault ${args.join(' ')}: ${r.stderr}`)
+    return r
+  }
+
+  /** The session item keys the store index names, and the item keys the keychain holds. */
+  async function indexAndKeychain(home: Home) {
+    const index = JSON.parse(await readFile(join(home.dir, '.awsvault', 'secret-service.index'), 'utf8')) as {
+      profiles: string[]
+      sessions: string[]
+    }
+    const r = await run(['--import', 'tsx', RAW_DRIVER], {
+      env: home.env,
+      cmd: process.execPath,
+      input: JSON.stringify({ ops: [{ op: 'keys' }], timeoutMs: 30_000 }),
+      timeoutMs: 60_000,
+    })
+    const [listed] = JSON.parse(r.stdout) as Array<{ ok: boolean; value: string[]; message?: string }>
+    assert.ok(listed.ok, listed.message)
+    return { index, keychain: new Set(listed.value) }
+  }
+
+  it('a session-caching cache miss killed 50 times: the next export works, list and clear work, no secret on disk', async (t) => {
+    const home = await makeHome(services)
+    homes.push(home)
+    await home.writeConfig(mfaRolesConfig([{ name: 'dev', account: '111111111111' }]))
+    await ok('add', ['add', 'caktus', '--env'], { ...home.env, ...testKeys })
+    const exportArgs = ['export', '--format', 'json', 'dev', '--mfa-token', '123456']
+    const secrets = new Set([testKeys.AWS_SECRET_ACCESS_KEY])
+    const exported = async (label: string) => {
+      const creds = JSON.parse((await ok(label, exportArgs, home.env)).stdout) as Record<string, string>
+      assert.match(creds.AccessKeyId, /^ASIA/, label)
+      secrets.add(creds.SecretAccessKey)
+      secrets.add(creds.SessionToken)
+    }
+    // A cold cache: GetSessionToken with MFA, then AssumeRole, both written to the keychain and the index.
+    const span = await timed(exportArgs, home.env)
+    await ok('clear', ['clear'], home.env)
+    let killed = 0
+    let runs = 0
+    let slowest = 0
+    while (killed < 50 && runs < 120) {
+      runs++
+      const r = await killedAfter(exportArgs, home.env, Math.random() * span)
+      if (r.killed) killed++
+      else assert.equal(r.code, 0, r.stderr)
+      const started = Date.now()
+      await exported(`export after kill ${killed}`)
+      slowest = Math.max(slowest, Date.now() - started)
+      if (runs % 5 === 0) {
+        const listed = JSON.parse(
+          (await ok(`list after kill ${killed}`, ['list', '--json'], home.env)).stdout,
+        ) as Array<{
+          profile: string
+          sessions: unknown[]
+        }>
+        assert.ok(
+          (listed.find((p) => p.profile === 'dev')?.sessions.length ?? 0) >= 1,
+          `list: ${JSON.stringify(listed)}`,
+        )
+      }
+      // The next run must miss again.
+      await ok(`clear after kill ${killed}`, ['clear'], home.env)
+    }
+    assert.ok(killed >= 50, `only ${killed} of ${runs} exports were killed`)
+    // The index may name sessions a kill left half-done; each one it names is either in the keychain
+    // or harmless: a last export, list and clear all work over it.
+    const { index, keychain } = await indexAndKeychain(home)
+    const ghosts = index.sessions.filter((k) => !keychain.has(k))
+    await exported('the last export')
+    await ok('the last list', ['list'], home.env)
+    const cleared = await ok('the last clear', ['clear'], home.env)
+    assert.match(cleared.stdout, /^Cleared \d+ sessions\.\n$/)
+    await assertNoSecretOnDisk(home.dir, [...secrets])
+    t.diagnostic(
+      `${killed} of ${runs} exports killed, span ${span} ms, slowest export after a kill ${slowest} ms, ${ghosts.length} sessions the index named but the keychain lacked`,
+    )
+  })
+
+  it('`vault remove` and `vault clear` killed mid-way: the profile is there or gone, and list, export, clear agree', async (t) => {
+    const home = await makeHome(services)
+    homes.push(home)
+    await home.writeConfig(
+      `${mfaRolesConfig([{ name: 'dev', account: '111111111111' }])}\n[profile gone]\nregion = us-east-1\n`,
+    )
+    await ok('add caktus', ['add', 'caktus', '--env'], { ...home.env, ...testKeys })
+    const goneKeys = { AWS_ACCESS_KEY_ID: 'AKIAREMOVEKILL000001', AWS_SECRET_ACCESS_KEY: 'r'.repeat(40) }
+    const addGone = () => ok('add gone', ['add', 'gone', '--env', '--no-add-config'], { ...home.env, ...goneKeys })
+    const exportArgs = ['export', '--format', 'json', 'dev', '--mfa-token', '123456']
+    await addGone()
+    await ok('warm', exportArgs, home.env)
+    const removeSpan = await timed(['remove', 'gone', '-f'], home.env)
+    const clearSpan = await timed(['clear'], home.env)
+    const stored = async (label: string) => {
+      const listed = JSON.parse((await ok(label, ['list', '--json'], home.env)).stdout) as Array<{
+        profile: string
+        credentials: string | null
+      }>
+      return listed.find((p) => p.profile === 'gone')?.credentials === 'gone'
+    }
+    let killed = 0
+    let runs = 0
+    while (killed < 30 && runs < 80) {
+      runs++
+      const removing = runs % 2 === 0
+      const r = removing
+        ? await killedAfter(['remove', 'gone', '-f'], home.env, Math.random() * removeSpan)
+        : await killedAfter(['clear'], home.env, Math.random() * clearSpan)
+      if (r.killed) killed++
+      else assert.equal(r.code, 0, r.stderr)
+      const label = `${removing ? 'remove' : 'clear'} killed (${killed})`
+      if (removing) {
+        // There or gone, and `list` and a lookup say the same.
+        const listed = await stored(label)
+        const lookup = await vault(['export', '--no-session', '--format', 'json', 'gone'], { env: home.env })
+        assertClear(label, lookup)
+        if (lookup.code === 0) assert.equal(JSON.parse(lookup.stdout).AccessKeyId, goneKeys.AWS_ACCESS_KEY_ID)
+        else assert.match(lookup.stderr, /no credentials/, `${label}: ${lookup.stderr}`)
+        assert.equal(listed, lookup.code === 0, `${label}: list says ${listed}, export exited ${lookup.code}`)
+        if (lookup.code === 0) await ok(`${label}: rerun`, ['remove', 'gone', '-f'], home.env)
+        assert.equal(await stored(`${label}: after the rerun`), false)
+        await addGone()
+      } else {
+        // The sessions are there or gone; either way the export answers and a rerun clears.
+        await ok(`${label}: export`, exportArgs, home.env)
+        await ok(`${label}: rerun`, ['clear'], home.env)
+        assert.equal((await ok(`${label}: again`, ['clear'], home.env)).stdout, 'Cleared 0 sessions.\n')
+        await ok(`${label}: warm`, exportArgs, home.env)
+      }
+    }
+    assert.ok(killed >= 30, `only ${killed} of ${runs} were killed`)
+    const { index, keychain } = await indexAndKeychain(home)
+    assert.deepEqual(
+      index.profiles.filter((p) => !keychain.has(p)),
+      [],
+      'the index names no profile whose keys are gone',
+    )
+    t.diagnostic(`${killed} of ${runs} removes and clears killed, spans ${removeSpan} / ${clearSpan} ms`)
   })
 })
