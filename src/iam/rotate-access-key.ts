@@ -59,7 +59,8 @@ const propagating = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'N
  * finished or undone by the next one (aws-vault's cli/rotate.go has no such step: its rerun fails
  * at CreateAccessKey with LimitExceeded, the user holding two keys).
  */
-export async function rotateAccessKey(plan: RotationPlan, deps: RotationDeps): Promise<RotationResult> {
+export async function rotateAccessKey(plan: RotationPlan, given: RotationDeps): Promise<RotationResult> {
+  const deps = { ...given, journal: bestEffort(given.journal, given.log) }
   const iam = deps.iam(plan.caller, plan.target)
   const oldId = plan.oldKeys.accessKeyId
   const user = await iam.getUser()
@@ -167,6 +168,26 @@ async function withPropagationRetry(fn: () => Promise<void>, deps: RotationDeps)
       )
       await deps.sleep(propagation.delayMs)
     }
+  }
+}
+
+/**
+ * The journal only adds recovery: when it cannot be read or written (a full or read-only HOME), the
+ * rotation goes on as aws-vault's does, in the same safe order, and says so under --debug.
+ */
+function bestEffort(journal: RotationJournal, log: Logger): RotationJournal {
+  const tryTo = async <T>(what: string, fn: () => Promise<T>, otherwise: T): Promise<T> => {
+    try {
+      return await fn()
+    } catch (err) {
+      log.debug(`rotation journal: cannot ${what} (${messageOf(err)}); a rotation cut short now is not resumed`)
+      return otherwise
+    }
+  }
+  return {
+    read: (holder) => tryTo('read it', () => journal.read(holder), undefined),
+    write: (holder, entry) => tryTo('write it', () => journal.write(holder, entry), undefined),
+    remove: (holder) => tryTo('remove its entry', () => journal.remove(holder), undefined),
   }
 }
 

@@ -285,6 +285,19 @@ describe('rotateAccessKey (issue 8)', () => {
       assert.equal(t.journal.entries.size, 0)
     })
 
+    it('a journal that cannot be written (a full HOME) does not stop the rotation', async () => {
+      const t = setup()
+      const full = Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' })
+      const journal = {
+        ...t.journal,
+        write: async () => Promise.reject(full),
+        remove: async () => Promise.reject(full),
+      }
+      const result = await rotateAccessKey(t.plan, { ...t.deps, journal })
+      assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId])
+      assert.equal(t.stored.get('caktus')?.accessKeyId, result.newKeyId)
+    })
+
     it('a journal from before a `vault add` of another key of the user is dropped, and nothing is deleted', async () => {
       const t = setup()
       const other = { accessKeyId: 'AKIAOTHER00000000001', secretAccessKey: 'o'.repeat(40) }
