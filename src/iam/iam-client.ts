@@ -89,7 +89,7 @@ export function mapIamError(operation: string, err: unknown, target: IamTarget):
     return new AwsCallError(
       `${operation}: access denied: ${message}`,
       'AccessDenied',
-      'the user needs iam:GetUser, iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey on itself; if its policy requires MFA, set mfa_serial and do not pass --no-session',
+      'the user needs iam:GetUser, iam:CreateAccessKey and iam:DeleteAccessKey on itself (and iam:ListAccessKeys to resume a rotation cut short); if its policy requires MFA, set mfa_serial and do not pass --no-session',
       { cause: err },
     )
   }

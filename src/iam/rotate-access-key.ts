@@ -80,8 +80,12 @@ export async function rotateAccessKey(plan: RotationPlan, given: RotationDeps): 
     if (finished) return finished
   }
 
-  const keysBefore = await iam.listAccessKeys({ userName })
-  await deps.journal.write(plan.holder, { userName, oldKeyId: oldId, keysBefore })
+  // Without iam:ListAccessKeys (aws-vault never needed it) the rotation goes on, without a journal.
+  const keysBefore = await iam.listAccessKeys({ userName }).catch((err: unknown) => {
+    deps.log.debug(`ListAccessKeys: ${messageOf(err)}; a rotation cut short now is not resumed`)
+    return undefined
+  })
+  if (keysBefore) await deps.journal.write(plan.holder, { userName, oldKeyId: oldId, keysBefore })
   const created = await createKey(iam, userName, plan)
   deps.say(`Created new access key ${maskKey(created.accessKeyId)} for IAM user ${userName}`)
   try {

@@ -298,6 +298,16 @@ describe('rotateAccessKey (issue 8)', () => {
       assert.equal(t.stored.get('caktus')?.accessKeyId, result.newKeyId)
     })
 
+    it('without iam:ListAccessKeys the rotation goes on, with no journal', async () => {
+      const t = setup({
+        fail: (c) =>
+          c.op === 'ListAccessKeys' ? new AwsCallError('ListAccessKeys: access denied', 'AccessDenied') : undefined,
+      })
+      const result = await rotateAccessKey(t.plan, t.deps)
+      assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId])
+      assert.equal(t.journal.entries.size, 0)
+    })
+
     it('a journal from before a `vault add` of another key of the user is dropped, and nothing is deleted', async () => {
       const t = setup()
       const other = { accessKeyId: 'AKIAOTHER00000000001', secretAccessKey: 'o'.repeat(40) }
