@@ -60,6 +60,12 @@ export const sdkIamFactory: IamFactory = (credentials, target) => {
       call('DeleteAccessKey', async ({ client, sdk }) => {
         await client.send(new sdk.DeleteAccessKeyCommand({ UserName: input.userName, AccessKeyId: input.accessKeyId }))
       }),
+    listAccessKeys: (input) =>
+      call('ListAccessKeys', async ({ client, sdk }) => {
+        // A user has at most two keys (AWS's quota), so the first page holds them all.
+        const out = await client.send(new sdk.ListAccessKeysCommand({ UserName: input.userName }))
+        return (out.AccessKeyMetadata ?? []).flatMap((k) => (k.AccessKeyId ? [k.AccessKeyId] : []))
+      }),
   }
   return port
 }
@@ -83,7 +89,7 @@ export function mapIamError(operation: string, err: unknown, target: IamTarget):
     return new AwsCallError(
       `${operation}: access denied: ${message}`,
       'AccessDenied',
-      'the user needs iam:GetUser, iam:CreateAccessKey and iam:DeleteAccessKey on itself; if its policy requires MFA, set mfa_serial and do not pass --no-session',
+      'the user needs iam:GetUser, iam:CreateAccessKey and iam:DeleteAccessKey on itself (and iam:ListAccessKeys to resume a rotation cut short); if its policy requires MFA, set mfa_serial and do not pass --no-session',
       { cause: err },
     )
   }

@@ -15,6 +15,8 @@ export interface IamPort {
   /** A new long-term key for `userName`; its secret is returned once, here. */
   createAccessKey(input: { userName: string }): Promise<AwsCredentials>
   deleteAccessKey(input: { userName: string; accessKeyId: string }): Promise<void>
+  /** The ids of every access key of `userName`, active or not. */
+  listAccessKeys(input: { userName: string }): Promise<string[]>
 }
 
 export interface IamTarget {

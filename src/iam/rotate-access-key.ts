@@ -2,7 +2,8 @@ import { AwsCallError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
 import type { IamFactory, IamPort, IamTarget } from './iam-port.js'
-import { rollBack, undoCreate } from './rotation-recovery.js'
+import type { RotationJournal } from './rotation-journal.js'
+import { resumeInterrupted, rollBack, undoCreate } from './rotation-recovery.js'
 
 /** The long-term key store, as rotation needs it. */
 export interface KeyWriter {
@@ -13,6 +14,8 @@ export interface RotationDeps {
   keys: KeyWriter
   /** Removes the cached sessions of one profile; resolves to how many. */
   removeSessions(profile: string): Promise<number>
+  /** What a rotation killed half-way left, so the next one can finish or undo it. */
+  journal: RotationJournal
   iam: IamFactory
   sleep(ms: number): Promise<void>
   log: Logger
@@ -52,8 +55,12 @@ const propagating = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'N
  * Replaces the stored access key: create a new key, store it, clear the sessions made with the old
  * one, then delete the old key at AWS. The order keeps one working, stored key at every step: a
  * failure to store deletes the new key again, and a new key AWS never accepts is rolled back.
+ * A journal entry spans CreateAccessKey to the deletion, so a rotation killed in between is
+ * finished or undone by the next one (aws-vault's cli/rotate.go has no such step: its rerun fails
+ * at CreateAccessKey with LimitExceeded, the user holding two keys).
  */
-export async function rotateAccessKey(plan: RotationPlan, deps: RotationDeps): Promise<RotationResult> {
+export async function rotateAccessKey(plan: RotationPlan, given: RotationDeps): Promise<RotationResult> {
+  const deps = { ...given, journal: bestEffort(given.journal, given.log) }
   const iam = deps.iam(plan.caller, plan.target)
   const oldId = plan.oldKeys.accessKeyId
   const user = await iam.getUser()
@@ -67,15 +74,35 @@ export async function rotateAccessKey(plan: RotationPlan, deps: RotationDeps): P
   const userName = user.userName
   deps.log.debug(`profile ${plan.holder}: the access key ${maskKey(oldId)} belongs to IAM user ${userName}`)
 
+  const pending = await deps.journal.read(plan.holder)
+  if (pending) {
+    const finished = await resumeInterrupted(iam, userName, pending, plan, deps)
+    if (finished) return finished
+  }
+
+  // Without iam:ListAccessKeys (aws-vault never needed it) the rotation goes on, without a journal.
+  const keysBefore = await iam.listAccessKeys({ userName }).catch((err: unknown) => {
+    deps.log.debug(`ListAccessKeys: ${messageOf(err)}; a rotation cut short now is not resumed`)
+    return undefined
+  })
+  if (keysBefore) await deps.journal.write(plan.holder, { userName, oldKeyId: oldId, keysBefore })
   const created = await createKey(iam, userName, plan)
   deps.say(`Created new access key ${maskKey(created.accessKeyId)} for IAM user ${userName}`)
   try {
     await deps.keys.set(plan.holder, created)
   } catch (err) {
-    return undoCreate(iam, userName, created, plan, err)
+    return undoCreate(iam, userName, created, plan, deps, err)
   }
   deps.say(`Stored the new access key for profile ${plan.holder}`)
 
+  await removeChainSessions(plan, deps)
+  await deleteOldKey(iam, userName, created, plan, deps)
+  await deps.journal.remove(plan.holder)
+  return { userName, oldKeyId: oldId, newKeyId: created.accessKeyId }
+}
+
+/** Removes the cached sessions of every profile on the chain: they were made with the old key. */
+export async function removeChainSessions(plan: RotationPlan, deps: RotationDeps): Promise<void> {
   for (const name of plan.chain) {
     try {
       const n = await deps.removeSessions(name)
@@ -85,9 +112,6 @@ export async function rotateAccessKey(plan: RotationPlan, deps: RotationDeps): P
       deps.say(`Could not remove the cached sessions of profile ${name} (${messageOf(err)}); run: vault clear ${name}`)
     }
   }
-
-  await deleteOldKey(iam, userName, created, plan, deps)
-  return { userName, oldKeyId: oldId, newKeyId: created.accessKeyId }
 }
 
 async function createKey(iam: IamPort, userName: string, plan: RotationPlan): Promise<AwsCredentials> {
@@ -106,7 +130,7 @@ async function createKey(iam: IamPort, userName: string, plan: RotationPlan): Pr
   }
 }
 
-async function deleteOldKey(
+export async function deleteOldKey(
   iam: IamPort,
   userName: string,
   created: AwsCredentials,
@@ -148,6 +172,26 @@ async function withPropagationRetry(fn: () => Promise<void>, deps: RotationDeps)
       )
       await deps.sleep(propagation.delayMs)
     }
+  }
+}
+
+/**
+ * The journal only adds recovery: when it cannot be read or written (a full or read-only HOME), the
+ * rotation goes on as aws-vault's does, in the same safe order, and says so under --debug.
+ */
+function bestEffort(journal: RotationJournal, log: Logger): RotationJournal {
+  const tryTo = async <T>(what: string, fn: () => Promise<T>, otherwise: T): Promise<T> => {
+    try {
+      return await fn()
+    } catch (err) {
+      log.debug(`rotation journal: cannot ${what} (${messageOf(err)}); a rotation cut short now is not resumed`)
+      return otherwise
+    }
+  }
+  return {
+    read: (holder) => tryTo('read it', () => journal.read(holder), undefined),
+    write: (holder, entry) => tryTo('write it', () => journal.write(holder, entry), undefined),
+    remove: (holder) => tryTo('remove its entry', () => journal.remove(holder), undefined),
   }
 }
 

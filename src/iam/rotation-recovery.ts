@@ -1,7 +1,14 @@
 import { AwsCallError, StoreError, VaultError } from '../errors.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
 import type { IamPort } from './iam-port.js'
-import type { RotationDeps, RotationPlan } from './rotate-access-key.js'
+import {
+  deleteOldKey,
+  type RotationDeps,
+  type RotationPlan,
+  type RotationResult,
+  removeChainSessions,
+} from './rotate-access-key.js'
+import type { RotationEntry } from './rotation-journal.js'
 
 // What rotation does when a step fails after the new key exists, so that vault never ends with
 // no working key, and says exactly what is left when even the recovery fails.
@@ -12,6 +19,7 @@ export async function undoCreate(
   userName: string,
   created: AwsCredentials,
   plan: RotationPlan,
+  deps: Pick<RotationDeps, 'journal'>,
   storeErr: unknown,
 ): Promise<never> {
   const newKey = maskKey(created.accessKeyId)
@@ -27,6 +35,7 @@ export async function undoCreate(
       { cause: storeErr },
     )
   }
+  await deps.journal.remove(plan.holder)
   const hint = storeErr instanceof VaultError && storeErr.hint ? `${storeErr.hint}; ` : ''
   throw new StoreError(
     `profile "${plan.holder}": could not store the new access key (${messageOf(storeErr)}); it was deleted at AWS, and the old key ${oldKey} is still stored and works`,
@@ -69,11 +78,60 @@ export async function rollBack(
       { cause: err },
     )
   }
+  await deps.journal.remove(plan.holder)
   throw new AwsCallError(
     `profile "${plan.holder}": AWS did not accept the new access key ${newKey} within ${seconds} s (${code}), so the rotation was rolled back: the old key ${oldKey} is stored again and the new key was deleted`,
     code,
     `try again in a minute: vault rotate ${plan.active}`,
   )
+}
+
+/**
+ * A rotation of this profile was killed between CreateAccessKey and the deletion of the old key: its
+ * journal entry is still there. Either the new key was never stored, and nobody can use it: delete
+ * it at AWS and rotate afresh (resolves to undefined). Or the new key is stored: clear the chain's
+ * sessions and delete the old key, which finishes that rotation.
+ */
+export async function resumeInterrupted(
+  iam: IamPort,
+  userName: string,
+  entry: RotationEntry,
+  plan: RotationPlan,
+  deps: RotationDeps,
+): Promise<RotationResult | undefined> {
+  const stored = plan.oldKeys.accessKeyId
+  // Keys stored since (vault add) or another user's: the entry no longer describes this profile.
+  const stale = entry.userName !== userName || (stored !== entry.oldKeyId && entry.keysBefore.includes(stored))
+  if (stale) {
+    deps.log.debug(`profile ${plan.holder}: ignoring the journal of an earlier rotation, the stored key has changed`)
+    await deps.journal.remove(plan.holder)
+    return undefined
+  }
+  const now = await iam.listAccessKeys({ userName })
+  if (stored === entry.oldKeyId) {
+    for (const id of now) {
+      if (id === stored || entry.keysBefore.includes(id)) continue
+      try {
+        await iam.deleteAccessKey({ userName, accessKeyId: id })
+      } catch (err) {
+        if (!(err instanceof AwsCallError && err.code === 'NoSuchEntity')) throw err
+      }
+      deps.say(`Deleted access key ${maskKey(id)}: an interrupted rotation created it and never stored it`)
+    }
+    await deps.journal.remove(plan.holder)
+    return undefined
+  }
+  deps.say(
+    `Finishing an interrupted rotation of profile ${plan.holder}: the new access key ${maskKey(stored)} is stored`,
+  )
+  await removeChainSessions(plan, deps)
+  if (now.includes(entry.oldKeyId)) {
+    // Signed with what signs the rest (the stored key, or a session made with it): no roll-back here.
+    const old = { accessKeyId: entry.oldKeyId, secretAccessKey: '' }
+    await deleteOldKey(iam, userName, plan.oldKeys, { ...plan, oldKeys: old, deleteWithNewKey: false }, deps)
+  }
+  await deps.journal.remove(plan.holder)
+  return { userName, oldKeyId: entry.oldKeyId, newKeyId: stored }
 }
 
 function messageOf(err: unknown): string {

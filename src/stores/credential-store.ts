@@ -132,8 +132,26 @@ export class CredentialStore {
 
   /** Profiles with stored long-term keys, sorted; sessions and SSO tokens are skipped. */
   async list(): Promise<string[]> {
-    const view = await this.index?.view()
-    if (view) return [...view.profiles].sort()
+    const index = this.index
+    const view = await index?.view()
+    if (index && view) {
+      // A `vault remove` killed between its keychain delete and its index update leaves a name with
+      // no key (issue 15): one targeted read per name (listing is no hot path) keeps `vault list`
+      // agreeing with a lookup, and a name with no key leaves the index, checked again under the lock.
+      const named = [...view.profiles].sort()
+      const present = await Promise.all(named.map((profile) => index.exists(profile)))
+      const gone = named.filter((_, i) => !present[i])
+      if (gone.length > 0) {
+        await index.amend(async (v) => {
+          let changed = false
+          for (const profile of gone) {
+            if (v.profiles.has(profile) && !(await index.exists(profile))) changed = v.profiles.delete(profile)
+          }
+          return changed
+        })
+      }
+      return named.filter((_, i) => present[i])
+    }
     const keys = await this.store.keys()
     await this.index?.adopt(keys)
     return keys.filter((key) => !isNonCredentialKey(key)).sort()

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { LockError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
@@ -9,7 +10,8 @@ import { fileSystemError } from './fs-errors.js'
  * vault's one cross-process lock, used by the session cache (src/vault/locking.ts) and the store
  * index (index-lock.ts): proper-lockfile's atomic mkdir of `${path}.lock`, refreshed every
  * staleMs/2 by its holder, taken over once a holder stops refreshing for staleMs (killed -9).
- * The holder writes its pid to `${path}.pid`, so a waiter that gives up can name it.
+ * The holder writes its pid to `${path}.pid`, so a waiter that gives up can name it, and a waiter
+ * takes over at once from a holder that is no longer running (see deadHolder).
  */
 export interface FileLockOptions {
   /** The lock file's path; the lock itself is the directory `${path}.lock`. */
@@ -54,13 +56,22 @@ export async function acquireFileLock(options: FileLockOptions): Promise<Release
         retries: 0,
         onCompromised: (err) => logger.debug(`lock for ${options.name} was taken over: ${err.message}`),
       })
-      // Best effort: the pid is for the message of a waiter that gives up.
-      await writeFile(`${options.path}.pid`, `${process.pid}\n`, { mode: 0o600 }).catch(() => {})
+      // Best effort: the pid names the holder to a waiter that gives up, and with the lock's inode
+      // and the host it lets a waiter tell that this very lock's holder has died.
+      const ino = await stat(`${options.path}.lock`).then(
+        (st) => st.ino,
+        () => 0,
+      )
+      await writeFile(`${options.path}.pid`, `${process.pid} ${ino} ${hostname()}\n`, { mode: 0o600 }).catch(() => {})
       if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
       return release
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED')
         throw fileSystemError(err, `${options.path}.lock`, 'cannot lock')
+      if (await takeOverFromDead(options.path)) {
+        logger.debug(`lock for ${options.name}: its holder is no longer running; taken over`)
+        continue
+      }
       if (options.waitMs <= 0) return undefined
       if (!announced) {
         logger.debug(`waiting for another vault process holding the lock for ${options.name}`)
@@ -87,16 +98,46 @@ export async function withRelease<T>(release: Release, fn: () => Promise<T>): Pr
   }
 }
 
+/**
+ * A holder killed with -9 leaves its lock until it goes stale (10 s: a live holder's refresh may lag
+ * that long on a busy machine), and every vault after it would wait that long (issue 15: a cache
+ * miss killed mid-fetch). When the pid file names this very lock (its inode) on this host, and that
+ * pid is not running, the lock is removed at once, with the same stat-then-rmdir proper-lockfile
+ * uses for a stale lock. A pid file of an earlier lock, another host's, or a pid in use is left to
+ * staleness. Two waiters taking over at once can race as with proper-lockfile's own stale path
+ * (both stat, one removes and relocks, the other removes that); the inode check right before the
+ * rmdir narrows it to a new lock that reused the dead one's inode before writing its pid file.
+ */
+async function takeOverFromDead(path: string): Promise<boolean> {
+  const [pidText, inoText, host] = (await readFile(`${path}.pid`, 'utf8').catch(() => '')).trim().split(' ')
+  const pid = Number.parseInt(pidText, 10)
+  if (!Number.isInteger(pid) || pid <= 0 || host !== hostname() || isRunning(pid)) return false
+  const lock = `${path}.lock`
+  const ino = await stat(lock).then(
+    (st) => st.ino,
+    () => undefined,
+  )
+  if (ino === undefined || String(ino) !== inoText) return false
+  // false when it cannot be removed: the caller then waits as for any holder, and never spins.
+  return rmdir(lock).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+  )
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /** The pid the holder wrote, when it is still a running process. */
 async function holderPid(path: string): Promise<number | undefined> {
   const pid = Number.parseInt(await readFile(`${path}.pid`, 'utf8').catch(() => ''), 10)
-  if (!Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-    return pid
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined
-  }
+  return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : undefined
 }
 
 /**

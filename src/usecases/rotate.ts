@@ -1,4 +1,6 @@
+import { join } from 'node:path'
 import { rotateAccessKey } from '../iam/rotate-access-key.js'
+import { fileRotationJournal } from '../iam/rotation-journal.js'
 import { planRotation } from '../iam/rotation-plan.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { maskKey } from '../vault/credentials.js'
@@ -27,6 +29,7 @@ export async function rotate(rt: Runtime, req: RotateRequest): Promise<void> {
   const result = await rotateAccessKey(plan, {
     keys: await rt.keys(),
     removeSessions: (name) => sessions.removeForProfile(name),
+    journal: fileRotationJournal(join(rt.homedir, '.awsvault', 'rotations')),
     iam: rt.iamFactory,
     sleep: rt.sleep,
     log: rt.log,

@@ -86,6 +86,7 @@ export function fakeIam(options: FakeIamOptions = {}) {
           owners.delete(input.accessKeyId)
           secrets.delete(input.accessKeyId)
         }),
+      listAccessKeys: (input) => run('ListAccessKeys', { ...input }, () => keysOf(input.userName)),
     }
   }
 

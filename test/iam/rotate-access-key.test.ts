@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { AwsCallError, StoreError } from '../../src/errors.js'
 import { propagation, type RotationDeps, type RotationPlan, rotateAccessKey } from '../../src/iam/rotate-access-key.js'
+import { memoryRotationJournal } from '../../src/iam/rotation-journal.js'
 import type { AwsCredentials } from '../../src/vault/credentials.js'
 import { longTermKeys, memoryLogger } from '../fakes/fakes.js'
 import { type FakeIamOptions, fakeIam } from './fake-iam.js'
@@ -16,6 +17,7 @@ function setup(options: FakeIamOptions & { failSet?: (n: number) => Error | unde
   const removed: string[] = []
   const lines: string[] = []
   let sets = 0
+  const journal = memoryRotationJournal()
   const deps: RotationDeps = {
     keys: {
       set: async (profile, creds) => {
@@ -29,6 +31,7 @@ function setup(options: FakeIamOptions & { failSet?: (n: number) => Error | unde
       removed.push(profile)
       return profile === 'caktus' ? 2 : 0
     },
+    journal,
     iam: iam.factory,
     sleep: async (ms) => void sleeps.push(ms),
     log: memoryLogger(),
@@ -43,7 +46,7 @@ function setup(options: FakeIamOptions & { failSet?: (n: number) => Error | unde
     target,
     deleteWithNewKey: true,
   }
-  return { iam, stored, sleeps, removed, lines, deps, plan }
+  return { iam, stored, sleeps, removed, lines, deps, plan, journal }
 }
 
 /** No full access key id may appear in anything vault says. */
@@ -69,11 +72,11 @@ describe('rotateAccessKey (issue 8)', () => {
     const [newKey] = t.iam.keysOf('jon')
     assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId], 'exactly one key left: the new one')
     assert.equal(t.stored.get('caktus')?.accessKeyId, newKey)
-    assert.deepEqual(t.iam.ops(), ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'])
-    assert.deepEqual(t.iam.calls[1].input, { userName: 'jon' }, 'UserName passed explicitly after GetUser')
-    assert.deepEqual(t.iam.calls[2].input, { userName: 'jon', accessKeyId: longTermKeys.accessKeyId })
+    assert.deepEqual(t.iam.ops(), ['GetUser', 'ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'])
+    assert.deepEqual(t.iam.calls[2].input, { userName: 'jon' }, 'UserName passed explicitly after GetUser')
+    assert.deepEqual(t.iam.calls[3].input, { userName: 'jon', accessKeyId: longTermKeys.accessKeyId })
     assert.equal(t.iam.calls[0].signedWith, longTermKeys.accessKeyId)
-    assert.equal(t.iam.calls[2].signedWith, newKey, 'the new key proves it works by deleting the old one')
+    assert.equal(t.iam.calls[3].signedWith, newKey, 'the new key proves it works by deleting the old one')
     assert.deepEqual(t.iam.calls[0].target, target)
     assert.deepEqual(t.removed, ['saguaro', 'caktus'])
     assert.ok(t.lines.includes('Removed 2 cached sessions of profile caktus'))
@@ -89,8 +92,8 @@ describe('rotateAccessKey (issue 8)', () => {
     assert.equal(err.exitCode, 69)
     assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId], 'no stray key at IAM')
     assert.deepEqual(t.stored.get('caktus'), longTermKeys, 'the old key is still stored')
-    assert.deepEqual(t.iam.ops(), ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'])
-    assert.equal(t.iam.calls[2].signedWith, longTermKeys.accessKeyId, 'clean-up signed with the old key')
+    assert.deepEqual(t.iam.ops(), ['GetUser', 'ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'])
+    assert.equal(t.iam.calls[3].signedWith, longTermKeys.accessKeyId, 'clean-up signed with the old key')
     assert.match(err.message, /could not store the new access key \(the keychain is locked\); it was deleted at AWS/)
     assert.match(err.message, /old key \*{16}MPLE is still stored and works/)
     assert.equal(err.hint, 'unlock it; then run: vault rotate saguaro')
@@ -122,6 +125,7 @@ describe('rotateAccessKey (issue 8)', () => {
     await rotateAccessKey(t.plan, t.deps)
     assert.deepEqual(t.iam.ops(), [
       'GetUser',
+      'ListAccessKeys',
       'CreateAccessKey',
       'DeleteAccessKey',
       'DeleteAccessKey',
@@ -164,7 +168,7 @@ describe('rotateAccessKey (issue 8)', () => {
     await rotateAccessKey({ ...t.plan, caller: session, deleteWithNewKey: false }, t.deps)
     assert.deepEqual(
       t.iam.calls.map((c) => c.signedWith),
-      [session.accessKeyId, session.accessKeyId, session.accessKeyId],
+      [session.accessKeyId, session.accessKeyId, session.accessKeyId, session.accessKeyId],
     )
     assert.equal(t.iam.keysOf('jon').length, 1)
   })
@@ -195,5 +199,139 @@ describe('rotateAccessKey (issue 8)', () => {
     })
     await rotateAccessKey(t.plan, t.deps)
     assert.ok(t.lines.includes('Old access key ****************MPLE was already deleted'))
+  })
+
+  // Issue 15: a rotation killed between CreateAccessKey and the deletion of the old key. aws-vault
+  // (ByteNess cli/rotate.go RotateCommand) keeps no record: its rerun fails at CreateAccessKey with
+  // LimitExceeded while the user holds two keys. vault's journal lets the rerun finish or undo it.
+  describe('a rotation killed half-way (issue 15)', () => {
+    /** Runs rotation until the call `op` is made, then stops it dead, as kill -9 would. */
+    async function killedAt(t: ReturnType<typeof setup>, op: string) {
+      const dead = new Error('killed')
+      const iam: RotationDeps['iam'] = (creds, tg) => {
+        const port = t.iam.factory(creds, tg)
+        const cut =
+          <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) =>
+          async (...a: A) => {
+            const r = await fn(...a)
+            if (name === op) throw dead
+            return r
+          }
+        return {
+          getUser: cut('GetUser', port.getUser),
+          listAccessKeys: cut('ListAccessKeys', port.listAccessKeys),
+          createAccessKey: cut('CreateAccessKey', port.createAccessKey),
+          deleteAccessKey: cut('DeleteAccessKey', port.deleteAccessKey),
+        }
+      }
+      await assert.rejects(rotateAccessKey(t.plan, { ...t.deps, iam }), dead)
+    }
+
+    it('killed after CreateAccessKey, before storing: the rerun deletes the unstored key and rotates', async () => {
+      const t = setup()
+      await killedAt(t, 'CreateAccessKey')
+      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, 'AKIANEW0000000000001'])
+      assert.deepEqual(t.stored.get('caktus'), longTermKeys, 'the old key is still stored')
+      t.iam.calls.length = 0
+      const result = await rotateAccessKey(t.plan, t.deps)
+      assert.deepEqual(t.iam.ops(), [
+        'GetUser',
+        'ListAccessKeys',
+        'DeleteAccessKey',
+        'ListAccessKeys',
+        'CreateAccessKey',
+        'DeleteAccessKey',
+      ])
+      assert.deepEqual(t.iam.calls[2].input, { userName: 'jon', accessKeyId: 'AKIANEW0000000000001' })
+      assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId])
+      assert.equal(t.stored.get('caktus')?.accessKeyId, result.newKeyId)
+      assert.ok(
+        t.lines.includes(
+          'Deleted access key ****************0001: an interrupted rotation created it and never stored it',
+        ),
+      )
+      assert.equal(t.journal.entries.size, 0)
+    })
+
+    it('killed after storing, before deleting the old key: the rerun finishes that rotation only', async () => {
+      const t = setup()
+      await killedAt(t, 'CreateAccessKey')
+      // A second run cleans that up, stores a new key, and is killed before the old key is deleted.
+      const dead = new Error('killed')
+      const iam: RotationDeps['iam'] = (creds, tg) => ({
+        ...t.iam.factory(creds, tg),
+        deleteAccessKey: async (input) => {
+          if (input.accessKeyId === longTermKeys.accessKeyId) throw dead
+          return t.iam.factory(creds, tg).deleteAccessKey(input)
+        },
+      })
+      await assert.rejects(rotateAccessKey(t.plan, { ...t.deps, iam }))
+      const newKey = t.stored.get('caktus')?.accessKeyId
+      assert.notEqual(newKey, longTermKeys.accessKeyId, 'the new key is stored')
+      assert.deepEqual(t.iam.keysOf('jon').sort(), [longTermKeys.accessKeyId, newKey].sort(), 'the old key remains')
+      t.iam.calls.length = 0
+      t.removed.length = 0
+      // The rerun reads the new key as the stored one, as `vault rotate` would.
+      const result = await rotateAccessKey({ ...t.plan, oldKeys: t.stored.get('caktus') ?? longTermKeys }, t.deps)
+      assert.deepEqual(result, { userName: 'jon', oldKeyId: longTermKeys.accessKeyId, newKeyId: newKey })
+      assert.deepEqual(t.iam.ops(), ['GetUser', 'ListAccessKeys', 'DeleteAccessKey'], 'no third key is created')
+      assert.deepEqual(t.iam.keysOf('jon'), [newKey])
+      assert.deepEqual(t.removed, ['saguaro', 'caktus'], 'sessions made with the old key are removed')
+      assert.ok(
+        t.lines.includes(
+          `Finishing an interrupted rotation of profile caktus: the new access key ****************${newKey?.slice(-4)} is stored`,
+        ),
+      )
+      assert.equal(t.journal.entries.size, 0)
+    })
+
+    it('a journal that cannot be written (a full HOME) does not stop the rotation', async () => {
+      const t = setup()
+      const full = Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' })
+      const journal = {
+        ...t.journal,
+        write: async () => Promise.reject(full),
+        remove: async () => Promise.reject(full),
+      }
+      const result = await rotateAccessKey(t.plan, { ...t.deps, journal })
+      assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId])
+      assert.equal(t.stored.get('caktus')?.accessKeyId, result.newKeyId)
+    })
+
+    it('without iam:ListAccessKeys the rotation goes on, with no journal', async () => {
+      const t = setup({
+        fail: (c) =>
+          c.op === 'ListAccessKeys' ? new AwsCallError('ListAccessKeys: access denied', 'AccessDenied') : undefined,
+      })
+      const result = await rotateAccessKey(t.plan, t.deps)
+      assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId])
+      assert.equal(t.journal.entries.size, 0)
+    })
+
+    it('a journal from before a `vault add` of another key of the user is dropped, and nothing is deleted', async () => {
+      const t = setup()
+      const other = { accessKeyId: 'AKIAOTHER00000000001', secretAccessKey: 'o'.repeat(40) }
+      t.iam.seed('jon', other)
+      await t.deps.journal.write('caktus', {
+        userName: 'jon',
+        oldKeyId: 'AKIAGONE000000000001',
+        keysBefore: [longTermKeys.accessKeyId, other.accessKeyId],
+      })
+      await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
+      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, other.accessKeyId], 'no key deleted')
+    })
+
+    it("a key in the journal's list from before is never deleted as an orphan", async () => {
+      const t = setup()
+      const other = { accessKeyId: 'AKIAOTHER00000000001', secretAccessKey: 'o'.repeat(40) }
+      t.iam.seed('jon', other)
+      await t.deps.journal.write('caktus', {
+        userName: 'jon',
+        oldKeyId: longTermKeys.accessKeyId,
+        keysBefore: [longTermKeys.accessKeyId, other.accessKeyId],
+      })
+      await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
+      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, other.accessKeyId])
+    })
   })
 })

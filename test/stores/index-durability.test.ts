@@ -123,4 +123,17 @@ describe('the index never hides a key (issue 15)', () => {
     assert.deepEqual(JSON.parse(readFileSync(s.indexFile, 'utf8')).profiles.sort(), ['dev', 'other'])
     assert.equal(await s.keys().has('dev'), true)
   })
+
+  it('a `vault remove` killed between its keychain delete and its index update: list agrees with a lookup, and the name leaves the index', async () => {
+    const s = setup()
+    await s.keys().set('dev', KEYS)
+    await s.keys().set('gone', OLD)
+    // The keychain item is deleted; the process dies before its index update.
+    await MemoryStore.prototype.remove.call(s.store, 'gone')
+    assert.deepEqual(JSON.parse(readFileSync(s.indexFile, 'utf8')).profiles.sort(), ['dev', 'gone'])
+    assert.equal(await s.keys().has('gone'), true, 'the index alone still names it')
+    assert.deepEqual(await s.keys().list(), ['dev'])
+    assert.deepEqual(JSON.parse(readFileSync(s.indexFile, 'utf8')).profiles, ['dev'])
+    assert.equal(await s.keys().has('gone'), false)
+  })
 })

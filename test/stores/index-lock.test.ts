@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -43,6 +44,52 @@ describe('fileIndexLock', () => {
     const old = new Date(Date.now() - 60_000)
     utimesSync(`${path}.lock`, old, old)
     assert.equal(await fileIndexLock({ path, waitMs: 1000 }).tryHold(async () => 'ran'), 'ran')
+  })
+
+  // Issue 15: a vault killed with -9 inside a lock (a cache miss mid-fetch) made every vault after
+  // it wait 10 s for the lock to go stale.
+  describe('a holder that is no longer running (issue 15)', () => {
+    /** A lock as a holder leaves it: the directory, and a pid file naming `pid`, the lock's inode and host. */
+    function leftBy(path: string, pid: number, ino = statSync(`${path}.lock`).ino, host = hostname()) {
+      writeFileSync(`${path}.pid`, `${pid} ${ino} ${host}\n`)
+    }
+    const deadPid = () => {
+      const r = spawnSync('true')
+      assert.ok(r.pid && r.pid > 0)
+      return r.pid as number
+    }
+
+    it('is taken over at once, well before its lock goes stale', async () => {
+      const path = join(root, 'dead', 'store-index')
+      mkdirSync(`${path}.lock`, { recursive: true })
+      leftBy(path, deadPid())
+      assert.equal(await fileIndexLock({ path, waitMs: 0 }).tryHold(async () => 'ran'), 'ran')
+    })
+
+    it('a running holder is waited for', async () => {
+      const path = join(root, 'alive', 'store-index')
+      mkdirSync(`${path}.lock`, { recursive: true })
+      leftBy(path, process.pid)
+      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
+    })
+
+    it('a pid file of an earlier lock (another inode) or of another host is left to staleness', async () => {
+      const path = join(root, 'other', 'store-index')
+      mkdirSync(`${path}.lock`, { recursive: true })
+      const ino = statSync(`${path}.lock`).ino
+      leftBy(path, deadPid(), ino + 1)
+      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
+      leftBy(path, deadPid(), ino, `not-${hostname()}`)
+      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
+    })
+
+    it('the holder writes what a waiter needs: its pid, the lock inode, the host', async () => {
+      const path = join(root, 'writes', 'store-index')
+      await fileIndexLock({ path }).hold(async () => {
+        const ino = statSync(`${path}.lock`).ino
+        assert.equal(readFileSync(`${path}.pid`, 'utf8'), `${process.pid} ${ino} ${hostname()}\n`)
+      })
+    })
   })
 
   it('gives up after waitMs, so a write never hangs on the index', async () => {

@@ -1,0 +1,71 @@
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../stores/atomic-write.js'
+import { encodeFileName } from '../stores/file-names.js'
+
+/**
+ * What a rotation in progress has done, written before CreateAccessKey and removed once the old key
+ * is deleted (or the new one undone). A rotation killed in between leaves it, and the next
+ * `vault rotate` of the profile reads it to finish or undo that rotation. It holds access key ids
+ * (identifiers, not secrets), never a secret key.
+ */
+export interface RotationEntry {
+  userName: string
+  /** The key being rotated away from. */
+  oldKeyId: string
+  /** Every key the user had before CreateAccessKey: a key not among them was made by this rotation. */
+  keysBefore: string[]
+}
+
+export interface RotationJournal {
+  read(holder: string): Promise<RotationEntry | undefined>
+  write(holder: string, entry: RotationEntry): Promise<void>
+  remove(holder: string): Promise<void>
+}
+
+/** One file per profile in `dir` (~/.awsvault/rotations), 0600 in a 0700 folder, replaced atomically. */
+export function fileRotationJournal(dir: string): RotationJournal {
+  const path = (holder: string) => join(dir, `${encodeFileName(holder)}.json`)
+  return {
+    async read(holder) {
+      let text: string
+      try {
+        text = await readFile(path(holder), 'utf8')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw err
+      }
+      return parseEntry(text)
+    },
+    async write(holder, entry) {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      await writeFileAtomic(path(holder), JSON.stringify(entry))
+    },
+    async remove(holder) {
+      await rm(path(holder), { force: true })
+    },
+  }
+}
+
+/** An entry that is not one (edited by hand, another version's) is ignored: rotation starts afresh. */
+function parseEntry(text: string): RotationEntry | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<RotationEntry>
+    const isIds = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string')
+    if (typeof v.userName === 'string' && typeof v.oldKeyId === 'string' && isIds(v.keysBefore)) {
+      return { userName: v.userName, oldKeyId: v.oldKeyId, keysBefore: v.keysBefore }
+    }
+  } catch {}
+  return undefined
+}
+
+/** A journal that keeps entries in memory, for tests and for callers without a home. */
+export function memoryRotationJournal(): RotationJournal & { entries: Map<string, RotationEntry> } {
+  const entries = new Map<string, RotationEntry>()
+  return {
+    entries,
+    read: async (holder) => entries.get(holder),
+    write: async (holder, entry) => void entries.set(holder, entry),
+    remove: async (holder) => void entries.delete(holder),
+  }
+}
