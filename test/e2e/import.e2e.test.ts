@@ -112,8 +112,9 @@ describe('vault import (issue 17)', () => {
     const full = Date.now() - started
     const deadline = Date.now() + 300_000
     let midway = 0
-    for (let i = 0; i < 55; i++) {
-      assert.ok(Date.now() < deadline, `only ${i} kills in the time allowed`)
+    // 55 kills, and more until 5 have landed half-way through (load decides where a kill lands).
+    for (let i = 0; i < 55 || midway < 5; i++) {
+      assert.ok(Date.now() < deadline && i < 110, `only ${i} kills (${midway} half-way) in the time allowed`)
       await reset(credentialsText())
       const child = spawn(process.execPath, [vaultBin, 'import'], { env, stdio: 'ignore' })
       let done = false
@@ -158,7 +159,5 @@ describe('vault import (issue 17)', () => {
       assert.equal(await readFile(credentials, 'utf8'), '# my keys\n[p2]\nregion = eu-west-1\n\n')
       assert.deepEqual(await readdir(join(home.dir, '.aws')), ['credentials'])
     }
-    // The kills must have landed inside the move, not only before or after it.
-    assert.ok(midway >= 5, `only ${midway} of 55 kills landed half-way through`)
   })
 })

@@ -105,7 +105,10 @@ describe('stores under stress against the real Secret Service (issue 15)', () =>
     const completed = new Set<string>(['k0'])
     attempted.get('k0')?.add(keyFor(0))
     let killed = 0
-    for (let i = 1; i <= 60; i++) {
+    // Until 50 adds were killed: an add that finished before its kill (the span was measured once,
+    // and load varies) is simply another completed add, and the loop goes on.
+    for (let i = 1; killed < 50; i++) {
+      assert.ok(i <= 200, `only ${killed} of ${i - 1} adds were killed before they finished`)
       const profile = profiles[i % profiles.length]
       attempted.get(profile)?.add(keyFor(i))
       const child = add(profile, i)
@@ -123,7 +126,6 @@ describe('stores under stress against the real Secret Service (issue 15)', () =>
       if (code === 0) completed.add(profile)
       else if (code !== null) assert.fail(`vault add ${profile} exited ${code}: ${stderr}`)
     }
-    assert.ok(killed >= 50, `only ${killed} adds were killed`)
 
     // No key lost: every profile an add completed for holds one of the keys tried for it.
     for (const profile of completed) {
