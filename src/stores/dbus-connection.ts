@@ -39,23 +39,29 @@ export class DBusConnection {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Connects, authenticates as this process's uid and says Hello; all within `timeoutMs`. */
+  /**
+   * Connects, authenticates as this process's uid and says Hello, all within `timeoutMs` and in
+   * one round trip: AUTH, BEGIN and Hello go out together, as sd-bus pipelines them (the bus
+   * reads BEGIN and the message only after its OK), instead of a round trip for each.
+   */
   static async open(path: string, timeoutMs: number): Promise<DBusConnection> {
     const socket = createConnection({ path })
     const conn = new DBusConnection(socket, timeoutMs)
     try {
-      await withDeadline(conn.authenticate(), timeoutMs, 'connecting to the session bus', () => socket.destroy())
-      conn.listen()
-      const [name] = await conn.call({
+      const authenticated = conn.authenticate()
+      const hello = conn.call({
         destination: 'org.freedesktop.DBus',
         path: '/org/freedesktop/DBus',
         interface: 'org.freedesktop.DBus',
         member: 'Hello',
       })
+      hello.catch(() => {}) // its failure is the authentication's when that fails first
+      await withDeadline(authenticated, timeoutMs, 'connecting to the session bus', () => socket.destroy())
+      const [name] = await hello
       conn.uniqueName = String(name)
       return conn
     } catch (err) {
-      socket.destroy()
+      conn.fail(err instanceof DBusError ? err : new DBusError(String(err), 'disconnected'))
       throw err
     }
   }
@@ -85,37 +91,48 @@ export class DBusConnection {
     this.socket.destroy()
   }
 
-  /** SASL EXTERNAL (spec: "Authentication Protocol"): a NUL byte, then the uid in hex ASCII. */
+  /**
+   * SASL EXTERNAL (spec: "Authentication Protocol"): a NUL byte, then the uid in hex ASCII, and
+   * BEGIN at once. The first line back must be OK; the bytes after it are messages.
+   */
   private authenticate(): Promise<void> {
     return new Promise((resolve, reject) => {
       let text = ''
-      const fail = (err: Error) => {
-        this.socket.off('data', onData)
-        reject(new DBusError(`cannot connect to the session bus: ${err.message}`, 'disconnected'))
-      }
       const onData = (chunk: Buffer) => {
         text += chunk.toString('latin1')
         const end = text.indexOf('\r\n')
         if (end < 0) return
         this.socket.off('data', onData)
-        this.socket.off('error', fail)
+        this.socket.off('error', onError)
+        this.socket.off('close', onClose)
         const line = text.slice(0, end)
         if (!line.startsWith('OK ')) {
-          reject(new DBusError(`the session bus refused authentication (${line})`, 'auth'))
+          const err = new DBusError(`the session bus refused authentication (${line})`, 'auth')
+          reject(err)
+          this.fail(err)
           return
         }
-        this.socket.write('BEGIN\r\n')
+        this.listen(Buffer.from(text.slice(end + 2), 'latin1'))
         resolve()
       }
+      const failWith = (message: string) => {
+        const err = new DBusError(`cannot connect to the session bus: ${message}`, 'disconnected')
+        reject(err)
+        this.fail(err)
+      }
+      const onError = (err: Error) => failWith(err.message)
+      const onClose = () => failWith('the bus closed the connection')
       this.socket.on('data', onData)
-      this.socket.once('error', fail)
+      this.socket.once('error', onError)
+      this.socket.once('close', onClose)
       const uid = Buffer.from(String(process.getuid?.() ?? 0), 'ascii').toString('hex')
-      this.socket.write(`\0AUTH EXTERNAL ${uid}\r\n`)
+      this.socket.write(`\0AUTH EXTERNAL ${uid}\r\nBEGIN\r\n`)
     })
   }
 
-  private listen(): void {
-    this.socket.on('data', (chunk: Buffer) => {
+  /** Reads messages from here on, starting with `first`, the bytes that came with the OK line. */
+  private listen(first: Buffer): void {
+    const onData = (chunk: Buffer) => {
       this.inbox = this.inbox.length ? Buffer.concat([this.inbox, chunk]) : chunk
       for (;;) {
         const length = messageLength(this.inbox)
@@ -135,9 +152,11 @@ export class DBusConnection {
         this.pending.delete(m.replySerial)
         waiter.resolve(m)
       }
-    })
+    }
+    this.socket.on('data', onData)
     this.socket.on('error', (err) => this.fail(new DBusError(`session bus: ${err.message}`, 'disconnected')))
     this.socket.on('close', () => this.fail(new DBusError('the session bus closed the connection', 'disconnected')))
+    if (first.length) onData(first)
   }
 
   private fail(err: DBusError): void {

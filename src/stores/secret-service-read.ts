@@ -46,13 +46,16 @@ export async function readSecretServiceItem(
   try {
     const call = (path: string, iface: string, member: string, signature: string, body: DBusValue[]) =>
       bus.call({ destination: SERVICE, path, interface: `org.freedesktop.Secret.${iface}`, member, signature, body })
-    const [, session] = await call(ROOT, 'Service', 'OpenSession', 'sv', ['plain', { signature: 's', value: '' }])
-    const [unlocked, locked] = (await call(ROOT, 'Service', 'SearchItems', 'a{ss}', [
-      [
-        ['service', service],
-        ['username', key],
-      ],
-    ])) as [string[], string[]]
+    // Both at once: one round trip.
+    const [[, session], [unlocked, locked]] = (await Promise.all([
+      call(ROOT, 'Service', 'OpenSession', 'sv', ['plain', { signature: 's', value: '' }]),
+      call(ROOT, 'Service', 'SearchItems', 'a{ss}', [
+        [
+          ['service', service],
+          ['username', key],
+        ],
+      ]),
+    ])) as [DBusValue[], [string[], string[]]]
     if (locked.length > 0 || unlocked.length > 1) return 'native'
     if (unlocked.length === 0) return null
     const [secrets] = (await call(ROOT, 'Service', 'GetSecrets', 'aoo', [unlocked, String(session)])) as [

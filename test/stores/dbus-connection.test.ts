@@ -131,6 +131,40 @@ describe('DBusConnection against fake buses: deadlines and framing', () => {
     }
   })
 
+  it('sends AUTH, BEGIN and Hello before any answer (one round trip, as sd-bus pipelines them), and reads messages that come with the OK', async () => {
+    let received = Buffer.alloc(0)
+    const { path, server } = await fakeBus((socket) => {
+      socket.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk])
+        const len = messageLength(received.subarray(received.indexOf('BEGIN\r\n') + 7))
+        if (received.indexOf('BEGIN\r\n') < 0 || len === undefined) return
+        const begin = received.indexOf('BEGIN\r\n') + 7
+        if (received.length < begin + len) return
+        const hello = decodeMessage(received.subarray(begin, begin + len))
+        // Nothing was answered until the whole handshake had arrived: the OK and the Hello reply
+        // then go out in one write.
+        const reply = encodeMessage({
+          type: MessageType.MethodReturn,
+          flags: 0,
+          serial: 1,
+          replySerial: hello.serial,
+          signature: 's',
+          body: [':1.42'],
+        })
+        socket.write(Buffer.concat([Buffer.from('OK 0123456789abcdef0123456789abcdef\r\n'), reply]))
+      })
+    })
+    const conn = await DBusConnection.open(path, 2000)
+    try {
+      assert.equal(conn.uniqueName, ':1.42')
+      assert.ok(received.subarray(0, 1).equals(Buffer.of(0)), 'the NUL byte first')
+      assert.match(received.toString('latin1'), /^\0AUTH EXTERNAL [0-9a-f]+\r\nBEGIN\r\n/)
+    } finally {
+      conn.close()
+      server.close()
+    }
+  })
+
   it('a call that gets no answer rejects with a timeout at its deadline', async () => {
     const { path, server } = await fakeBus(acceptingBus(false))
     const conn = await DBusConnection.open(path, 300)
