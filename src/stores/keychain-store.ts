@@ -50,6 +50,8 @@ export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
  * The probe of the bus the native module will use. It runs before every native call, not once a
  * process: @napi-rs/keyring opens a new D-Bus connection for each call (strace: `vault add` makes
  * three), and a long-lived process (a credential server) may meet a bus that stopped since.
+ * It reads process.env, not the runtime's env, on purpose: libdbus inside the native module finds
+ * the bus from the process's own environment, and the probe must ask that same bus.
  */
 const probeProcessBus = (timeoutMs: number) => probeSessionBus(sessionBusPath(process.env), timeoutMs)
 
