@@ -11,6 +11,7 @@ import { listProfiles, renderList } from '../usecases/list.js'
 import { profileStatus, renderStatus } from '../usecases/status.js'
 import type { LockFn } from '../vault/provider.js'
 import type { StsFactory } from '../vault/sts-port.js'
+import { warmUp } from './warm-up.js'
 
 /** Thrown when serving the request would need STS, a lock, a prompt or a server: oclif takes over. */
 class FullPathNeeded extends Error {}
@@ -49,6 +50,9 @@ const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number
     return 0
   },
 }
+
+/** Serves hits on stand-ins before the build writes the code cache (warm-up.ts). */
+export const warmUpCodeCache = () => warmUp(fastPath)
 
 /** The command ids the fast path may serve (each still hands over on a miss). */
 export const servedCommands = Object.keys(handlers)
@@ -100,10 +104,14 @@ export function logPath(path: 'fast' | 'full', env: NodeJS.ProcessEnv = process.
  * written before that point, so the retry starts clean. A command line it does not fully
  * understand (help, --debug, an unknown flag, a bad value) goes to oclif untouched.
  *
- * `argv` is prepared (prepareArgv). Resolves to the exit code, or undefined when the full CLI
+ * `argv` is prepared (prepareArgv); `overrides` are the build's warm-up stand-ins (warm-up.ts). Resolves to the exit code, or undefined when the full CLI
  * must handle the invocation.
  */
-export async function fastPath(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+export async function fastPath(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Runtime> = {},
+): Promise<number | undefined> {
   if (env.VAULT_FAST_PATH === '0') return undefined
   const m = loadManifest()
   const command = findCommand(m, argv)
@@ -121,6 +129,7 @@ export async function fastPath(argv: string[], env: NodeJS.ProcessEnv = process.
       lock: needsLock,
       env,
       streams: { stdout: fdSink(1), stderr: fdSink(2) },
+      ...overrides,
     })
     const code = await handler(line, rt)
     logPath('fast', env)

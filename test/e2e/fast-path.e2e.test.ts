@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type Home, makeHome, run, type Services, startServices, testKeys, vault, vaultBin } from './harness.js'
@@ -91,6 +92,41 @@ describe('the cache-hit fast path (issue 9)', () => {
     )
     assert.equal(res.code, 0, res.stderr)
     assert.deepEqual(JSON.parse(res.stdout), { rejected: false, imports: false })
+  })
+
+  it("the build's warm-up serves every hit on stand-ins in its own process, and touches nothing of the machine's", async () => {
+    // bin/fast-loader.cjs writes the code cache after warmUpCodeCache (src/fast/warm-up.ts): a
+    // warm-up that failed would fail the build, one that did less would go unnoticed.
+    const bundle = join(import.meta.dirname, '..', '..', 'dist', 'fast-bundle', 'entry.cjs')
+    const scratch = await mkdtemp(join(tmpdir(), 'vault-warm-up-test-'))
+    try {
+      const [emptyHome, emptyTmp] = [join(scratch, 'home'), join(scratch, 'tmp')]
+      await Promise.all([mkdir(emptyHome), mkdir(emptyTmp)])
+      const res = await run(
+        [
+          '-e',
+          `require(${JSON.stringify(bundle)}).warmUpCodeCache().then(() =>
+             console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('@napi-rs')))))`,
+        ],
+        {
+          // A bus address that does not exist: the warm-up must use only its own.
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: emptyHome,
+            TMPDIR: emptyTmp,
+            DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch, 'no-bus')}`,
+          },
+          cmd: process.execPath,
+        },
+      )
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stderr, '')
+      assert.equal(res.stdout, '[]\n', 'nothing printed, and the native keyring module never loaded')
+      assert.deepEqual(await readdir(emptyHome), [], 'HOME untouched')
+      assert.deepEqual(await readdir(emptyTmp), [], 'its temporary folder removed')
+    } finally {
+      await rm(scratch, { recursive: true, force: true })
+    }
   })
 
   it('serves the same bytes as the full CLI', async () => {
