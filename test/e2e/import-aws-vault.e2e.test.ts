@@ -162,20 +162,23 @@ describe('vault import --from aws-vault: the awsvault Secret Service collection 
     assert.ok(Date.now() - started < 15_000)
   })
 
-  it("killed at random points (55 times), every key is in aws-vault's store and, if in vault's, whole; never in a plaintext file", async () => {
+  it("killed at random points (55 times or more), every key is in aws-vault's store and, if in vault's, whole; never in a plaintext file", async () => {
     await clearVault()
-    let started = Date.now()
+    const started = Date.now()
     assert.equal((await vault(['import', '--from', 'aws-vault'], { env })).code, 0)
-    const full = Date.now() - started
-    const deadline = Date.now() + 360_000
+    // Where a kill lands depends on the load, which changes while the test runs: the span is
+    // measured once and then steered, later after a kill that came before the first key was
+    // written, earlier after one that came when the import had finished. 55 kills, and more until
+    // 3 have landed between two keys (failed with 2 of 55 under the stress script's load).
+    let span = Date.now() - started
+    const deadline = Date.now() + 420_000
     let partial = 0
-    for (let i = 0; i < 55; i++) {
-      assert.ok(Date.now() < deadline, `only ${i} kills in the time allowed`)
+    for (let i = 0; i < 55 || partial < 3; i++) {
+      assert.ok(Date.now() < deadline && i < 150, `only ${i} kills (${partial} between two keys) in the time allowed`)
       await clearVault()
-      started = Date.now()
       const child = spawn(process.execPath, [vaultBin, 'import', '--from', 'aws-vault'], { env, stdio: 'ignore' })
       const exited = new Promise((r) => child.on('exit', r))
-      await new Promise((r) => setTimeout(r, full * (0.3 + Math.random() * 0.8)))
+      await new Promise((r) => setTimeout(r, span * (0.3 + Math.random() * 0.8)))
       child.kill('SIGKILL')
       await exited
       let inVault = 0
@@ -185,7 +188,9 @@ describe('vault import --from aws-vault: the awsvault Secret Service collection 
         inVault++
         assert.deepEqual(JSON.parse(r), { AccessKeyID: p.accessKeyId, SecretAccessKey: p.secretAccessKey }, `kill ${i}`)
       }
-      if (inVault > 0 && inVault < profiles.length) partial++
+      if (inVault === 0) span *= 1.15
+      else if (inVault === profiles.length) span *= 0.85
+      else partial++
       await assertNoPlaintext(home.dir, `kill ${i}`)
     }
     assertAwsVaultUntouched()
@@ -193,8 +198,6 @@ describe('vault import --from aws-vault: the awsvault Secret Service collection 
     const rerun = await vault(['import', '--from', 'aws-vault'], { env })
     assert.equal(rerun.code, 0, rerun.stderr)
     for (const p of profiles) assert.equal((await exported(p.name)).AccessKeyId, p.accessKeyId)
-    // The kills must land mid-way now and then, or this test proves little.
-    assert.ok(partial >= 3, `only ${partial} of 55 kills landed between two keys`)
   })
 
   /** A file under `dir` holding a secret key in the clear fails the test. */
