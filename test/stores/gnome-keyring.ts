@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,14 +7,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 const INSTALL_HINT = 'apt-get install gnome-keyring dbus-x11 libsecret-tools'
 const TOOLS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool']
 
-// A bus with no service directories: nothing is auto-started, so each test decides whether a
-// Secret Service exists, and a stray activation can never pick up the real HOME.
-const BUS_CONFIG = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+// A bus whose only service directory is the keyring's own, empty until startKeyring: nothing is
+// auto-started before that, so each test decides whether a Secret Service exists, and a stray
+// activation can never pick up the real HOME.
+const busConfig = (
+  services: string,
+) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
   <listen>unix:tmpdir=/tmp</listen>
   <auth>EXTERNAL</auth>
+  <servicedir>${services}</servicedir>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -29,6 +33,7 @@ const BUS_CONFIG = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Co
  */
 export class PrivateKeyring {
   readonly home = mkdtempSync(join(tmpdir(), 'vault-keyring-'))
+  private readonly services = join(this.home, 'dbus-services')
   private bus?: ChildProcess
   private daemon?: ChildProcess
   address = ''
@@ -52,7 +57,8 @@ export class PrivateKeyring {
   async startBus(): Promise<void> {
     PrivateKeyring.assertTools()
     const config = join(this.home, 'bus.conf')
-    writeFileSync(config, BUS_CONFIG)
+    mkdirSync(this.services, { mode: 0o700 })
+    writeFileSync(config, busConfig(this.services))
     const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     })
@@ -67,24 +73,59 @@ export class PrivateKeyring {
     })
   }
 
-  /** Start gnome-keyring-daemon and unlock (or create) the login keyring with `password`. */
+  /**
+   * Start gnome-keyring-daemon and unlock (or create) the login keyring with `password`.
+   *
+   * gnome-keyring aborts now and then when many short-lived clients open sessions at once (GNOME
+   * gitlab gnome-keyring #190, #196, #199; a glib trap in dmesg, about twice per stress run). On a
+   * desktop, systemd starts it again; here the bus does, through an activation file, unlocked with
+   * the same password, as the e2e harness's keyring is (test/e2e/harness.ts). Without it, one
+   * abort took the Secret Service away from every later test in the file.
+   */
   async startKeyring(password: string): Promise<void> {
+    const env = this.env
+    const restart = join(this.home, 'restart-keyring.sh')
+    const exports = ['HOME', 'XDG_DATA_HOME', 'XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS', 'PATH']
+      .map((name) => `export ${name}='${env[name]}'\n`)
+      .join('')
+    writeFileSync(
+      restart,
+      `#!/bin/sh\n${exports}printf '%s' '${password}' | exec gnome-keyring-daemon --unlock --components=secrets --foreground\n`,
+      { mode: 0o700 },
+    )
     const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
-      env: this.env,
+      env,
       stdio: ['pipe', 'ignore', 'ignore'],
     })
     this.daemon = daemon
     daemon.stdin?.end(password)
     for (let i = 0; i < 100; i++) {
-      if (this.hasSecretService()) return
+      if (this.hasSecretService()) {
+        writeFileSync(this.serviceFile, `[D-BUS Service]\nName=org.freedesktop.secrets\nExec=${restart}\n`, {
+          mode: 0o600,
+        })
+        this.reloadBus()
+        return
+      }
       await sleep(50)
     }
     throw new Error('gnome-keyring-daemon did not appear on the bus')
   }
 
+  /** Stop the keyring for good: no restart, whichever daemon (first or restarted) holds the name. */
   async stopKeyring(): Promise<void> {
+    rmSync(this.serviceFile, { force: true })
+    this.reloadBus()
+    const owner = this.ownerPid()
+    const first = this.daemon?.pid
     await stop(this.daemon)
     this.daemon = undefined
+    if (owner !== undefined && owner !== first) {
+      try {
+        process.kill(owner, 'SIGTERM')
+      } catch {}
+      for (let i = 0; i < 60 && this.hasSecretService(); i++) await sleep(50)
+    }
   }
 
   /** Freeze the daemon, as a hung keyring would be. */
@@ -99,9 +140,46 @@ export class PrivateKeyring {
 
   async close(): Promise<void> {
     this.freezeKeyring(false)
+    // A daemon the bus restarted is not our child: wait for it too, or it may write into HOME
+    // after HOME is removed.
+    const restarted = this.daemon && this.bus ? this.ownerPid() : undefined
     await stop(this.daemon)
+    if (restarted !== undefined && restarted !== this.daemon?.pid) {
+      try {
+        process.kill(restarted, 'SIGTERM')
+        for (let i = 0; i < 60; i++) {
+          process.kill(restarted, 0)
+          await sleep(50)
+        }
+      } catch {}
+    }
     await stop(this.bus)
     rmSync(this.home, { recursive: true, force: true })
+  }
+
+  private get serviceFile(): string {
+    return join(this.services, 'org.freedesktop.secrets.service')
+  }
+
+  /** dbus-daemon rereads its service directory (it watches it too, but not synchronously). */
+  private reloadBus(): void {
+    this.busCall('org.freedesktop.DBus.ReloadConfig')
+  }
+
+  /** The pid of the process that owns org.freedesktop.secrets, if any. */
+  private ownerPid(): number | undefined {
+    const out = this.busCall('org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets')
+    const pid = /uint32 (\d+)/.exec(out)?.[1]
+    return pid ? Number(pid) : undefined
+  }
+
+  private busCall(method: string, ...args: string[]): string {
+    const r = spawnSync(
+      'dbus-send',
+      ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', method, ...args],
+      { env: this.env, encoding: 'utf8', timeout: 10_000 },
+    )
+    return r.stdout ?? ''
   }
 
   private hasSecretService(): boolean {
