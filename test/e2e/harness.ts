@@ -351,6 +351,9 @@ export function run(
       clearTimeout(timer)
       resolveRun({ code, signal, stdout, stderr })
     })
+    // A child may exit before reading its input (a usage error, a fast failure, load): its exit code
+    // and output say what happened, and an EPIPE on its stdin must not crash the test file.
+    child.stdin.on('error', () => {})
     child.stdin.end(options.input ?? '')
   })
 }

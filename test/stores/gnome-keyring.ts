@@ -98,6 +98,7 @@ export class PrivateKeyring {
       stdio: ['pipe', 'ignore', 'ignore'],
     })
     this.daemon = daemon
+    daemon.stdin?.on('error', () => {}) // a daemon that failed at once is reported by the wait below
     daemon.stdin?.end(password)
     for (let i = 0; i < 100; i++) {
       if (this.hasSecretService()) {

@@ -15,6 +15,7 @@ const HOUR = Math.floor(Date.now() / 1000) + 3600
 
 function start(driver: string, env: NodeJS.ProcessEnv, input: unknown): { child: ChildProcess; done: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', driver], { env, stdio: ['pipe', 'pipe', 'inherit'] })
+  child.stdin?.on('error', () => {}) // a driver that died early is reported by its output, not an EPIPE
   child.stdin?.end(JSON.stringify(input))
   let out = ''
   child.stdout?.on('data', (chunk: Buffer) => {

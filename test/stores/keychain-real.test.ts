@@ -18,6 +18,7 @@ async function run(
 ): Promise<{ results: OpResult[]; ms: number }> {
   const started = Date.now()
   const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], { env, stdio: ['pipe', 'pipe', 'inherit'] })
+  child.stdin.on('error', () => {}) // a driver that died early is reported by its output, not an EPIPE
   child.stdin.end(JSON.stringify({ ops, timeoutMs, direct }))
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => {
