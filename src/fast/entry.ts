@@ -52,7 +52,7 @@ const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number
 }
 
 /** Serves hits on stand-ins before the build writes the code cache (warm-up.ts). */
-export const warmUpCodeCache = () => warmUp(fastPath)
+export const warmUpCodeCache = () => warmUp(fastPath, loadManifest(), servedCommands)
 
 /** The command ids the fast path may serve (each still hands over on a miss). */
 export const servedCommands = Object.keys(handlers)

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
+import type { Manifest } from '../cli/command-line.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { CredentialStore } from '../stores/credential-store.js'
 import type { DBusValue } from '../stores/dbus-marshal.js'
@@ -27,12 +28,14 @@ import type { StsPort } from '../vault/sts-port.js'
  * store's items to the real D-Bus reader. No keychain, bus or network of the machine is touched:
  * the native module is refused, and nothing reads the build's environment.
  *
- * `fastPath` is the bundle's entry (src/fast/entry.ts), passed in rather than imported: entry.ts
- * imports this module.
+ * `fastPath`, the manifest and the served command ids are the bundle entry's (src/fast/entry.ts),
+ * passed in rather than imported: entry.ts imports this module.
  * Rejects if any hit is not served as a hit: a warm-up that silently did less would go unnoticed.
  */
 export async function warmUp(
   fastPath: (argv: string[], env: NodeJS.ProcessEnv, overrides: Partial<Runtime>) => Promise<number | undefined>,
+  manifest: Manifest,
+  served: string[],
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vault-warm-up-'))
   let bus: StandIn | undefined
@@ -86,15 +89,13 @@ export async function warmUp(
       lock: noLock,
     }
     const reading: Partial<Runtime> = { streams: quiet, store: async () => keychain }
-    const hits: Array<[string[], Partial<Runtime>]> = [
-      [['export', '--format', 'json', 'warm'], fetching],
-      [['export', '--format', 'json', 'warm'], reading],
-      [['export', 'warm'], reading],
-      [['exec', 'warm', '--', process.execPath, '-e', ''], reading],
-      [['status', 'warm'], reading],
-      [['list'], reading],
-    ]
-    for (const [argv, overrides] of hits) {
+    const noop = join(dir, 'noop.js')
+    writeFileSync(noop, '')
+    const [seed, ...lines] = commandLines(manifest, served, [process.execPath, noop])
+    // The first line fetches (from memory) and caches the role's session; every line then hits.
+    for (const [argv, overrides] of [[seed, fetching], [seed, reading], ...lines.map((l) => [l, reading])] as Array<
+      [string[], Partial<Runtime>]
+    >) {
       const code = await fastPath(argv, env, overrides)
       if (code !== 0) throw new Error(`warm-up: vault ${argv.join(' ')} was not served (${code})`)
     }
@@ -102,6 +103,28 @@ export async function warmUp(
     await bus?.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The command lines the warm-up serves, read from the manifest so that no flag is named here:
+ * each served command with the warm profile for its arguments, then once more for each value of
+ * each option flag that lists its values (export's formats). A command that takes a command line
+ * of its own (exec) runs `child`.
+ */
+function commandLines(manifest: Manifest, served: string[], child: string[]): string[][] {
+  const lines: string[][] = []
+  for (const id of served) {
+    const spec = manifest.commands[id]
+    if (!spec) continue
+    const base = [id, ...Object.keys(spec.args).map(() => 'warm')]
+    const tail = spec.strict === false ? ['--', ...child] : []
+    lines.push([...base, ...tail])
+    for (const [name, flag] of Object.entries(spec.flags)) {
+      if (flag.type !== 'option' || !flag.options || flag.multiple) continue
+      for (const value of flag.options) lines.push([...base, `--${name}`, value, ...tail])
+    }
+  }
+  return lines
 }
 
 const expiresIn = (ms: number) => new Date(Date.now() + ms)
