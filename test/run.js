@@ -12,6 +12,11 @@ const files = readdirSync(root, { recursive: true })
   .sort()
 const filter = process.env.TEST_ONLY
 const selected = filter ? files.filter((f) => f.includes(filter)) : files
+// With no file, node --test would run its own discovery (test/run.js and test/stress.js among them).
+if (selected.length === 0) {
+  console.error(`TEST_ONLY=${filter} names no test file under test/`)
+  process.exit(2)
+}
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...selected],
