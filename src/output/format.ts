@@ -5,7 +5,8 @@ export const exportFormats: readonly ExportFormat[] = ['env', 'export-env', 'ini
 
 /** UTC, whole seconds, `Z` suffix: the form credential_process and AWS_CREDENTIAL_EXPIRATION use. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  // toISOString always ends in `.sssZ`; slicing skips compiling a regex on every cache hit.
+  return `${date.toISOString().slice(0, -5)}Z`
 }
 
 /**

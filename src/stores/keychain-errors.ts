@@ -61,7 +61,7 @@ const RULES: Array<[RegExp, StoreError['reason']]> = [
  */
 const VANISHED = [
   /No such interface\W+org\.freedesktop\.Secret\.Item\b/i,
-  /(?:Object does not exist|Unknown ?Object)\W.*\/org\/freedesktop\/secrets\/collection\/[^/\s"'“”]+\/[^/\s"'“”]+/i,
+  /(?:Object does not exist|Unknown ?Object)\W.*\/org\/freedesktop\/secrets\/collection\/[^/\s"'\u201c\u201d]+\/[^/\s"'\u201c\u201d]+/i,
 ]
 
 /**

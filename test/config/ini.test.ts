@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { parseIni } from '../../src/config/ini.js'
+import { indexIni, needsEveryLine, parseIni } from '../../src/config/ini.js'
 import { ConfigError } from '../../src/errors.js'
 import { CONFIG_PATH, ini, recordingLogger } from './helpers.js'
 
@@ -189,5 +189,96 @@ describe('parseIni: malformed lines are errors naming file:line', () => {
 
   test('a key outside any section says where to put it', () => {
     assert.throws(() => parseIni('region = x\n', CONFIG_PATH), { hint: 'put it under [default] or [profile NAME]' })
+  })
+})
+
+// The header-only scan (LINES_TO_CHECK in src/config/ini.ts) against the line-by-line rules it
+// stands in for: on random files built from good and bad lines, both give the same index or the
+// same error. A seeded generator, so a failure names a file that can be replayed.
+describe('indexIni: the header-only scan agrees with checking every line', () => {
+  const pieces = [
+    '[default]',
+    '[profile a]',
+    '[profile a.b]',
+    '[profile  spaced ]',
+    '[sso-session s]',
+    '[unknown x]',
+    '[profile a] # c',
+    '[profile b];c',
+    '[]',
+    '[profile]',
+    '[profile c',
+    '[profile a] x',
+    '[profile a]]',
+    '  [profile b]',
+    '\t[default]',
+    'region = us-east-1',
+    'k=v',
+    '  k = v',
+    's3 =',
+    's3 = # c',
+    '  max = 1',
+    '  no equals here',
+    '= x',
+    ' = x',
+    'novalue',
+    'k = "q"',
+    'url = https://x/start#/',
+    '# c',
+    '; c',
+    '  # c',
+    '',
+    '  ',
+    '\t',
+    'a = b\rc',
+    'a = b\u2028c = d',
+    '[profile a]\rx',
+    '[profile a]\u2029x',
+    '\r[profile x]',
+    '\u2028[profile x]',
+    '\uFEFF[default]',
+  ]
+  const clean = pieces.filter((p) => !needsEveryLine(`[default]\n${p}\n`))
+  /** mulberry32: a small seeded generator. */
+  function random(seed: number) {
+    let a = seed
+    return () => {
+      a = (a + 0x6d2b79f5) | 0
+      let t = Math.imul(a ^ (a >>> 15), 1 | a)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+  }
+  function outcome(text: string, everyLine: boolean) {
+    try {
+      const { sections } = indexIni(text, CONFIG_PATH, undefined, { everyLine })
+      return sections.map(({ kind, name, line, bodies }) => ({ kind, name, line, bodies }))
+    } catch (err) {
+      return (err as Error).message
+    }
+  }
+
+  test('3,000 random files: the same sections, bodies and line numbers, or the same error', () => {
+    const next = random(15)
+    let headerOnly = 0
+    for (let n = 0; n < 3000; n++) {
+      // Half the files use only lines that need no line-by-line check, so both scans get work.
+      const from = n % 2 === 0 ? clean : pieces
+      const lines = Array.from({ length: 1 + Math.floor(next() * 12) }, () => from[Math.floor(next() * from.length)])
+      const eol = next() < 0.3 ? '\r\n' : '\n'
+      const text = lines.join(eol) + (next() < 0.8 ? eol : '')
+      if (!needsEveryLine(text)) headerOnly++
+      assert.deepEqual(outcome(text, false), outcome(text, true), `file #${n}: ${JSON.stringify(text)}`)
+    }
+    assert.ok(headerOnly > 600 && headerOnly < 2400, `${headerOnly} of 3,000 files took the header-only scan`)
+  })
+
+  test('a file of 1,000 profiles takes the header-only scan; one nested block sends it line by line', () => {
+    const profiles = Array.from({ length: 1000 }, (_, i) => `[profile p${i}]\nsource_profile = src\nregion = x\n`)
+    const text = `# generated\n\n[default]\nregion = us-east-1\n${profiles.join('\n')}`
+    assert.equal(needsEveryLine(text), false)
+    assert.equal(needsEveryLine(`${text}[profile n]\ns3 =\n  max_concurrent_requests = 20\n`), false)
+    assert.equal(needsEveryLine(`${text}[profile n]\ns3 =\n  addressing_style\n`), true)
+    assert.deepEqual(outcome(text, false), outcome(text, true))
   })
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { formatCredentials } from '../../src/output/format.js'
+import { formatCredentials, isoSeconds } from '../../src/output/format.js'
 
 const keys = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 
@@ -38,5 +38,12 @@ describe('export --format export-env (issue 17)', () => {
 
   it('env, ini and json are unchanged: no AWS_VAULT', () => {
     assert.doesNotMatch(formatCredentials('env', keys, { profile: 'caktus' }), /AWS_VAULT/)
+  })
+})
+
+describe('isoSeconds', () => {
+  it("drops the milliseconds, as Go's time.RFC3339 does for credential_process and AWS_CREDENTIAL_EXPIRATION", () => {
+    assert.equal(isoSeconds(new Date('2026-12-04T05:59:07.999Z')), '2026-12-04T05:59:07Z')
+    assert.equal(isoSeconds(new Date(Date.UTC(10000, 0, 1))), '+010000-01-01T00:00:00Z')
   })
 })
