@@ -1,4 +1,4 @@
-import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { LockError } from '../errors.js'
@@ -11,7 +11,9 @@ import { fileSystemError } from './fs-errors.js'
  * index (index-lock.ts): proper-lockfile's atomic mkdir of `${path}.lock`, refreshed every
  * staleMs/2 by its holder, taken over once a holder stops refreshing for staleMs (killed -9).
  * The holder writes its pid to `${path}.pid`, so a waiter that gives up can name it, and a waiter
- * takes over at once from a holder that is no longer running (see deadHolder).
+ * takes over at once from a holder that is no longer running (see takeOverFromDead). The holder
+ * removes the pid file before it releases the lock, so the file only ever names a live holder or
+ * one that died holding the lock.
  */
 export interface FileLockOptions {
   /** The lock file's path; the lock itself is the directory `${path}.lock`. */
@@ -56,15 +58,22 @@ export async function acquireFileLock(options: FileLockOptions): Promise<Release
         retries: 0,
         onCompromised: (err) => logger.debug(`lock for ${options.name} was taken over: ${err.message}`),
       })
-      // Best effort: the pid names the holder to a waiter that gives up, and with the lock's inode
-      // and the host it lets a waiter tell that this very lock's holder has died.
+      // Best effort: the pid names the holder to a waiter that gives up, and with the lock's inode,
+      // the host and a nonce it lets a waiter tell that this very lock's holder has died.
       const ino = await stat(`${options.path}.lock`).then(
         (st) => st.ino,
         () => 0,
       )
-      await writeFile(`${options.path}.pid`, `${process.pid} ${ino} ${hostname()}\n`, { mode: 0o600 }).catch(() => {})
+      const pidFile = `${options.path}.pid`
+      const holder = `${process.pid} ${ino} ${hostname()} ${nonce()}\n`
+      await writeFile(pidFile, holder, { mode: 0o600 }).catch(() => {})
       if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
-      return release
+      return async () => {
+        // Before the lock goes: a pid file left behind would name a dead holder beside the next
+        // holder's lock, and on ext4 that lock gets the same inode (issue 15: two AssumeRoles).
+        if ((await readFile(pidFile, 'utf8').catch(() => '')) === holder) await unlink(pidFile).catch(() => {})
+        await release()
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED')
         throw fileSystemError(err, `${options.path}.lock`, 'cannot lock')
@@ -102,27 +111,48 @@ export async function withRelease<T>(release: Release, fn: () => Promise<T>): Pr
  * A holder killed with -9 leaves its lock until it goes stale (10 s: a live holder's refresh may lag
  * that long on a busy machine), and every vault after it would wait that long (issue 15: a cache
  * miss killed mid-fetch). When the pid file names this very lock (its inode) on this host, and that
- * pid is not running, the lock is removed at once, with the same stat-then-rmdir proper-lockfile
- * uses for a stale lock. A pid file of an earlier lock, another host's, or a pid in use is left to
- * staleness. Two waiters taking over at once can race as with proper-lockfile's own stale path
- * (both stat, one removes and relocks, the other removes that); the inode check right before the
- * rmdir narrows it to a new lock that reused the dead one's inode before writing its pid file.
+ * pid is not running, the lock is removed at once.
+ *
+ * The inode alone does not tell one lock from the next: ext4 gives a new lock directory the inode
+ * of the one just removed. So a waiter first claims the pid file by renaming it (one rename wins;
+ * the other waiters find no file and wait), checks that what it claimed is what it read (a nonce
+ * per holder), and that the lock has not changed since (inode and mtime: a dead holder refreshes
+ * nothing), then removes the lock. proper-lockfile's own stale takeover, after staleMs, can still
+ * race with this as it races with itself.
  */
 async function takeOverFromDead(path: string): Promise<boolean> {
-  const [pidText, inoText, host] = (await readFile(`${path}.pid`, 'utf8').catch(() => '')).trim().split(' ')
+  const pidFile = `${path}.pid`
+  const named = await readFile(pidFile, 'utf8').catch(() => '')
+  const [pidText, inoText, host] = named.trim().split(' ')
   const pid = Number.parseInt(pidText, 10)
   if (!Number.isInteger(pid) || pid <= 0 || host !== hostname() || isRunning(pid)) return false
   const lock = `${path}.lock`
-  const ino = await stat(lock).then(
-    (st) => st.ino,
-    () => undefined,
+  const before = await stat(lock).catch(() => undefined)
+  if (before === undefined || String(before.ino) !== inoText) return false
+  const claim = `${pidFile}.${process.pid}.${nonce()}`
+  const won = await rename(pidFile, claim).then(
+    () => true,
+    () => false,
   )
-  if (ino === undefined || String(ino) !== inoText) return false
+  if (!won) return false
+  const claimed = await readFile(claim, 'utf8').catch(() => '')
+  await unlink(claim).catch(() => {})
+  // Another waiter took over first and this is its holder's file: that lock is alive. (Its holder
+  // is named no more, so if it dies too, waiters wait for staleness.)
+  if (claimed !== named) return false
+  const now = await stat(lock).catch(() => undefined)
+  if (now === undefined) return true
+  if (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs) return false
   // false when it cannot be removed: the caller then waits as for any holder, and never spins.
   return rmdir(lock).then(
     () => true,
     (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
   )
+}
+
+/** Tells one holding of a lock from the next by the same pid: uniqueness, not secrecy. */
+function nonce(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
 }
 
 function isRunning(pid: number): boolean {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -83,12 +83,60 @@ describe('fileIndexLock', () => {
       assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
     })
 
-    it('the holder writes what a waiter needs: its pid, the lock inode, the host', async () => {
+    it('the holder writes what a waiter needs: its pid, the lock inode, the host, a nonce; and removes it on release', async () => {
       const path = join(root, 'writes', 'store-index')
-      await fileIndexLock({ path }).hold(async () => {
-        const ino = statSync(`${path}.lock`).ino
-        assert.equal(readFileSync(`${path}.pid`, 'utf8'), `${process.pid} ${ino} ${hostname()}\n`)
+      const seen: string[] = []
+      for (let i = 0; i < 2; i++) {
+        await fileIndexLock({ path }).hold(async () => {
+          const ino = statSync(`${path}.lock`).ino
+          const text = readFileSync(`${path}.pid`, 'utf8')
+          assert.match(text, new RegExp(`^${process.pid} ${ino} ${hostname().replace(/\W/g, '\\$&')} [0-9a-z]+\n$`))
+          seen.push(text)
+        })
+        assert.equal(existsSync(`${path}.pid`), false, 'a released lock leaves no pid file')
+      }
+      assert.notEqual(seen[0], seen[1], 'each holding has its own nonce')
+    })
+
+    // Issue 15, found by the stress script: 32 processes on a cold cache made 2 AssumeRole calls.
+    // A holder that exited normally left its pid file; the next holder's lock got the same inode
+    // (ext4 reuses it at once), and before that holder wrote its own pid file a waiter read the
+    // old one, found its pid dead and the inode equal, and removed the live lock.
+    it("after a holder's normal exit, the next holder's new lock is never taken for the dead one's", async () => {
+      const path = join(root, 'reuse', 'store-index')
+      const holder = `
+        const { fileIndexLock } = await import(${JSON.stringify(new URL('../../src/stores/index-lock.ts', import.meta.url).href)})
+        await fileIndexLock({ path: ${JSON.stringify(path)} }).hold(async () => {})`
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', holder], {
+        encoding: 'utf8',
       })
+      assert.equal(r.status, 0, r.stderr)
+      // The next holder, between its mkdir and its pid file.
+      mkdirSync(`${path}.lock`)
+      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
+      assert.ok(existsSync(`${path}.lock`), 'the live lock is still there')
+    })
+
+    it('waiters racing to take over one dead holder: one holds at a time', async () => {
+      for (let round = 0; round < 20; round++) {
+        const path = join(root, `race-${round}`, 'store-index')
+        mkdirSync(`${path}.lock`, { recursive: true })
+        leftBy(path, deadPid())
+        let inside = 0
+        let most = 0
+        const held = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            fileIndexLock({ path, waitMs: 0 }).tryHold(async () => {
+              most = Math.max(most, ++inside)
+              await sleep(50)
+              inside--
+              return 'ran'
+            }),
+          ),
+        )
+        assert.equal(most, 1, `round ${round}: ${most} waiters held the lock at once`)
+        assert.ok(held.includes('ran'), `round ${round}: nobody took over`)
+      }
     })
   })
 
