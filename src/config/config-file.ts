@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
-import { type IndexedSection, type IniIndex, indexIni, materializeSection } from './ini.js'
+import {
+  canFindSections,
+  findSection,
+  type IndexedSection,
+  type IniIndex,
+  indexIni,
+  materializeSection,
+} from './ini.js'
 import type { ConfigSection } from './types.js'
 
 /**
@@ -24,12 +31,17 @@ export function expandHome(path: string, homedir: string): string {
 /**
  * ~/.aws/config, checked in full when loaded (every syntax error is reported, file:line) but with
  * each section's values built only when first asked for, so a 2,000-profile file costs little.
+ * When the whole file is plain (see canFindSections), a section is found by searching for its
+ * header, and the file is indexed only when something needs every section (list, status).
  */
 export class ConfigFile {
+  /** Sections looked up by kind and name, found or not, while the file is not indexed. */
+  private readonly found = new Map<string, IndexedSection | undefined>()
+
   private constructor(
     readonly path: string,
     private readonly text: string,
-    private readonly index: IniIndex,
+    private index: IniIndex | undefined,
     private readonly log?: Logger,
   ) {}
 
@@ -55,33 +67,49 @@ export class ConfigFile {
 
   /** Parse text as if it had been read from `path` (tests, benchmarks, stdin). */
   static fromText(text: string, path: string, log?: Logger): ConfigFile {
-    return new ConfigFile(path, text, indexIni(text, path, log), log)
+    // Under --debug the file is indexed at once, for its notes on ignored and repeated sections.
+    const plain = !log?.enabled && canFindSections(text)
+    return new ConfigFile(path, text, plain ? undefined : indexIni(text, path, log), log)
   }
 
   /** Every section (profiles and sso-sessions) in file order, values built. */
   get sections(): readonly ConfigSection[] {
-    return this.index.sections.map((s) => this.build(s))
+    return this.fullIndex().sections.map((s) => this.build(s))
   }
 
   /** Profile names in file order, `default` included when the file has a [default] section. */
   profileNames(): string[] {
-    return [...this.index.profiles.keys()]
+    return [...this.fullIndex().profiles.keys()]
   }
 
   /** The `[profile NAME]` (or `[default]`) section. */
   section(name: string): ConfigSection | undefined {
-    const found = this.index.profiles.get(name)
+    const found = this.lookUp('profile', name)
     return found && this.build(found)
   }
 
   hasProfile(name: string): boolean {
-    return this.index.profiles.has(name)
+    return this.lookUp('profile', name) !== undefined
   }
 
   /** The `[sso-session NAME]` section. */
   ssoSession(name: string): ConfigSection | undefined {
-    const found = this.index.ssoSessions.get(name)
+    const found = this.lookUp('sso-session', name)
     return found && this.build(found)
+  }
+
+  private lookUp(kind: ConfigSection['kind'], name: string): IndexedSection | undefined {
+    if (this.index) return (kind === 'profile' ? this.index.profiles : this.index.ssoSessions).get(name)
+    const key = `${kind} ${name}`
+    if (this.found.has(key)) return this.found.get(key)
+    const found = findSection(this.text, kind, name)
+    this.found.set(key, found)
+    return found
+  }
+
+  private fullIndex(): IniIndex {
+    this.index ??= indexIni(this.text, this.path, this.log)
+    return this.index
   }
 
   private build(section: IndexedSection): ConfigSection {

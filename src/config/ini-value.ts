@@ -1,6 +1,7 @@
 // Character-level helpers for ini.ts, kept apart so the parser reads as a walk over lines.
 
 export const TAB = 9
+export const NEWLINE = 10
 export const SPACE = 32
 export const HASH = 35
 export const SEMICOLON = 59

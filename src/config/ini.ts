@@ -5,6 +5,7 @@ import {
   HASH,
   isBlank,
   LEFT_BRACKET,
+  NEWLINE,
   opensNestedBlock,
   readValue,
   SEMICOLON,
@@ -37,6 +38,64 @@ const LINES_TO_CHECK =
 /** True when indexIni must check `text` line by line (see LINES_TO_CHECK). */
 export function needsEveryLine(text: string): boolean {
   return LINES_TO_CHECK.test(text)
+}
+
+/**
+ * A header line findSection cannot look for by its text: anything but one word, or two words with
+ * one space between (`[default]`, `[profile NAME]`, `[sso-session NAME]`, or a section vault
+ * ignores), then only blanks or a comment. `[profile]` and `[sso-session]` count, since indexIni
+ * rejects them. A file with one is indexed in full, which also reports the broken ones.
+ */
+const UNCANONICAL_HEADER = /^\[(?!(?!(?:profile|sso-session)\])[^\s\]]+(?: [^\s\]]+)?\][ \t]*(?:[#;][^\n]*)?\r?$)/m
+
+/**
+ * True when findSection gives for `text` what indexIni would: the header-only scan applies (see
+ * LINES_TO_CHECK) and every header is written in its one plain form (see UNCANONICAL_HEADER).
+ * Then indexIni would reject nothing, and each section's header lines can be found by their text.
+ */
+export function canFindSections(text: string): boolean {
+  return !needsEveryLine(text) && !UNCANONICAL_HEADER.test(text)
+}
+
+/**
+ * The section indexIni would give for `kind` and `name`, found by searching for its header lines,
+ * with the same bodies and line numbers; only for a text where canFindSections holds. Looking up
+ * the few sections a cache hit reads costs a native string search each, where indexing a
+ * 1,000-profile file costs about 5 ms of interpreted work on every run (V8 has optimised nothing
+ * yet). `[profile default]` and `[default]` are one section, as in indexIni.
+ */
+export function findSection(text: string, kind: ConfigSection['kind'], name: string): IndexedSection | undefined {
+  // A name with whitespace or "]" has no plain header, so canFindSections rules it out.
+  if (name === '' || /[\s\]]/.test(name)) return undefined
+  const headers = kind === 'profile' && name === 'default' ? ['[default]', '[profile default]'] : [`[${kind} ${name}]`]
+  const starts: number[] = []
+  for (const header of headers) {
+    for (let at = text.indexOf(header); at >= 0; at = text.indexOf(header, at + 1)) {
+      if (at === 0 || text.charCodeAt(at - 1) === NEWLINE) starts.push(at)
+    }
+  }
+  if (starts.length === 0) return undefined
+  starts.sort((a, b) => a - b)
+  const length = text.length
+  const bodies: number[] = []
+  let line = 0 // newlines before the header: its line number is one more
+  let counted = 0
+  for (const start of starts) {
+    line += countNewlines(text, counted, start)
+    counted = start
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = length
+    // The body runs to the next header: a line that starts with "[" (none is indented here).
+    const next = end < length ? text.indexOf('\n[', end) : -1
+    bodies.push(end + 1, next < 0 ? length : next + 1, line + 2)
+  }
+  return { kind, name, line: (bodies[2] as number) - 1, bodies }
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0
+  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) n++
+  return n
 }
 
 /** Keys under a section vault does not know are checked (so nested blocks parse) but not kept. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { indexIni, needsEveryLine, parseIni } from '../../src/config/ini.js'
+import { canFindSections, findSection, indexIni, needsEveryLine, parseIni } from '../../src/config/ini.js'
 import { ConfigError } from '../../src/errors.js'
 import { CONFIG_PATH, ini, recordingLogger } from './helpers.js'
 
@@ -237,6 +237,18 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
     '\r[profile x]',
     '\u2028[profile x]',
     '\uFEFF[default]',
+    '[profile default]',
+    '[sso-session default]',
+    '[profile a]\t',
+    '[profile a b]',
+    '[profile\ta]',
+    '[ default]',
+    '[sso-session]',
+    '[profile a[b]',
+    '[Profile a]',
+    '[profile a.b] ; c',
+    '# [profile a]',
+    'note = [default]',
   ]
   const clean = pieces.filter((p) => !needsEveryLine(`[default]\n${p}\n`))
   /** mulberry32: a small seeded generator. */
@@ -271,6 +283,37 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
       assert.deepEqual(outcome(text, false), outcome(text, true), `file #${n}: ${JSON.stringify(text)}`)
     }
     assert.ok(headerOnly > 600 && headerOnly < 2400, `${headerOnly} of 3,000 files took the header-only scan`)
+  })
+
+  // findSection (a cache hit's lookup) against the index, on the same random files: wherever
+  // canFindSections lets it stand in, it finds each section indexIni finds, with the same bodies and
+  // line numbers, and nothing for a name indexIni does not have.
+  test('3,000 random files: findSection finds what indexIni indexes, where canFindSections holds', () => {
+    const next = random(16)
+    const names = ['default', 'a', 'a.b', 'b', 'c', 's', 'x', 'spaced', 'a b', 'a[b', 'n', '']
+    const plainPieces = pieces.filter((p) => canFindSections(`[default]\n${p}\n`))
+    let plain = 0
+    for (let n = 0; n < 3000; n++) {
+      const from = n % 2 === 0 ? plainPieces : pieces
+      const lines = Array.from({ length: 1 + Math.floor(next() * 12) }, () => from[Math.floor(next() * from.length)])
+      const eol = next() < 0.3 ? '\r\n' : '\n'
+      const text = lines.join(eol) + (next() < 0.8 ? eol : '')
+      if (!canFindSections(text)) continue
+      plain++
+      const index = indexIni(text, CONFIG_PATH, undefined, { everyLine: true })
+      for (const kind of ['profile', 'sso-session'] as const) {
+        const byName = kind === 'profile' ? index.profiles : index.ssoSessions
+        for (const name of new Set([...names, ...byName.keys()])) {
+          const want = byName.get(name)
+          assert.deepEqual(
+            findSection(text, kind, name),
+            want && { kind: want.kind, name: want.name, line: want.line, bodies: want.bodies },
+            `file #${n}, ${kind} ${JSON.stringify(name)}: ${JSON.stringify(text)}`,
+          )
+        }
+      }
+    }
+    assert.ok(plain > 800 && plain < 2400, `${plain} of 3,000 files let findSection stand in`)
   })
 
   test('a file of 1,000 profiles takes the header-only scan; one nested block sends it line by line', () => {
