@@ -261,6 +261,12 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296
     }
   }
+  /** Up to 12 lines drawn from `from`, with \n or \r\n, usually ending in one. */
+  function randomFile(next: () => number, from: string[]): string {
+    const lines = Array.from({ length: 1 + Math.floor(next() * 12) }, () => from[Math.floor(next() * from.length)])
+    const eol = next() < 0.3 ? '\r\n' : '\n'
+    return lines.join(eol) + (next() < 0.8 ? eol : '')
+  }
   function outcome(text: string, everyLine: boolean) {
     try {
       const { sections } = indexIni(text, CONFIG_PATH, undefined, { everyLine })
@@ -275,10 +281,7 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
     let headerOnly = 0
     for (let n = 0; n < 3000; n++) {
       // Half the files use only lines that need no line-by-line check, so both scans get work.
-      const from = n % 2 === 0 ? clean : pieces
-      const lines = Array.from({ length: 1 + Math.floor(next() * 12) }, () => from[Math.floor(next() * from.length)])
-      const eol = next() < 0.3 ? '\r\n' : '\n'
-      const text = lines.join(eol) + (next() < 0.8 ? eol : '')
+      const text = randomFile(next, n % 2 === 0 ? clean : pieces)
       if (!needsEveryLine(text)) headerOnly++
       assert.deepEqual(outcome(text, false), outcome(text, true), `file #${n}: ${JSON.stringify(text)}`)
     }
@@ -294,10 +297,7 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
     const plainPieces = pieces.filter((p) => canFindSections(`[default]\n${p}\n`))
     let plain = 0
     for (let n = 0; n < 3000; n++) {
-      const from = n % 2 === 0 ? plainPieces : pieces
-      const lines = Array.from({ length: 1 + Math.floor(next() * 12) }, () => from[Math.floor(next() * from.length)])
-      const eol = next() < 0.3 ? '\r\n' : '\n'
-      const text = lines.join(eol) + (next() < 0.8 ? eol : '')
+      const text = randomFile(next, n % 2 === 0 ? plainPieces : pieces)
       if (!canFindSections(text)) continue
       plain++
       const index = indexIni(text, CONFIG_PATH, undefined, { everyLine: true })
