@@ -46,7 +46,10 @@ export function needsEveryLine(text: string): boolean {
  * ignores), then only blanks or a comment. `[profile]` and `[sso-session]` count, since indexIni
  * rejects them. A file with one is indexed in full, which also reports the broken ones.
  */
-const UNCANONICAL_HEADER = /^\[(?!(?!(?:profile|sso-session)\])[^\s\]]+(?: [^\s\]]+)?\][ \t]*(?:[#;][^\n]*)?\r?$)/m
+const UNCANONICAL_HEADER = new RegExp(
+  `^\\[(?!(?!(?:${PREFIXES.join('|')})\\])[^\\s\\]]+(?: [^\\s\\]]+)?\\][ \\t]*(?:[#;][^\\n]*)?\\r?$)`,
+  'm',
+)
 
 /**
  * True when findSection gives for `text` what indexIni would: the header-only scan applies (see
