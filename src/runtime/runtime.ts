@@ -10,6 +10,7 @@ import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
 import type { StoreSettings } from '../stores/store-settings.js'
+import { type HandOutSink, noHandOuts } from '../vault/hand-out.js'
 import { fileLock } from '../vault/locking.js'
 import type { LockFn } from '../vault/provider.js'
 import { sdkStsFactory } from '../vault/sts-client.js'
@@ -62,6 +63,8 @@ export interface Runtime {
   sessions(): Promise<SessionStore>
   /** The file backend's passphrase for `dir` (AWS_VAULT_FILE_PASSPHRASE, else a prompt). */
   passphrase(dir: string): Promise<string>
+  /** Where every hand-out of credentials is reported (the audit log); see src/vault/hand-out.ts. */
+  readonly handOuts: HandOutSink
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -149,6 +152,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
         return storePromise
       }),
     passphrase: overrides.passphrase ?? passphrase,
+    handOuts: overrides.handOuts ?? noHandOuts,
   }
   return rt
 }

@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime/runtime.js'
 import { ssoContext } from '../sso/sso-context.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { AwsCredentials } from '../vault/credentials.js'
+import type { ObtainStep, ServedBy } from '../vault/hand-out.js'
 
 export interface CredentialRequest {
   profile: string
@@ -25,6 +26,10 @@ export interface CredentialRequest {
 export interface CredentialResult {
   credentials: AwsCredentials
   profile: ResolvedProfile
+  /** How they were obtained, in order (src/vault/hand-out.ts). */
+  steps: ObtainStep[]
+  /** Which path served them: the agent, or this process. */
+  servedBy: ServedBy
 }
 
 /** botocore refetches credential_process output when less than 15 minutes are left. */
@@ -61,13 +66,18 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
   const flush = () => {
     for (const w of new Set(warnings)) rt.streams.stderr.write(`vault: warning: ${w}\n`)
   }
-  const ctx = { ...(await chainContext(rt, profile, req, windowSeconds)), warn: (m: string) => warnings.push(m) }
+  const steps: ObtainStep[] = []
+  const ctx = {
+    ...(await chainContext(rt, profile, req, windowSeconds)),
+    warn: (m: string) => warnings.push(m),
+    trace: (step: ObtainStep) => steps.push(step),
+  }
   try {
     const provider = await providerFor(profile, ctx)
     rt.log.debug(`profile ${profile.name}: credentials from ${provider.description}`)
     const credentials = await provider.retrieve()
     flush()
-    return { credentials, profile }
+    return { credentials, profile, steps, servedBy: 'direct' }
   } catch (err) {
     if (isVaultError(err)) flush()
     throw err

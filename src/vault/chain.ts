@@ -12,6 +12,7 @@ import { roleSessionName } from './role-session-name.js'
 import { sessionTokenProvider } from './session-token-provider.js'
 import { type SsoContext, ssoRoleProvider } from './sso-provider.js'
 import type { StsFactory } from './sts-port.js'
+import type { ObtainTrace } from './hand-out.js'
 import { stsTarget } from './sts-target.js'
 import { webIdentityProvider } from './web-identity-provider.js'
 
@@ -35,6 +36,8 @@ export interface ChainContext {
   warn?: (message: string) => void
   /** IAM Identity Center: token store, browser, where the code is shown. Absent: SSO profiles fail. */
   sso?: SsoContext
+  /** Told each step the chain takes (cache hit, key read, STS/SSO/process call): the hand-out's record. */
+  trace?: ObtainTrace
 }
 
 /** What a link's credentials are; only long-term keys may assume a role for more than 1 h. */
