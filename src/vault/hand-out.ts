@@ -41,7 +41,14 @@ export type ObtainTrace = (step: ObtainStep) => void
 /** Which path served a request. */
 export type ServedBy = 'direct' | 'agent'
 
-export type HandOutKind = 'exec' | 'export' | 'credential_process' | 'ecs-server' | 'ec2-server' | 'login' | 'agent-serve'
+export type HandOutKind =
+  | 'exec'
+  | 'export'
+  | 'credential_process'
+  | 'ecs-server'
+  | 'ec2-server'
+  | 'login'
+  | 'agent-serve'
 
 /** Who asked: what the system can tell (on Linux, from /proc). */
 export interface Requester {
