@@ -64,10 +64,7 @@ export async function chooseBackend(
   const settings = options.settings ?? storeSettingsFromEnv(options.env)
   const passDir = passStoreDir(settings.passDir, options.env, options.homedir)
   const backend = headlessBackend(options.env, passDir, settings.passCmd || 'pass')
-  const why =
-    presence === 'no-bus'
-      ? 'no D-Bus session bus, so no Secret Service, on this machine'
-      : 'no Secret Service on the D-Bus session bus'
+  const why = presence === 'no-bus' ? 'no D-Bus session bus' : 'nothing provides it on the D-Bus session bus'
   const where = backend === 'pass' ? passDir : fileStoreDir(settings.fileDir, options.homedir)
   await noticeOnce(join(options.homedir, '.awsvault', 'backend-fallback'), backend, why, where, options.notify)
   return backend

@@ -78,7 +78,7 @@ export async function noticeOnce(
     if ((await readFile(stamp, 'utf8')) === backend) return
   } catch {}
   write(
-    `vault: note: ${why}; using the ${backend === 'file' ? 'encrypted file' : 'pass'} backend (${where}). Choose another with --backend or AWS_VAULT_BACKEND.\n`,
+    `vault: note: no Secret Service here (${why}); using the ${backend === 'file' ? 'encrypted file' : 'pass'} backend in ${where}. Choose another with --backend or AWS_VAULT_BACKEND.\n`,
   )
   try {
     await mkdir(dirname(stamp), { recursive: true, mode: 0o700 })

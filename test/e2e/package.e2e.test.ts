@@ -122,7 +122,9 @@ describe('the installed package, from a fresh clone (issue 23)', () => {
       requireCommand('aws')
       const cmd = join(prefix, 'bin', bin)
       const home = await makeHome(services(), quietSdk)
-      await home.writeConfig(mfaRolesConfig([{ name: 'role1', account: '111111111111' }]))
+      await home.writeConfig(
+        mfaRolesConfig([{ name: 'role1', account: '111111111111' }], { defaultRegion: 'us-east-1' }),
+      )
       const env = { ...home.env, PATH: `${join(prefix, 'bin')}:${home.env.PATH}` }
       const sh = (args: string[], extra: Record<string, string> = {}) => run(args, { cmd, env: { ...env, ...extra } })
       await services().recorder.start()
