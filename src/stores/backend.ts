@@ -57,8 +57,9 @@ export async function chooseBackend(
   if (name) return name
   const keychain = defaultBackend(options.platform)
   if (keychain !== 'secret-service') return keychain
-  const { headlessBackend, noticeOnce, probeSecretService } = await import('./default-backend.js')
-  const presence = await probeSecretService(options.env, PROBE_TIMEOUT_MS)
+  const { headlessBackend, noticeOnce, probeSecretService, secretServiceOnBus } = await import('./default-backend.js')
+  const memo = join(options.homedir, '.awsvault', 'secret-service-bus')
+  const presence = await secretServiceOnBus(options.env, memo, (env) => probeSecretService(env, PROBE_TIMEOUT_MS))
   options.logger.debug(`secret service: ${presence}`)
   if (presence === 'present' || presence === 'unknown') return keychain
   const settings = options.settings ?? storeSettingsFromEnv(options.env)

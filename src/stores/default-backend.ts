@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import type { Env } from '../runtime/types.js'
@@ -20,7 +20,8 @@ const SECRETS = 'org.freedesktop.secrets'
  */
 export async function probeSecretService(env: Env, timeoutMs: number): Promise<SecretServicePresence> {
   const path = sessionBusPath(env)
-  if (!path) return 'no-bus'
+  // An address vault cannot reach itself (tcp:, launchd:): the native module may.
+  if (!path) return env.DBUS_SESSION_BUS_ADDRESS ? 'unknown' : 'no-bus'
   const { DBusConnection, DBusError } = await import('./dbus-connection.js')
   let bus: Connection
   try {
@@ -87,4 +88,32 @@ export async function noticeOnce(
   } catch {
     // Only the notice repeats next time.
   }
+}
+
+/**
+ * The probe costs a connection and a round trip (~3 ms of CPU), too much for every cache hit. Once
+ * a bus had a Secret Service, its address is remembered in `memo`, and later runs on the same bus
+ * skip the probe. A bus that has since lost its Secret Service then gets the keychain's own error,
+ * which names --backend file, as before the fallback existed.
+ */
+export async function secretServiceOnBus(
+  env: Env,
+  memo: string,
+  probe: (env: Env) => Promise<SecretServicePresence>,
+): Promise<SecretServicePresence> {
+  const bus = env.DBUS_SESSION_BUS_ADDRESS || sessionBusPath(env)
+  if (!bus) return 'no-bus'
+  try {
+    if (readFileSync(memo, 'utf8') === bus) return 'present'
+  } catch {}
+  const presence = await probe(env)
+  if (presence === 'present') {
+    try {
+      await mkdir(dirname(memo), { recursive: true, mode: 0o700 })
+      await writeFile(memo, bus, { mode: 0o600 })
+    } catch {
+      // Only the probe repeats next time.
+    }
+  }
+  return presence
 }

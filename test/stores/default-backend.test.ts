@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { silentLogger } from '../../src/runtime/types.js'
 import { chooseBackend } from '../../src/stores/backend.js'
-import { probeSecretService } from '../../src/stores/default-backend.js'
+import { probeSecretService, secretServiceOnBus } from '../../src/stores/default-backend.js'
 
 // Issue 23: with no Secret Service, the backend aws-vault's keyring library would open.
 describe('chooseBackend (issue 23)', () => {
@@ -78,5 +78,30 @@ describe('chooseBackend (issue 23)', () => {
       await probeSecretService({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'none')}` }, 2000),
       'no-bus',
     )
+  })
+
+  it('a bus once found with a Secret Service is not probed again; another bus is', async () => {
+    const memo = join(dir, 'memo', 'secret-service-bus')
+    const probed: string[] = []
+    const probe = (answer: 'present' | 'no-service') => async (env: Record<string, string | undefined>) => {
+      probed.push(env.DBUS_SESSION_BUS_ADDRESS ?? '')
+      return answer
+    }
+    const a = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/a' }
+    const b = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/b' }
+    assert.equal(await secretServiceOnBus(a, memo, probe('present')), 'present')
+    assert.equal(await secretServiceOnBus(a, memo, probe('present')), 'present')
+    assert.deepEqual(probed, ['unix:path=/run/a'])
+    assert.equal(statSync(memo).mode & 0o777, 0o600)
+    // No Secret Service is never remembered: it may be started any time.
+    assert.equal(await secretServiceOnBus(b, memo, probe('no-service')), 'no-service')
+    assert.equal(await secretServiceOnBus(b, memo, probe('no-service')), 'no-service')
+    assert.deepEqual(probed, ['unix:path=/run/a', 'unix:path=/run/b', 'unix:path=/run/b'])
+    assert.equal(await secretServiceOnBus({}, memo, probe('present')), 'no-bus')
+    assert.equal(probed.length, 3)
+  })
+
+  it('probe: an address vault cannot reach itself is left to the keychain', async () => {
+    assert.equal(await probeSecretService({ DBUS_SESSION_BUS_ADDRESS: 'tcp:host=localhost,port=1' }, 2000), 'unknown')
   })
 })
