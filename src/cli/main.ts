@@ -1,16 +1,20 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { flush, run, settings } from '@oclif/core'
 import { keychainCallsPending } from '../stores/native-calls.js'
+import { defaultBin } from './bin-name.js'
 import { exitIfKeychainStuck } from './hard-exit.js'
 import { reportError } from './report-error.js'
 
 /**
  * Entry point shared by bin/run.js and bin/dev.js. `development` makes oclif load the TypeScript
- * sources through tsx instead of dist/.
+ * sources through tsx instead of dist/. `bin` is the name the user ran (bin-name.ts): oclif's
+ * config.bin, which help examples and shell-init use.
  */
-export async function main(argv: string[], root: string, development = false): Promise<void> {
+export async function main(argv: string[], root: string, development = false, bin = defaultBin): Promise<void> {
   if (development) settings.enableAutoTranspile = true
   try {
-    await run(argv, root)
+    await run(argv, bin === defaultBin ? root : { root, pjson: withBin(root, bin) })
     await flush()
     // A keychain call whose timeout a command chose to survive (a best-effort clean-up) would
     // hold the exit: write out what is pending, then end.
@@ -20,10 +24,19 @@ export async function main(argv: string[], root: string, development = false): P
     }
   } catch (err) {
     const ours = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
-    const code = reportError(err, process.stderr, ours.includes('--debug'))
+    const code = reportError(err, process.stderr, ours.includes('--debug'), bin)
     process.stderr.write('', async () => {
       await exitIfKeychainStuck()
       process.exit(code)
     })
   }
+}
+
+/**
+ * package.json with oclif's `bin` set to the name the user ran. oclif reloads its Config from these
+ * options for each command, so a Config edited after loading would not last.
+ */
+function withBin(root: string, bin: string) {
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  return { ...pjson, oclif: { ...pjson.oclif, bin } }
 }

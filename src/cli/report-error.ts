@@ -1,5 +1,6 @@
 import { isVaultError } from '../errors.js'
 import { printable } from '../output/printable.js'
+import { adviseWith, defaultBin } from './bin-name.js'
 
 interface OclifLikeError extends Error {
   code?: string
@@ -8,16 +9,16 @@ interface OclifLikeError extends Error {
 
 /**
  * The one place errors become output: a single `vault: what is wrong; what to do` line on stderr, and an exit code. Stacks are printed only under --debug.
- * Returns the exit code; the caller exits.
+ * Returns the exit code; the caller exits. Advice names `bin`, the command the user ran.
  */
-export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean): number {
+export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean, bin = defaultBin): number {
   const e = err as OclifLikeError
   // oclif's this.exit(n) and exec's child exit status arrive as EEXIT: nothing to print.
   if (e?.code === 'EEXIT') return e.oclif?.exit ?? 0
   if (isVaultError(err)) {
     // oclif prefixes errors thrown by a flag's parse() with "Parsing --flag\n\t": keep the inner line.
     const message = err.message.replace(/^Parsing --\S+\s*\n\s*/, '').replace(/\s*\n\s*/g, ' ')
-    stderr.write(`vault: ${printable(`${message}${err.hint ? `; ${err.hint}` : ''}`)}\n`)
+    stderr.write(`vault: ${printable(adviseWith(`${message}${err.hint ? `; ${err.hint}` : ''}`, bin))}\n`)
     if (debug && err.stack) stderr.write(`${err.stack}\n`)
     return err.exitCode
   }
@@ -31,7 +32,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
       .filter((l) => l !== '' && !/^See more help with/.test(l) && !/^The following errors? occurred:$/.test(l))
       .join(' ')
       .replace(/: (?=\S)/, ': ')
-    stderr.write(`vault: ${printable(folded) || 'invalid usage'}; see vault COMMAND --help\n`)
+    stderr.write(`vault: ${printable(folded) || 'invalid usage'}; see ${bin} COMMAND --help\n`)
     if (debug && e.stack) stderr.write(`${e.stack}\n`)
     return e.oclif?.exit === undefined || e.oclif.exit === 1 ? 2 : e.oclif.exit
   }

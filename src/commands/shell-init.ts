@@ -23,7 +23,7 @@ export default class ShellInit extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ShellInit)
     const commands = this.config.commands.filter((c) => !c.hidden).map(completionCommand)
-    this.runtime(flags).streams.stdout.write(initScript(args.shell as Shell, commands))
+    this.runtime(flags).streams.stdout.write(initScript(args.shell as Shell, commands, this.config.bin))
   }
 }
 

@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, writeSync } from 'node:fs'
 import type { Writable } from 'node:stream'
+import { defaultBin } from '../cli/bin-name.js'
 import { findCommand, type Manifest, normalizeArgv, type ParsedLine, parseLine } from '../cli/command-line.js'
 import { exitIfKeychainStuck } from '../cli/hard-exit.js'
 import { reportError } from '../cli/report-error.js'
@@ -12,6 +13,8 @@ import { profileStatus, renderStatus } from '../usecases/status.js'
 import type { LockFn } from '../vault/provider.js'
 import type { StsFactory } from '../vault/sts-port.js'
 import { warmUp } from './warm-up.js'
+
+export { binName } from '../cli/bin-name.js'
 
 /** Thrown when serving the request would need STS, a lock, a prompt or a server: oclif takes over. */
 class FullPathNeeded extends Error {}
@@ -105,12 +108,13 @@ export function logPath(path: 'fast' | 'full', env: NodeJS.ProcessEnv = process.
  * understand (help, --debug, an unknown flag, a bad value) goes to oclif untouched.
  *
  * `argv` is prepared (prepareArgv); `overrides` are the build's warm-up stand-ins (warm-up.ts). Resolves to the exit code, or undefined when the full CLI
- * must handle the invocation.
+ * must handle the invocation. `bin` is the command the user ran, which advice in errors names.
  */
 export async function fastPath(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Runtime> = {},
+  bin = defaultBin,
 ): Promise<number | undefined> {
   if (env.VAULT_FAST_PATH === '0') return undefined
   const m = loadManifest()
@@ -138,7 +142,7 @@ export async function fastPath(
   } catch (err) {
     if (err instanceof FullPathNeeded) return undefined
     logPath('fast', env)
-    const code = reportError(err, fdSink(2), false)
+    const code = reportError(err, fdSink(2), false, bin)
     // The line is written (synchronously): a keychain call stuck past its deadline would hold exit.
     await exitIfKeychainStuck()
     return code

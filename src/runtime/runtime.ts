@@ -139,16 +139,11 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     store:
       overrides.store ??
       (() => {
-        storePromise ??= import('../stores/backend.js').then(async ({ createStore }) =>
-          createStore(options.backend, {
-            env,
-            homedir: home,
-            platform,
-            logger: log,
-            settings: options.store,
-            passphrase,
-          }),
-        )
+        storePromise ??= import('../stores/backend.js').then(async ({ chooseBackend, createStore }) => {
+          const where = { env, homedir: home, platform, logger: log, settings: options.store }
+          const name = await chooseBackend(options.backend, { ...where, notify: (line) => streams.stderr.write(line) })
+          return createStore(name, { ...where, passphrase })
+        })
         return storePromise
       }),
     passphrase: overrides.passphrase ?? passphrase,

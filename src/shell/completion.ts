@@ -60,8 +60,8 @@ export function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`
 }
 
-/** The bash completion function; zsh runs it too, through bashcompinit. */
-export function bashCompletion(commands: CompletionCommand[]): string {
+/** The bash completion function for the command `bin`; zsh runs it too, through bashcompinit. */
+export function bashCompletion(commands: CompletionCommand[], bin = 'vault'): string {
   const all = [...commands, ...shellFunctions(commands)]
   const names = all.flatMap((c) => [c.id, ...c.aliases])
   // biome-ignore-start lint/suspicious/noTemplateCurlyInString: shell parameter expansions
@@ -102,13 +102,13 @@ export function bashCompletion(commands: CompletionCommand[]): string {
     '    COMPREPLY=($(compgen -W "$(__vault_profiles)" -- "$cur"))',
     '  fi',
     '}',
-    'complete -o default -F _vault_complete vault',
+    `complete -o default -F _vault_complete ${bin}`,
   )
   return lines.join('\n')
 }
 
-/** fish's declarative completions. */
-export function fishCompletion(commands: CompletionCommand[]): string {
+/** fish's declarative completions for the command `bin`. */
+export function fishCompletion(commands: CompletionCommand[], bin = 'vault'): string {
   const all = [...commands, ...shellFunctions(commands)]
   const lines = [
     'function __vault_profiles',
@@ -116,17 +116,17 @@ export function fishCompletion(commands: CompletionCommand[]): string {
     '  test -n "$f"; or set f "$HOME/.aws/config"',
     `  test -r "$f"; and awk ${quote(profilesAwk)} "$f"`,
     'end',
-    'complete -c vault -e',
-    'complete -c vault -f',
+    `complete -c ${bin} -e`,
+    `complete -c ${bin} -f`,
   ]
   for (const c of all) {
     for (const id of [c.id, ...c.aliases]) {
-      lines.push(`complete -c vault -n __fish_use_subcommand -a ${quote(id)} -d ${quote(c.summary ?? '')}`)
+      lines.push(`complete -c ${bin} -n __fish_use_subcommand -a ${quote(id)} -d ${quote(c.summary ?? '')}`)
     }
     const seen = `'__fish_seen_subcommand_from ${[c.id, ...c.aliases].join(' ')}'`
     for (const f of c.flags) {
-      if (f.allowNo) lines.push(`complete -c vault -n ${seen} -l no-${f.name}`)
-      const parts = [`complete -c vault -n ${seen} -l ${f.name}`]
+      if (f.allowNo) lines.push(`complete -c ${bin} -n ${seen} -l no-${f.name}`)
+      const parts = [`complete -c ${bin} -n ${seen} -l ${f.name}`]
       if (f.char) parts.push(`-s ${f.char}`)
       if (f.takesValue) parts.push(f.options ? `-x -a ${quote(f.options.join(' '))}` : '-r')
       if (f.summary) parts.push(`-d ${quote(f.summary)}`)
@@ -134,6 +134,6 @@ export function fishCompletion(commands: CompletionCommand[]): string {
     }
   }
   const profileCommands = all.filter((c) => c.takesProfile).flatMap((c) => [c.id, ...c.aliases])
-  lines.push(`complete -c vault -n '__fish_seen_subcommand_from ${profileCommands.join(' ')}' -a '(__vault_profiles)'`)
+  lines.push(`complete -c ${bin} -n '__fish_seen_subcommand_from ${profileCommands.join(' ')}' -a '(__vault_profiles)'`)
   return lines.join('\n')
 }

@@ -11,19 +11,19 @@ const vars = exportedVariables.join(' ')
  * around the binary; everything else goes to the binary. `use` evaluates nothing unless export
  * succeeded, and export-env unsets what the previous profile set before it exports.
  */
-const posixWrapper = `vault() {
+const posixWrapper = (bin: string) => `${bin}() {
   case "$1" in
     use)
       shift
       local __vault_out
-      __vault_out="$(command vault export --format export-env "$@")" || return
+      __vault_out="$(command ${bin} export --format export-env "$@")" || return
       eval "$__vault_out"
       ;;
     deactivate)
       unset ${vars}
       ;;
     *)
-      command vault "$@"
+      command ${bin} "$@"
       ;;
   esac
 }`
@@ -68,15 +68,15 @@ fi
 if ! (( $+functions[compdef] )); then autoload -Uz compinit && compinit -u; fi
 autoload -Uz bashcompinit && bashcompinit`
 
-const fishScript = `function vault
+const fishScript = (bin: string) => `function ${bin}
   switch "$argv[1]"
     case use
-      set -l out (command vault export --format export-env $argv[2..-1]); or return $status
+      set -l out (command ${bin} export --format export-env $argv[2..-1]); or return $status
       printf '%s\\n' $out | string replace -r '^unset ' 'set -e ' | source
     case deactivate
       set -e ${vars}
     case '*'
-      command vault $argv
+      command ${bin} $argv
   end
 end
 function __vault_marker
@@ -115,16 +115,17 @@ end`
  * functions, the prompt marker (also in `vault exec` subshells, which read the rc file and have
  * AWS_VAULT and AWS_CREDENTIAL_EXPIRATION), and completion of commands, flags and profile names.
  * VAULT_PROMPT=0 leaves the prompt alone; __vault_marker (bash, zsh) or __vault_marker (fish)
- * gives the marker for a prompt of one's own.
+ * gives the marker for a prompt of one's own. `bin` is the command the user ran (`vault`, or
+ * `awsvault` where HashiCorp's vault comes first on PATH): the function takes its name and calls it.
  */
-export function initScript(shell: Shell, commands: CompletionCommand[]): string {
-  const header = `# vault shell integration for ${shell}: add to your rc file\n#   ${shell === 'fish' ? 'vault shell-init fish | source' : `eval "$(vault shell-init ${shell})"`}`
+export function initScript(shell: Shell, commands: CompletionCommand[], bin = 'vault'): string {
+  const header = `# ${bin} shell integration for ${shell}: add to your rc file\n#   ${shell === 'fish' ? `${bin} shell-init fish | source` : `eval "$(${bin} shell-init ${shell})"`}`
   switch (shell) {
     case 'bash':
-      return [header, posixWrapper, posixMarker, bashPrompt, bashCompletion(commands), ''].join('\n')
+      return [header, posixWrapper(bin), posixMarker, bashPrompt, bashCompletion(commands, bin), ''].join('\n')
     case 'zsh':
-      return [header, posixWrapper, posixMarker, zshPrompt, bashCompletion(commands), ''].join('\n')
+      return [header, posixWrapper(bin), posixMarker, zshPrompt, bashCompletion(commands, bin), ''].join('\n')
     case 'fish':
-      return [header, fishScript, fishCompletion(commands), ''].join('\n')
+      return [header, fishScript(bin), fishCompletion(commands, bin), ''].join('\n')
   }
 }

@@ -39,6 +39,38 @@ export function defaultBackend(platform: NodeJS.Platform): KeychainBackend {
   return 'secret-service'
 }
 
+/** How long the Secret Service probe may take before vault tries the keychain anyway. */
+const PROBE_TIMEOUT_MS = 2000
+
+/**
+ * The backend to use: --backend or AWS_VAULT_BACKEND when given (never overridden); else the
+ * platform's keychain; on Linux with no Secret Service (no session bus, or a bus where nothing
+ * owns or can start org.freedesktop.secrets: a server, a container, WSL, CI), aws-vault's
+ * fallback: pass when it is set up, else the encrypted file, said once on stderr through `notify`.
+ */
+export async function chooseBackend(
+  name: string | undefined,
+  options: Pick<CreateStoreOptions, 'env' | 'homedir' | 'platform' | 'logger' | 'settings'> & {
+    notify: (line: string) => void
+  },
+): Promise<string> {
+  if (name) return name
+  const keychain = defaultBackend(options.platform)
+  if (keychain !== 'secret-service') return keychain
+  const { headlessBackend, noticeOnce, probeSecretService, secretServiceOnBus } = await import('./default-backend.js')
+  const memo = join(options.homedir, '.awsvault', 'secret-service-bus')
+  const presence = await secretServiceOnBus(options.env, memo, (env) => probeSecretService(env, PROBE_TIMEOUT_MS))
+  options.logger.debug(`secret service: ${presence}`)
+  if (presence === 'present' || presence === 'unknown') return keychain
+  const settings = options.settings ?? storeSettingsFromEnv(options.env)
+  const passDir = passStoreDir(settings.passDir, options.env, options.homedir)
+  const backend = headlessBackend(options.env, passDir, settings.passCmd || 'pass')
+  const why = presence === 'no-bus' ? 'no D-Bus session bus' : 'nothing provides it on the D-Bus session bus'
+  const where = backend === 'pass' ? passDir : fileStoreDir(settings.fileDir, options.homedir)
+  await noticeOnce(join(options.homedir, '.awsvault', 'backend-fallback'), backend, why, where, options.notify)
+  return backend
+}
+
 /** --file-dir / AWS_VAULT_FILE_DIR (with ~ expanded, as aws-vault does), else ~/.awsvault/keys. */
 export function fileStoreDir(dir: string | undefined, homedir: string): string {
   if (!dir) return join(homedir, '.awsvault', 'keys')

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
+import { killGroup, ownGroup } from '../exec/process-group.js'
 import { type Env, type Logger, silentLogger } from '../runtime/types.js'
 import { marshalItem, unmarshalItem } from './aws-vault-item.js'
 import type { SecretItem, SecretStore } from './secret-store.js'
@@ -128,14 +129,14 @@ export class PassStore implements SecretStore {
       for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v
       env.PASSWORD_STORE_DIR = dir
       // Its own process group, so the deadline ends gpg too, not only the pass script.
-      const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
+      const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], ...ownGroup(process.platform) })
       const stdout: Buffer[] = []
       let stderr = ''
       let timedOut = false
       const timer = setTimeout(() => {
         timedOut = true
         try {
-          if (child.pid !== undefined) process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL')
+          if (child.pid !== undefined) killGroup(child.pid, process.platform)
         } catch {}
       }, this.timeoutMs)
       child.stdout.on('data', (d: Buffer) => stdout.push(d))

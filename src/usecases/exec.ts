@@ -118,7 +118,7 @@ async function runCommand(rt: Runtime, req: ExecRequest, env: Record<string, str
   let command = req.command
   let args = req.args
   if (!command) {
-    command = rt.env.SHELL || (rt.platform === 'win32' ? 'cmd.exe' : '/bin/sh')
+    command = subshell(rt.env, rt.platform)
     args = []
     const hint = `starting ${command} with credentials for "${env.AWS_VAULT}"; type exit to leave it`
     // aws-vault cli/exec.go: AWS_VAULT_DISABLE_HELP_MESSAGE=1 (exactly) moves its subshell notice to the debug log.
@@ -127,4 +127,9 @@ async function runCommand(rt: Runtime, req: ExecRequest, env: Record<string, str
   }
   rt.log.debug(`exec ${command} with ${args.length} argument(s)`)
   return runChild(command, args, env)
+}
+
+/** The shell `vault exec PROFILE` starts with no command: $SHELL, else cmd.exe on Windows, else /bin/sh. */
+export function subshell(env: Runtime['env'], platform: NodeJS.Platform): string {
+  return env.SHELL || (platform === 'win32' ? 'cmd.exe' : '/bin/sh')
 }

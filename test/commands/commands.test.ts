@@ -49,7 +49,7 @@ describe('commands, from the sources (issue 2)', () => {
       stdout:
         /add +Store long-term AWS keys[\s\S]*clear +Delete cached sessions[\s\S]*exec +Run a command[\s\S]*export[\s\S]*list[\s\S]*login[\s\S]*remove[\s\S]*rotate/,
     },
-    { name: '--version', argv: ['--version'], code: 0, stdout: /^vault\/\d+\.\d+\.\d+ / },
+    { name: '--version', argv: ['--version'], code: 0, stdout: /^awsvault-cli\/\d+\.\d+\.\d+ / },
     {
       name: 'command help has examples',
       argv: ['exec', '--help'],
@@ -151,7 +151,12 @@ describe('commands, from the sources (issue 2)', () => {
       code: 0,
       stdout: /^caktus\nsaguaro\n$|^default\ncaktus\nsaguaro\n$/,
     },
-    { name: 'vault version (issue 14)', argv: ['version'], code: 0, stdout: /^vault\/\d+\.\d+\.\d+ \S+ node-v\d+/ },
+    {
+      name: 'vault version (issue 14)',
+      argv: ['version'],
+      code: 0,
+      stdout: /^awsvault-cli\/\d+\.\d+\.\d+ \S+ node-v\d+/,
+    },
     {
       name: 'vault --help shows aliases, an example per command and the global flags (issue 14)',
       argv: ['--help'],

@@ -194,11 +194,12 @@ describe('a locked keyring (issue 4)', () => {
     await home.cleanup()
   })
 
-  it('no D-Bus at all: unavailable, suggesting --backend file', async () => {
+  // Without --backend, no D-Bus means the fallback backend (issue 23, headless.e2e.test.ts).
+  it('no D-Bus at all, --backend secret-service: unavailable, suggesting --backend file', async () => {
     const home = await makeHome(services)
     const env = { ...home.env }
     delete (env as Record<string, string | undefined>).DBUS_SESSION_BUS_ADDRESS
-    const res = await vault(['list'], { env, timeoutMs: 15_000 })
+    const res = await vault(['list', '--backend', 'secret-service'], { env, timeoutMs: 15_000 })
     assert.equal(res.code, 69)
     assert.match(res.stderr, /--backend file/)
     await home.cleanup()

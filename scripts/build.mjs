@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// npm run build and npm pack (prepack): compiles src/ to dist/, bundles the cache-hit fast path
+// (dist/fast-bundle/entry.cjs) and writes its V8 code cache, then oclif.manifest.json. One Node
+// script rather than a shell line, so that it runs the same on Linux, macOS and Windows (cmd.exe
+// has no rm, and no VAR=value prefix).
+import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const require = createRequire(join(root, 'package.json'))
+
+function node(args, env = {}) {
+  const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  if (res.status !== 0) {
+    console.error(`build: node ${args.join(' ')} failed`)
+    process.exit(res.status ?? 1)
+  }
+}
+
+/** Runs a package's bin with this Node, from the repository root; stops the build on failure. */
+function run(pkg, bin, args, env = {}) {
+  const pjson = require(`${pkg}/package.json`)
+  const rel = typeof pjson.bin === 'string' ? pjson.bin : pjson.bin[bin]
+  node([join(dirname(require.resolve(`${pkg}/package.json`)), rel), ...args], env)
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true })
+run('typescript', 'tsc', ['-p', 'tsconfig.json'])
+// The fast bundle: the cache-hit path without oclif (src/fast/entry.ts). The SDK, prompts and
+// oclif stay external: a hit never loads them, and a miss loads them from node_modules. The bundle
+// has no import() (see bin/fast-loader.cjs), and import.meta.url becomes the bundle's own URL.
+// esbuild's JS API, not its bin: npm 11 skips esbuild's install script (package.json allowScripts),
+// which on other npm versions replaces the bin with the native executable.
+require('esbuild').buildSync({
+  absWorkingDir: root,
+  entryPoints: ['src/fast/entry.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  outfile: 'dist/fast-bundle/entry.cjs',
+  minify: true,
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__vault_import_meta_url' },
+  banner: { js: "const __vault_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  external: ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', '@oclif/*', 'proper-lockfile', 'lru-cache', 'open', 'jose'],
+})
+// The code cache, in a process of its own: V8 ties a cache to the flags it was made with.
+node(['-e', "require('./bin/fast-loader.cjs').writeCodeCache()"])
+// The oclif CLI asks the registry for a newer oclif on every run and prints "update available":
+// a build asks no registry anything (issue 23).
+run('oclif', 'oclif', ['manifest'], { OCLIF_SKIP_NEW_VERSION_CHECK: 'true' })
