@@ -71,7 +71,12 @@ export async function acquireFileLock(options: FileLockOptions): Promise<Release
     for (;;) {
       if (await tryRename(draft, me, lock)) {
         // Verify what the rename put in place is this holding (nothing else writes our nonce).
-        if (await stat(join(lock, me.nonce)).then(() => true, () => false)) {
+        if (
+          await stat(join(lock, me.nonce)).then(
+            () => true,
+            () => false,
+          )
+        ) {
           acquired = true
           if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
           await sweepDrafts(dir, basename(lock), me.nonce, staleMs)
@@ -87,7 +92,7 @@ export async function acquireFileLock(options: FileLockOptions): Promise<Release
       if (seen === 'changed' && quick++ < 10) continue
       if (typeof seen === 'object') {
         const verdict = await judge(seen.holder, seen.ageMs, staleMs)
-        if (!verdict.dead) holderPid = seen.holder.pid
+        if (!verdict.dead) holderPid = verdict.here ? seen.holder.pid : undefined
         else if ((await endHolding(lock, seen.holder)) && quick++ < 10) {
           logger.debug(`lock for ${options.name}: ${verdict.why}; its holding ended, taking it`)
           continue
@@ -179,7 +184,7 @@ async function readHolding(lock: string): Promise<Seen> {
  * Ends one holding: its record, then the directory if it is empty. Neither step can touch a later
  * holding. false when the record cannot be removed (the caller then waits, and never spins).
  */
-async function endHolding(lock: string, holder: Holder): Promise<boolean> {
+export async function endHolding(lock: string, holder: Holder): Promise<boolean> {
   try {
     await unlink(join(lock, holder.nonce))
   } catch (err) {

@@ -45,6 +45,8 @@ export function parseHolder(nonce: string, text: string): Holder | undefined {
 
 export interface Verdict {
   dead: boolean
+  /** The holder is a process on this machine (its pid may be named to the user). */
+  here: boolean
   /** Why, for --debug: `process 123 is no longer running`. */
   why: string
 }
@@ -59,25 +61,27 @@ export async function judge(h: Holder, ageMs: number, staleMs: number): Promise<
   const me = self()
   const stale = ageMs > staleMs
   const aged = {
+    here: false,
     dead: stale,
     why: stale ? `its lock has not been refreshed for ${Math.round(ageMs)} ms` : 'its lock is being refreshed',
   }
   if (h.host !== me.host || h.space !== me.space) return aged
   if (me.start !== '-') {
     const stat = await readFile(`/proc/${h.pid}/stat`, 'utf8').catch((err: NodeJS.ErrnoException) => err.code)
-    if (stat === 'ENOENT') return { dead: true, why: `process ${h.pid} is no longer running` }
+    if (stat === 'ENOENT') return { here: true, dead: true, why: `process ${h.pid} is no longer running` }
     const fields = typeof stat === 'string' ? statFields(stat) : undefined
     if (fields) {
-      if (fields.start !== h.start) return { dead: true, why: `process ${h.pid} has ended (its pid is reused)` }
+      if (fields.start !== h.start)
+        return { here: true, dead: true, why: `process ${h.pid} has ended (its pid is reused)` }
       // A zombie whose other threads are still finishing (a write under way) has not let go yet.
       if ((fields.state === 'Z' || fields.state === 'X') && (await onlyLeaderLeft(h.pid)))
-        return { dead: true, why: `process ${h.pid} has exited` }
-      return { dead: false, why: `process ${h.pid} is running` }
+        return { here: true, dead: true, why: `process ${h.pid} has exited` }
+      return { here: true, dead: false, why: `process ${h.pid} is running` }
     }
   }
   // No /proc (macOS): a pid that exists may be another process's, so a long silence decides.
-  if (!isRunning(h.pid)) return { dead: true, why: `process ${h.pid} is no longer running` }
-  return stale ? aged : { dead: false, why: `process ${h.pid} is running` }
+  if (!isRunning(h.pid)) return { here: true, dead: true, why: `process ${h.pid} is no longer running` }
+  return stale ? { ...aged, here: true } : { here: true, dead: false, why: `process ${h.pid} is running` }
 }
 
 /** A killed process's threads end one by one; its files are closed once only its first thread is left. */

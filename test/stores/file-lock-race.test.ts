@@ -48,7 +48,11 @@ function start(): Worker {
 
 /** Until `w` printed `done` or an error, or died. */
 async function finished(w: Worker, deadline: number): Promise<void> {
-  while (!w.lines.some((l) => l === 'done' || l.startsWith('error')) && w.child.exitCode === null && w.child.signalCode === null) {
+  while (
+    !w.lines.some((l) => l === 'done' || l.startsWith('error')) &&
+    w.child.exitCode === null &&
+    w.child.signalCode === null
+  ) {
     assert.ok(Date.now() < deadline, `a contender did not finish within 60 s: ${w.lines.join(' | ')}`)
     await new Promise<void>((r) => {
       w.wake = r
@@ -58,7 +62,7 @@ async function finished(w: Worker, deadline: number): Promise<void> {
 }
 
 /** What an earlier holder may leave behind where this round's lock lives. */
-function leave(path: string, kind: number): void {
+function leave(path: string, kind: number) {
   const lock = `${path}.lock`
   const me = selfHolder()
   const deadPid = spawnSync('true').pid as number
@@ -76,7 +80,7 @@ function leave(path: string, kind: number): void {
     case 3: // a holder on another host, silent from now on: it ages past the threshold during the round
       return hold(lock, formatHolder({ ...me, host: 'elsewhere' }), false)
     case 4: // an empty lock directory: a holder killed between its two release steps, or an older vault
-      return void mkdirSync(lock, { recursive: true })
+      return mkdirSync(lock, { recursive: true })
     case 5: // a contender killed before its rename left its draft
       return hold(`${lock}-${me.nonce}`, formatHolder({ ...me, pid: deadPid }), false)
   }
@@ -91,13 +95,13 @@ describe('file lock under kill -9 (issue 28)', { skip: process.platform !== 'lin
       const path = join(root, `round-${round}`, 'lock')
       mkdirSync(join(root, `round-${round}`))
       leave(path, round % 6)
-      const job = { path, times: 3, holdMs: 8, staleMs: STALE_MS, socket: `vault-lock-race-${process.pid}-${round}` }
+      const job = { path, times: 2, holdMs: 8, staleMs: STALE_MS, socket: `vault-lock-race-${process.pid}-${round}` }
       const contenders = [...pool]
       for (const w of contenders) {
         w.lines = []
         w.child.stdin?.write(`${JSON.stringify(job)}\n`)
       }
-      await new Promise((r) => setTimeout(r, Math.random() * 150))
+      await new Promise((r) => setTimeout(r, Math.random() * 100))
       const victim = contenders[Math.floor(Math.random() * contenders.length)]
       victim.child.kill('SIGKILL')
       kills++
@@ -107,7 +111,12 @@ describe('file lock under kill -9 (issue 28)', { skip: process.platform !== 'lin
       for (const w of contenders) {
         const where = `round ${round} (left ${round % 6})`
         if (w.lines.some((l) => l.startsWith('double')))
-          console.log(contenders.flatMap((c) => c.lines.map((l) => `${c === victim ? 'V ' : ''}${l}`)).sort((a, b) => Number(a.replace(/^V /, '').split(' ')[1]) - Number(b.replace(/^V /, '').split(' ')[1])).join('\n'))
+          console.log(
+            contenders
+              .flatMap((c) => c.lines.map((l) => `${c === victim ? 'V ' : ''}${l}`))
+              .sort((a, b) => Number(a.replace(/^V /, '').split(' ')[1]) - Number(b.replace(/^V /, '').split(' ')[1]))
+              .join('\n'),
+          )
         assert.equal(w.lines.filter((l) => l.startsWith('double')).length, 0, `${where}: two holders at once`)
         assert.deepEqual(
           w.lines.filter((l) => l.startsWith('error')),
@@ -118,7 +127,7 @@ describe('file lock under kill -9 (issue 28)', { skip: process.platform !== 'lin
         holdings += w.lines.filter((l) => l.startsWith('in')).length
       }
     }
-    assert.ok(holdings >= ROUNDS * (CONTENDERS - 1) * 3, `only ${holdings} holdings`)
+    assert.ok(holdings >= ROUNDS * (CONTENDERS - 1) * 2, `only ${holdings} holdings`)
     console.log(`# lock race: ${ROUNDS} rounds, ${kills} kills, ${holdings} holdings, 0 double holders`)
   })
 })
