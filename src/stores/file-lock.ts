@@ -71,12 +71,7 @@ export async function acquireFileLock(options: FileLockOptions): Promise<Release
     for (;;) {
       if (await tryRename(draft, me, lock)) {
         // Verify what the rename put in place is this holding (nothing else writes our nonce).
-        if (
-          await stat(join(lock, me.nonce)).then(
-            () => true,
-            () => false,
-          )
-        ) {
+        if (await exists(join(lock, me.nonce))) {
           acquired = true
           if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
           await sweepDrafts(dir, basename(lock), me.nonce, staleMs)
@@ -126,6 +121,13 @@ export async function withRelease<T>(release: Release, fn: () => Promise<T>): Pr
   } finally {
     await release().catch(() => {})
   }
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
 }
 
 async function writeDraft(draft: string, me: Holder): Promise<void> {
