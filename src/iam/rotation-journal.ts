@@ -4,17 +4,21 @@ import { writeFileAtomic } from '../stores/atomic-write.js'
 import { encodeFileName } from '../stores/file-names.js'
 
 /**
- * What a rotation in progress has done, written before CreateAccessKey and removed once the old key
- * is deleted (or the new one undone). A rotation killed in between leaves it, and the next
- * `vault rotate` of the profile reads it to finish or undo that rotation. It holds access key ids
- * (identifiers, not secrets), never a secret key.
+ * What a rotation in progress has done, written before CreateAccessKey, written again with the new
+ * key's id as soon as AWS returns it, and removed once the old key is deleted (or the new one
+ * undone). A rotation killed in between leaves it, and the next `vault rotate` of the profile
+ * reads it to finish or undo that rotation. It holds access key ids (identifiers, not secrets),
+ * never a secret key.
  */
 export interface RotationEntry {
   userName: string
   /** The key being rotated away from. */
   oldKeyId: string
-  /** Every key the user had before CreateAccessKey: a key not among them was made by this rotation. */
-  keysBefore: string[]
+  /**
+   * The key this rotation created: the only key recovery ever deletes (issue 28). Absent when the
+   * rotation was killed before AWS answered CreateAccessKey, or its answer was journaled.
+   */
+  createdKeyId?: string
 }
 
 export interface RotationJournal {
@@ -47,13 +51,16 @@ export function fileRotationJournal(dir: string): RotationJournal {
   }
 }
 
-/** An entry that is not one (edited by hand, another version's) is ignored: rotation starts afresh. */
+/**
+ * An entry that is not one (edited by hand) is ignored: rotation starts afresh. An entry of an
+ * earlier vault (`keysBefore`, no `createdKeyId`) names no created key, so nothing is deleted.
+ */
 function parseEntry(text: string): RotationEntry | undefined {
   try {
     const v = JSON.parse(text) as Partial<RotationEntry>
-    const isIds = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string')
-    if (typeof v.userName === 'string' && typeof v.oldKeyId === 'string' && isIds(v.keysBefore)) {
-      return { userName: v.userName, oldKeyId: v.oldKeyId, keysBefore: v.keysBefore }
+    if (typeof v.userName === 'string' && typeof v.oldKeyId === 'string') {
+      const created = typeof v.createdKeyId === 'string' ? { createdKeyId: v.createdKeyId } : {}
+      return { userName: v.userName, oldKeyId: v.oldKeyId, ...created }
     }
   } catch {}
   return undefined

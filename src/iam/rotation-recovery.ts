@@ -1,14 +1,15 @@
 import { AwsCallError, StoreError, VaultError } from '../errors.js'
 import { type AwsCredentials, maskKey } from '../vault/credentials.js'
 import type { IamPort } from './iam-port.js'
+import type { RotationEntry } from './rotation-journal.js'
 import {
   deleteOldKey,
+  messageOf,
   type RotationDeps,
   type RotationPlan,
   type RotationResult,
   removeChainSessions,
-} from './rotate-access-key.js'
-import type { RotationEntry } from './rotation-journal.js'
+} from './rotation-steps.js'
 
 // What rotation does when a step fails after the new key exists, so that vault never ends with
 // no working key, and says exactly what is left when even the recovery fails.
@@ -45,52 +46,12 @@ export async function undoCreate(
   )
 }
 
-/** AWS never accepted the new key: store the old key again and delete the new one, signed with the old. */
-export async function rollBack(
-  iam: IamPort,
-  userName: string,
-  created: AwsCredentials,
-  plan: RotationPlan,
-  deps: RotationDeps,
-  code: string,
-  seconds: number,
-): Promise<never> {
-  const newKey = maskKey(created.accessKeyId)
-  const oldKey = maskKey(plan.oldKeys.accessKeyId)
-  deps.say(`AWS did not accept the new access key ${newKey} within ${seconds} s (${code}): rolling back`)
-  try {
-    await deps.keys.set(plan.holder, plan.oldKeys)
-  } catch (err) {
-    throw new StoreError(
-      `profile "${plan.holder}": AWS does not accept the new access key ${newKey}, and storing the old key ${oldKey} again failed: ${messageOf(err)}`,
-      err instanceof StoreError ? err.reason : 'unavailable',
-      `both keys still exist at AWS; check IAM user ${userName} in the IAM console and store a working key with: vault add ${plan.holder}`,
-      { cause: err },
-    )
-  }
-  try {
-    await iam.deleteAccessKey({ userName, accessKeyId: created.accessKeyId })
-  } catch (err) {
-    throw new AwsCallError(
-      `profile "${plan.holder}": AWS does not accept the new access key ${newKey}; the old key ${oldKey} is stored again, but deleting the new key failed: ${messageOf(err)}`,
-      code,
-      `delete ${newKey} of IAM user ${userName} in the IAM console or with: aws iam delete-access-key --user-name ${userName} --access-key-id ID`,
-      { cause: err },
-    )
-  }
-  await deps.journal.remove(plan.holder)
-  throw new AwsCallError(
-    `profile "${plan.holder}": AWS did not accept the new access key ${newKey} within ${seconds} s (${code}), so the rotation was rolled back: the old key ${oldKey} is stored again and the new key was deleted`,
-    code,
-    `try again in a minute: vault rotate ${plan.active}`,
-  )
-}
-
 /**
  * A rotation of this profile was killed between CreateAccessKey and the deletion of the old key: its
- * journal entry is still there. Either the new key was never stored, and nobody can use it: delete
- * it at AWS and rotate afresh (resolves to undefined). Or the new key is stored: clear the chain's
- * sessions and delete the old key, which finishes that rotation.
+ * journal entry is still there. Either the key it created was never stored: delete that key at AWS
+ * (only that key, only when no profile stores it) and rotate afresh (resolves to undefined). Or it
+ * is stored: clear the chain's sessions and delete the old key, which finishes that rotation. Any
+ * other key of the user (one made for CI since, say) is named and left alone (issue 28).
  */
 export async function resumeInterrupted(
   iam: IamPort,
@@ -100,24 +61,24 @@ export async function resumeInterrupted(
   deps: RotationDeps,
 ): Promise<RotationResult | undefined> {
   const stored = plan.oldKeys.accessKeyId
-  // Keys stored since (vault add) or another user's: the entry no longer describes this profile.
-  const stale = entry.userName !== userName || (stored !== entry.oldKeyId && entry.keysBefore.includes(stored))
-  if (stale) {
+  const created = entry.createdKeyId
+  const finishing = created !== undefined && stored === created
+  if (entry.userName !== userName || (stored !== entry.oldKeyId && !finishing)) {
+    // Keys stored since (vault add) or another user's: the entry no longer describes this profile.
     deps.log.debug(`profile ${plan.holder}: ignoring the journal of an earlier rotation, the stored key has changed`)
     await deps.journal.remove(plan.holder)
     return undefined
   }
-  const now = await iam.listAccessKeys({ userName })
-  if (stored === entry.oldKeyId) {
-    for (const id of now) {
-      if (id === stored || entry.keysBefore.includes(id)) continue
-      try {
-        await iam.deleteAccessKey({ userName, accessKeyId: id })
-      } catch (err) {
-        if (!(err instanceof AwsCallError && err.code === 'NoSuchEntity')) throw err
-      }
-      deps.say(`Deleted access key ${maskKey(id)}: an interrupted rotation created it and never stored it`)
-    }
+  // Without iam:ListAccessKeys (aws-vault never needed it) there is just no report of other keys.
+  const now = await iam.listAccessKeys({ userName }).catch((err: unknown) => {
+    deps.log.debug(`ListAccessKeys: ${messageOf(err)}`)
+    return undefined
+  })
+  if (!finishing) {
+    if (created && (await deps.isStored(created).catch(() => true)))
+      deps.say(`Kept access key ${maskKey(created)}: an interrupted rotation created it, and a profile stores it`)
+    else if (created) await deleteUnstored(iam, userName, created, deps)
+    reportOthers(now, [stored, created], userName, deps)
     await deps.journal.remove(plan.holder)
     return undefined
   }
@@ -125,15 +86,29 @@ export async function resumeInterrupted(
     `Finishing an interrupted rotation of profile ${plan.holder}: the new access key ${maskKey(stored)} is stored`,
   )
   await removeChainSessions(plan, deps)
-  if (now.includes(entry.oldKeyId)) {
+  if (now === undefined || now.includes(entry.oldKeyId)) {
     // Signed with what signs the rest (the stored key, or a session made with it): no roll-back here.
     const old = { accessKeyId: entry.oldKeyId, secretAccessKey: '' }
     await deleteOldKey(iam, userName, plan.oldKeys, { ...plan, oldKeys: old, deleteWithNewKey: false }, deps)
   }
+  reportOthers(now, [stored, entry.oldKeyId], userName, deps)
   await deps.journal.remove(plan.holder)
   return { userName, oldKeyId: entry.oldKeyId, newKeyId: stored }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
+async function deleteUnstored(iam: IamPort, userName: string, id: string, deps: RotationDeps): Promise<void> {
+  try {
+    await iam.deleteAccessKey({ userName, accessKeyId: id })
+    deps.say(`Deleted access key ${maskKey(id)}: an interrupted rotation created it and never stored it`)
+  } catch (err) {
+    if (!(err instanceof AwsCallError && err.code === 'NoSuchEntity')) throw err
+  }
+}
+
+/** Keys of the user this rotation did not make: named, never deleted. */
+function reportOthers(now: string[] | undefined, known: (string | undefined)[], userName: string, deps: RotationDeps) {
+  for (const id of now ?? []) {
+    if (known.includes(id)) continue
+    deps.say(`Left access key ${maskKey(id)} of IAM user ${userName} alone: no rotation by vault created it`)
+  }
 }

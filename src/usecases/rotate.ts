@@ -26,8 +26,13 @@ export async function rotate(rt: Runtime, req: RotateRequest): Promise<void> {
     `Rotating access key ${maskKey(plan.oldKeys.accessKeyId)} of profile ${plan.holder}, using ${how} (this can take up to 20 s)`,
   )
   const sessions = await rt.sessions()
+  const keys = await rt.keys()
   const result = await rotateAccessKey(plan, {
-    keys: await rt.keys(),
+    keys,
+    isStored: async (id) => {
+      for (const name of await keys.list()) if ((await keys.get(name))?.accessKeyId === id) return true
+      return false
+    },
     removeSessions: (name) => sessions.removeForProfile(name),
     journal: fileRotationJournal(join(rt.homedir, '.awsvault', 'rotations')),
     iam: rt.iamFactory,

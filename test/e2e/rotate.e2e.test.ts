@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
+import { fileRotationJournal } from '../../src/iam/rotation-journal.js'
 import { type Home, makeHome, requireCommand, run, type Services, startServices, vault, vaultBin } from './harness.js'
 
 /** Profiles named after the test's IAM user: the keyring lives as long as the suite. */
@@ -97,7 +99,7 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     const calls = await services.recorder.calls()
     assert.deepEqual(
       calls.map((c) => c.action),
-      ['GetUser', 'ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'],
+      ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'],
     )
     const keys = await keyIds()
     assert.equal(keys.length, 1, 'exactly one key left')
@@ -111,8 +113,8 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     assert.doesNotMatch(res.stderr, new RegExp(`cached session of profile ${user}\n`))
     assert.match(res.stderr, new RegExp(`Deleted old access key \\*{16}${old.AccessKeyId.slice(-4)}`))
 
-    assert.equal(new URLSearchParams(calls[2].body).get('UserName'), user)
-    assert.equal(new URLSearchParams(calls[3].body).get('AccessKeyId'), old.AccessKeyId)
+    assert.equal(new URLSearchParams(calls[1].body).get('UserName'), user)
+    assert.equal(new URLSearchParams(calls[2].body).get('AccessKeyId'), old.AccessKeyId)
 
     // The store holds the new key, and it is the one AWS knows as the user.
     const { keyId, arn } = await execIdentity()
@@ -147,7 +149,7 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     )
     assert.deepEqual(
       (await services.recorder.calls()).map((c) => c.action),
-      ['GetUser', 'ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'],
+      ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'],
     )
     assert.deepEqual(await keyIds(), [old.AccessKeyId], 'no stray key at IAM')
     assert.ok(!res.stderr.includes(old.AccessKeyId))
@@ -155,6 +157,54 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     const { keyId, arn } = await execIdentity()
     assert.equal(keyId, old.AccessKeyId, 'the old key is still the stored one')
     assert.equal(arn, `arn:aws:iam::123456789012:user/${user}`, 'and AWS still knows it')
+  })
+
+  // Issue 28: a rotation killed between CreateAccessKey and storing left its journal; the next
+  // rotate, however much later, deleted every key neither stored nor listed before, a key the user
+  // had made since for CI among them. Only the key the journal names as created is ever deleted.
+  it('after an interrupted rotation, a key the user made since survives the next rotate', async () => {
+    const old = await userWithStoredKey()
+    // What `vault rotate` killed before storing leaves: its journal naming the key it created.
+    const created = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    await fileRotationJournal(join(home.env.HOME, '.awsvault', 'rotations')).write(user, {
+      userName: user,
+      oldKeyId: old.AccessKeyId,
+      createdKeyId: created.AccessKeyId,
+    })
+    // Since then the user deleted that stray key by hand and made one for CI.
+    await aws(['iam', 'delete-access-key', '--user-name', user, '--access-key-id', created.AccessKeyId])
+    const ci = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    await services.recorder.start()
+
+    const res = await vault(['rotate', user, '--no-session'], { env: home.env })
+    assert.equal(res.code, 5, res.stderr) // AwsCallError: LimitExceeded, as before the fix
+    assert.match(res.stderr, new RegExp(`Left access key \\*{16}${ci.AccessKeyId.slice(-4)} of IAM user ${user} alone`))
+    assert.match(res.stderr, new RegExp(`IAM user "${user}" already has two access keys`))
+    assert.ok(!res.stderr.includes(ci.AccessKeyId), 'the CI key is masked')
+    assert.deepEqual((await keyIds()).sort(), [old.AccessKeyId, ci.AccessKeyId].sort(), 'the CI key survives')
+    const deletes = (await services.recorder.calls()).filter((c) => c.action === 'DeleteAccessKey')
+    assert.deepEqual(
+      deletes.map((c) => new URLSearchParams(c.body).get('AccessKeyId')),
+      [created.AccessKeyId],
+      'only the key the rotation created is deleted (already gone: NoSuchEntity)',
+    )
+  })
+
+  it('after a rotation killed before storing, the next rotate deletes the key it created and rotates', async () => {
+    const old = await userWithStoredKey()
+    const created = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    await fileRotationJournal(join(home.env.HOME, '.awsvault', 'rotations')).write(user, {
+      userName: user,
+      oldKeyId: old.AccessKeyId,
+      createdKeyId: created.AccessKeyId,
+    })
+    const res = await vault(['rotate', user, '--no-session'], { env: home.env })
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(res.stderr, /an interrupted rotation created it and never stored it/)
+    const keys = await keyIds()
+    assert.equal(keys.length, 1)
+    assert.ok(![old.AccessKeyId, created.AccessKeyId].includes(keys[0]), 'one key left: the new, stored one')
+    assert.equal((await execIdentity()).keyId, keys[0])
   })
 
   it('explains when the profile has no stored keys, and calls nothing', async () => {

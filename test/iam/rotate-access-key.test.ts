@@ -31,6 +31,7 @@ function setup(options: FakeIamOptions & { failSet?: (n: number) => Error | unde
       removed.push(profile)
       return profile === 'caktus' ? 2 : 0
     },
+    isStored: async (id) => [...stored.values()].some((c) => c.accessKeyId === id),
     journal,
     iam: iam.factory,
     sleep: async (ms) => void sleeps.push(ms),
@@ -72,11 +73,11 @@ describe('rotateAccessKey (issue 8)', () => {
     const [newKey] = t.iam.keysOf('jon')
     assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId], 'exactly one key left: the new one')
     assert.equal(t.stored.get('caktus')?.accessKeyId, newKey)
-    assert.deepEqual(t.iam.ops(), ['GetUser', 'ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'])
-    assert.deepEqual(t.iam.calls[2].input, { userName: 'jon' }, 'UserName passed explicitly after GetUser')
-    assert.deepEqual(t.iam.calls[3].input, { userName: 'jon', accessKeyId: longTermKeys.accessKeyId })
+    assert.deepEqual(t.iam.ops(), ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'])
+    assert.deepEqual(t.iam.calls[1].input, { userName: 'jon' }, 'UserName passed explicitly after GetUser')
+    assert.deepEqual(t.iam.calls[2].input, { userName: 'jon', accessKeyId: longTermKeys.accessKeyId })
     assert.equal(t.iam.calls[0].signedWith, longTermKeys.accessKeyId)
-    assert.equal(t.iam.calls[3].signedWith, newKey, 'the new key proves it works by deleting the old one')
+    assert.equal(t.iam.calls[2].signedWith, newKey, 'the new key proves it works by deleting the old one')
     assert.deepEqual(t.iam.calls[0].target, target)
     assert.deepEqual(t.removed, ['saguaro', 'caktus'])
     assert.ok(t.lines.includes('Removed 2 cached sessions of profile caktus'))
@@ -92,8 +93,8 @@ describe('rotateAccessKey (issue 8)', () => {
     assert.equal(err.exitCode, 69)
     assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId], 'no stray key at IAM')
     assert.deepEqual(t.stored.get('caktus'), longTermKeys, 'the old key is still stored')
-    assert.deepEqual(t.iam.ops(), ['GetUser', 'ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'])
-    assert.equal(t.iam.calls[3].signedWith, longTermKeys.accessKeyId, 'clean-up signed with the old key')
+    assert.deepEqual(t.iam.ops(), ['GetUser', 'CreateAccessKey', 'DeleteAccessKey'])
+    assert.equal(t.iam.calls[2].signedWith, longTermKeys.accessKeyId, 'clean-up signed with the old key')
     assert.match(err.message, /could not store the new access key \(the keychain is locked\); it was deleted at AWS/)
     assert.match(err.message, /old key \*{16}MPLE is still stored and works/)
     assert.equal(err.hint, 'unlock it; then run: vault rotate saguaro')
@@ -125,7 +126,6 @@ describe('rotateAccessKey (issue 8)', () => {
     await rotateAccessKey(t.plan, t.deps)
     assert.deepEqual(t.iam.ops(), [
       'GetUser',
-      'ListAccessKeys',
       'CreateAccessKey',
       'DeleteAccessKey',
       'DeleteAccessKey',
@@ -168,7 +168,7 @@ describe('rotateAccessKey (issue 8)', () => {
     await rotateAccessKey({ ...t.plan, caller: session, deleteWithNewKey: false }, t.deps)
     assert.deepEqual(
       t.iam.calls.map((c) => c.signedWith),
-      [session.accessKeyId, session.accessKeyId, session.accessKeyId, session.accessKeyId],
+      [session.accessKeyId, session.accessKeyId, session.accessKeyId],
     )
     assert.equal(t.iam.keysOf('jon').length, 1)
   })
@@ -227,10 +227,22 @@ describe('rotateAccessKey (issue 8)', () => {
       await assert.rejects(rotateAccessKey(t.plan, { ...t.deps, iam }), dead)
     }
 
-    it('killed after CreateAccessKey, before storing: the rerun deletes the unstored key and rotates', async () => {
+    /** Runs rotation until it stores the new key, and leaves it there for ever, as kill -9 would. */
+    async function killedStoring(t: ReturnType<typeof setup>) {
+      void rotateAccessKey(t.plan, { ...t.deps, keys: { set: () => new Promise<void>(() => {}) } })
+      while (!t.journal.entries.get('caktus')?.createdKeyId) await new Promise((r) => setImmediate(r))
+    }
+
+    // Issue 28: the journal names the key the rotation created as soon as AWS returns it.
+    it('killed after CreateAccessKey, before storing: the rerun deletes that key only, and rotates', async () => {
       const t = setup()
-      await killedAt(t, 'CreateAccessKey')
+      await killedStoring(t)
       assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, 'AKIANEW0000000000001'])
+      assert.deepEqual(t.journal.entries.get('caktus'), {
+        userName: 'jon',
+        oldKeyId: longTermKeys.accessKeyId,
+        createdKeyId: 'AKIANEW0000000000001',
+      })
       assert.deepEqual(t.stored.get('caktus'), longTermKeys, 'the old key is still stored')
       t.iam.calls.length = 0
       const result = await rotateAccessKey(t.plan, t.deps)
@@ -238,7 +250,6 @@ describe('rotateAccessKey (issue 8)', () => {
         'GetUser',
         'ListAccessKeys',
         'DeleteAccessKey',
-        'ListAccessKeys',
         'CreateAccessKey',
         'DeleteAccessKey',
       ])
@@ -253,10 +264,52 @@ describe('rotateAccessKey (issue 8)', () => {
       assert.equal(t.journal.entries.size, 0)
     })
 
-    it('killed after storing, before deleting the old key: the rerun finishes that rotation only', async () => {
+    // Issue 28: the rerun, however much later, deleted every key neither stored nor in the list
+    // from before, a key the user made since for CI among them.
+    it('a key the user made since the interrupted rotation is named and left alone', async () => {
+      const t = setup()
+      await killedStoring(t)
+      // The user deletes the stray key by hand, then makes one for CI.
+      await t.iam
+        .factory(longTermKeys, target)
+        .deleteAccessKey({ userName: 'jon', accessKeyId: 'AKIANEW0000000000001' })
+      const ci = await t.iam.factory(longTermKeys, target).createAccessKey({ userName: 'jon' })
+      t.iam.calls.length = 0
+      await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
+      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, ci.accessKeyId], 'the CI key survives')
+      assert.deepEqual(
+        t.iam.calls.filter((c) => c.op === 'DeleteAccessKey').map((c) => c.input),
+        [{ userName: 'jon', accessKeyId: 'AKIANEW0000000000001' }],
+        'only the key the rotation created is ever deleted',
+      )
+      assert.ok(
+        t.lines.includes(
+          `Left access key ****************${ci.accessKeyId.slice(-4)} of IAM user jon alone: no rotation by vault created it`,
+        ),
+        t.lines.join('\n'),
+      )
+      assert.equal(t.journal.entries.size, 0)
+    })
+
+    it('killed before AWS answered CreateAccessKey (or before it was journaled): the unknown key is left alone', async () => {
       const t = setup()
       await killedAt(t, 'CreateAccessKey')
-      // A second run cleans that up, stores a new key, and is killed before the old key is deleted.
+      assert.deepEqual(t.journal.entries.get('caktus'), { userName: 'jon', oldKeyId: longTermKeys.accessKeyId })
+      await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
+      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, 'AKIANEW0000000000001'], 'nothing deleted')
+      assert.ok(t.lines.some((l) => l.startsWith('Left access key ****************0001 of IAM user jon alone')))
+    })
+
+    it('a created key that a profile stores (added by hand) is kept', async () => {
+      const t = setup()
+      await killedStoring(t)
+      t.stored.set('ci', { accessKeyId: 'AKIANEW0000000000001', secretAccessKey: 'n'.repeat(40) })
+      await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
+      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, 'AKIANEW0000000000001'])
+    })
+
+    it('killed after storing, before deleting the old key: the rerun finishes that rotation only', async () => {
+      const t = setup()
       const dead = new Error('killed')
       const iam: RotationDeps['iam'] = (creds, tg) => ({
         ...t.iam.factory(creds, tg),
@@ -298,11 +351,12 @@ describe('rotateAccessKey (issue 8)', () => {
       assert.equal(t.stored.get('caktus')?.accessKeyId, result.newKeyId)
     })
 
-    it('without iam:ListAccessKeys the rotation goes on, with no journal', async () => {
+    it('without iam:ListAccessKeys a rerun still deletes the key it created', async () => {
       const t = setup({
         fail: (c) =>
           c.op === 'ListAccessKeys' ? new AwsCallError('ListAccessKeys: access denied', 'AccessDenied') : undefined,
       })
+      await killedStoring(t)
       const result = await rotateAccessKey(t.plan, t.deps)
       assert.deepEqual(t.iam.keysOf('jon'), [result.newKeyId])
       assert.equal(t.journal.entries.size, 0)
@@ -315,23 +369,10 @@ describe('rotateAccessKey (issue 8)', () => {
       await t.deps.journal.write('caktus', {
         userName: 'jon',
         oldKeyId: 'AKIAGONE000000000001',
-        keysBefore: [longTermKeys.accessKeyId, other.accessKeyId],
+        createdKeyId: other.accessKeyId,
       })
       await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
       assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, other.accessKeyId], 'no key deleted')
-    })
-
-    it("a key in the journal's list from before is never deleted as an orphan", async () => {
-      const t = setup()
-      const other = { accessKeyId: 'AKIAOTHER00000000001', secretAccessKey: 'o'.repeat(40) }
-      t.iam.seed('jon', other)
-      await t.deps.journal.write('caktus', {
-        userName: 'jon',
-        oldKeyId: longTermKeys.accessKeyId,
-        keysBefore: [longTermKeys.accessKeyId, other.accessKeyId],
-      })
-      await assert.rejects(rotateAccessKey(t.plan, t.deps), /already has two access keys/)
-      assert.deepEqual(t.iam.keysOf('jon'), [longTermKeys.accessKeyId, other.accessKeyId])
     })
   })
 })
