@@ -24,7 +24,11 @@ describe('checkEntry: the one gate', () => {
     it(`stores ${name}${warning ? ', with a warning' : ''}`, () => {
       const warnings = checkEntry('caktus', { accessKeyId: id, secretAccessKey: secret })
       if (!warning) assert.deepEqual(warnings, [])
-      else assert.ok(warnings.some((w) => warning.test(w)), warnings.join('\n'))
+      else
+        assert.ok(
+          warnings.some((w) => warning.test(w)),
+          warnings.join('\n'),
+        )
       assert.ok(!warnings.join('').includes(secret) || secret.length < 8, 'no secret in a warning')
     })
   }

@@ -193,7 +193,7 @@ describe('importFromAwsVault: the gate, and unreadable items (issue 28)', () => 
     assert.match(t.err(), /cannot read aws-vault's item "broken", skipped: .*is corrupted \(empty\)/)
   })
 
-  it('a wrong passphrase or a locked store is no item\'s fault: the import stops there', async () => {
+  it("a wrong passphrase or a locked store is no item's fault: the import stops there", async () => {
     for (const reason of ['passphrase', 'locked', 'timeout'] as const) {
       const t = setup([{ key: 'caktus', data: data(ID, SECRET) }])
       t.src.get = async () => {
