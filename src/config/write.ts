@@ -11,8 +11,8 @@ const ATTEMPTS = 3
 
 /**
  * Append `[profile NAME]` (or `[default]`) with `values` to the config file at `path`.
- * Every existing byte is kept as it is; a newline is added first only when the file does not end
- * with one, and a CRLF file gets CRLF lines. The write is atomic (temp file in the same directory,
+ * Every existing byte is kept as it is; the new section follows a blank line (one or two line
+ * breaks are added, as the file's end needs), and a CRLF file gets CRLF lines. The write is atomic (temp file in the same directory,
  * then rename) and keeps the file's mode; a new file is 0600 in a new 0700 directory. A symlinked
  * config (dotfiles repos) is written through to its target rather than replaced by a plain file.
  * Throws a ConfigError when the profile already has a section, and a UsageError for a name or
@@ -31,7 +31,8 @@ export async function addProfileSection(path: string, name: string, values: Reco
     }
     const text = before.bytes.toString('latin1')
     const eol = text.includes('\r\n') ? '\r\n' : '\n'
-    const separator = text.length > 0 && !text.endsWith('\n') ? eol : ''
+    // A blank line before the new section, as `aws configure` and a hand-kept file have (issue 25).
+    const separator = text.length === 0 || /\r?\n\r?\n$/.test(text) ? '' : text.endsWith('\n') ? eol : eol + eol
     const header = name === 'default' ? '[default]' : `[profile ${name}]`
     const lines = [header, ...Object.entries(values).map(([k, v]) => `${k} = ${v}`)]
     const appended = Buffer.from(`${separator}${lines.join(eol)}${eol}`, 'utf8')

@@ -1,5 +1,6 @@
-import { isVaultError, LockError, StoreError, UsageError, type VaultError } from '../errors.js'
+import { isVaultError, LockError, StoreError, type VaultError } from '../errors.js'
 import type { AwsCredentials } from '../vault/credentials.js'
+import { checkEntry } from './entry-gate.js'
 import { goMarshal, goString, parseJson } from './go-json.js'
 import type { SecretItem, SecretStore } from './secret-store.js'
 import { isNonCredentialKey } from './session-key.js'
@@ -44,9 +45,8 @@ export class CredentialStore {
    * error says what failed, so `vault add` never reports keys that lookups cannot see (issue 15).
    */
   async set(profile: string, creds: AwsCredentials): Promise<void> {
-    if (isNonCredentialKey(profile)) {
-      throw new UsageError(`"${profile}" cannot be a profile name: it reads as a cached session item`)
-    }
+    // Callers ask the gate first, to skip, warn or ask again; this is the backstop for any other.
+    checkEntry(profile, creds)
     const previous = this.index ? await this.store.get(profile) : null
     await this.store.set({
       key: profile,

@@ -1,10 +1,11 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
-import { addProfileSection, checkProfileName } from '../config/write.js'
-import { UsageError } from '../errors.js'
+import { addProfileSection } from '../config/write.js'
+import { StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
 import type { Runtime } from '../runtime/runtime.js'
-import { type AwsCredentials, maskKey } from '../vault/credentials.js'
+import { checkEntry, checkEntryName, checkKeyId, shownKeyId } from '../stores/entry-gate.js'
+import type { AwsCredentials } from '../vault/credentials.js'
 
 export interface AddRequest {
   profile: string
@@ -14,13 +15,11 @@ export interface AddRequest {
   prompts: Prompts
 }
 
-const accessKeyShape = /^(AKIA|ASIA)[A-Z0-9]{16}$/
-
 /** `vault add`: stores long-term keys for a profile, and drops that profile's old sessions. */
 export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void> {
   // Before anything is read or stored: a name the config file cannot hold would leave keys that
-  // `export` serves but no [profile] section (issue 15).
-  checkProfileName(req.profile)
+  // `export` serves but no [profile] section (issue 15). The same gate as import and migrate.
+  checkEntryName(req.profile)
   const configPath = configFilePath(rt.env, rt.homedir)
   const config = await ConfigFile.load(configPath, rt.log)
   const source = config.section(req.profile)?.values.source_profile
@@ -30,15 +29,24 @@ export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void
       `store them for the source profile instead: vault add ${source}`,
     )
   }
-  const creds = req.fromEnv ? fromEnvironment(rt) : await fromPrompts(req.prompts)
-  checkShape(creds)
-  await (await rt.keys()).set(req.profile, creds)
+  const warn = (w: string) => rt.streams.stderr.write(`vault: warning: ${w}\n`)
+  const warned = new Set<string>()
+  const creds = req.fromEnv
+    ? fromEnvironment(rt)
+    : await fromPrompts(req.prompts, (w) => {
+        warned.add(w)
+        warn(w)
+      })
+  for (const w of checkEntry(req.profile, creds)) if (!warned.has(w)) warn(w)
+  await inUserTerms(req.profile, 'store the keys of', async () => (await rt.keys()).set(req.profile, creds))
   rt.log.debug(
-    `profile ${req.profile}: stored access key ${maskKey(creds.accessKeyId)} in the ${(await rt.store()).name} store`,
+    `profile ${printable(req.profile)}: stored access key ${shownKeyId(creds.accessKeyId)} in the ${(await rt.store()).name} store`,
   )
   // aws-vault cli/add.go prints both results on stdout, in this order and wording.
   rt.streams.stdout.write(`Added credentials to profile "${printable(req.profile)}" in vault\n`)
-  const cleared = await (await rt.sessions()).removeForProfile(req.profile)
+  const cleared = await inUserTerms(req.profile, 'delete the old sessions of', async () =>
+    (await rt.sessions()).removeForProfile(req.profile),
+  )
   if (cleared > 0) rt.streams.stdout.write(`Deleted ${cleared} existing sessions.\n`)
   if (req.addConfig && !config.hasProfile(req.profile)) {
     await addProfileSection(configPath, req.profile, {})
@@ -55,24 +63,26 @@ function fromEnvironment(rt: Runtime): AwsCredentials {
   return { accessKeyId: accessKeyId.trim(), secretAccessKey: secretAccessKey.trim() }
 }
 
-async function fromPrompts(prompts: Prompts): Promise<AwsCredentials> {
+/** The id is checked as soon as it is typed: a refused one is retyped before any secret is. */
+async function fromPrompts(prompts: Prompts, warn: (w: string) => void): Promise<AwsCredentials> {
   const accessKeyId = (await prompts.text('Enter Access Key ID:')).trim()
+  for (const w of checkKeyId(accessKeyId)) warn(w)
   const secretAccessKey = (await prompts.secret('Enter Secret Access Key:')).trim()
   return { accessKeyId, secretAccessKey }
 }
 
-function checkShape(creds: AwsCredentials): void {
-  if (!accessKeyShape.test(creds.accessKeyId)) {
-    // The key id is not secret on its own, but it is masked anyway: it may be a pasted secret.
-    throw new UsageError(
-      `"${maskKey(creds.accessKeyId)}" is not an access key id (AKIA or ASIA and 16 letters or digits)`,
-      'copy the Access key ID column from the IAM console',
-    )
-  }
-  if (creds.secretAccessKey.length !== 40) {
-    throw new UsageError(
-      `the secret access key has ${creds.secretAccessKey.length} characters, not 40`,
-      'paste the whole secret access key',
-    )
+/**
+ * A store's errors name its own step and item ("reading \"sts.AssumeRole,c2Fn…\"": an internal
+ * key); the user asked to add keys to a profile, so that is what the line says.
+ */
+async function inUserTerms<T>(profile: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err
+    const why = err.message.replace(/^(?:reading|writing|removing|deleting|listing)(?: ".*?")?: /s, '')
+    throw new StoreError(`cannot ${what} profile "${printable(profile)}": ${why}`, err.reason, err.hint, {
+      cause: err,
+    })
   }
 }

@@ -1,12 +1,13 @@
 import { StoreError, UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Env, Logger } from '../runtime/types.js'
 import type { AwsVaultSource } from '../stores/aws-vault-stores.js'
+import { checkEntryName, shownKeyId } from '../stores/entry-gate.js'
 import { goString, parseJson } from '../stores/go-json.js'
-import type { SecretStore } from '../stores/secret-store.js'
+import type { SecretItem, SecretStore } from '../stores/secret-store.js'
 import { isOldSessionKey, OIDC_PREFIX, parseSessionKey } from '../stores/session-key.js'
 import type { AwsCredentials } from '../vault/credentials.js'
-import { maskKey } from '../vault/credentials.js'
-import { type ImportResult, resultLine, sameKeys } from './import.js'
+import { gate, type ImportResult, resultLine, sameKeys } from './import.js'
 
 /** What `vault import --from aws-vault` touches. */
 export interface AwsVaultImportDeps {
@@ -83,16 +84,40 @@ async function copyAll(deps: AwsVaultImportDeps, req: AwsVaultImportRequest, sou
       report({ section: skipped.what, profile: skipped.profile, accessKeyId: '-', outcome: 'skipped' })
       continue
     }
-    const item = await source.get(key)
+    try {
+      checkEntryName(key)
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err
+      deps.streams.stderr.write(`vault: refused: ${err.message}; it is left in ${source.where}\n`)
+      report({ section: 'keys', profile: key, accessKeyId: '-', outcome: 'refused' })
+      continue
+    }
+    let item: SecretItem | null
+    try {
+      item = await source.get(key)
+    } catch (err) {
+      if (storeWide(err)) throw err
+      // One damaged item (an empty file, a link to /etc/passwd, a pass entry gpg cannot open or
+      // that is not JSON) says nothing about the others (issue 28: it aborted the whole import).
+      deps.streams.stderr.write(
+        `vault: cannot read aws-vault's item "${printable(key)}", skipped: ${printable((err as Error).message)}\n`,
+      )
+      report({ section: 'keys', profile: key, accessKeyId: '-', outcome: 'unreadable' })
+      continue
+    }
     if (!item) continue // removed from aws-vault's store since the listing
     const creds = credentialsOf(item.data)
-    const base = { section: 'keys', profile: key, accessKeyId: creds ? maskKey(creds.accessKeyId) : '-' }
+    const base = { section: 'keys', profile: key, accessKeyId: creds ? shownKeyId(creds.accessKeyId) : '-' }
     if (!creds) {
       report({ ...base, outcome: 'incomplete' })
       continue
     }
     if (creds.sessionToken) {
       report({ ...base, section: 'session', outcome: 'skipped' })
+      continue
+    }
+    if (gate(key, creds, deps.streams.stderr)) {
+      report({ ...base, outcome: 'refused' })
       continue
     }
     const stored = await keys.get(key)
@@ -120,12 +145,18 @@ async function copyAll(deps: AwsVaultImportDeps, req: AwsVaultImportRequest, sou
     }
     report({ ...base, outcome: 'copied' })
   }
-  const copied = results.filter((r) => r.outcome === 'copied').length
-  const conflicts = results.filter((r) => r.outcome === 'conflict').length
+  const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length
+  const conflicts = count('conflict')
+  const passed = count('refused') + count('unreadable')
   deps.streams.stderr.write(
-    `vault import: ${req.dryRun ? 'nothing changed (dry run); ' : ''}${copied} of ${results.length} item${results.length === 1 ? '' : 's'} copied from ${source.where}, which is left as it was${conflicts ? `; ${conflicts} conflict${conflicts === 1 ? '' : 's'}: --force replaces the keys vault holds` : ''}\n`,
+    `vault import: ${req.dryRun ? 'nothing changed (dry run); ' : ''}${count('copied')} of ${results.length} item${results.length === 1 ? '' : 's'} copied from ${source.where}, which is left as it was${conflicts ? `; ${conflicts} conflict${conflicts === 1 ? '' : 's'}: --force replaces the keys vault holds` : ''}${passed ? `; ${passed} refused or unreadable, see above` : ''}\n`,
   )
   return results
+}
+
+/** A failure of the whole store, not of one item: going on would fail the same way for each. */
+function storeWide(err: unknown): boolean {
+  return err instanceof StoreError && ['passphrase', 'locked', 'timeout'].includes(err.reason)
 }
 
 /** aws-vault's cached sessions and SSO tokens (vault/sessionkeyring.go, oidctokenkeyring.go). */

@@ -1,11 +1,11 @@
-import { open, readFile, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
 import { credentialsFilePath } from '../config/credentials-file.js'
-import { credentialsSections, withoutSection } from '../config/credentials-sections.js'
-import { NotFoundError, StoreError } from '../errors.js'
+import { readText, removeLeftovers, rewriteWithout, targetOf } from '../config/credentials-rewrite.js'
+import { credentialsSections } from '../config/credentials-sections.js'
+import { StoreError, UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Env } from '../runtime/types.js'
+import { checkEntry, shownKeyId } from '../stores/entry-gate.js'
 import type { AwsCredentials } from '../vault/credentials.js'
-import { maskKey } from '../vault/credentials.js'
 
 /** What import touches: the environment (for the file's path), the key store, and stdout. */
 export interface ImportDeps {
@@ -15,7 +15,7 @@ export interface ImportDeps {
     get(profile: string): Promise<AwsCredentials | null>
     set(profile: string, creds: AwsCredentials): Promise<void>
   }>
-  streams: { stdout: { write(s: string): unknown } }
+  streams: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } }
 }
 
 export interface ImportRequest {
@@ -39,6 +39,10 @@ export type ImportOutcome =
   /** vault already holds these very keys. */
   | 'unchanged'
   | 'skipped'
+  /** The gate (entry-gate.ts) refused the name or the keys; the item stays where it was. */
+  | 'refused'
+  /** The item could not be read (damaged, not an aws-vault item); the rest is imported. */
+  | 'unreadable'
 
 export interface ImportResult {
   /** Where it came from: the credentials file section, or what aws-vault's item is. */
@@ -54,28 +58,30 @@ export interface ImportResult {
  * Nothing is lost if vault is killed at any point: each key is written to the backend and read
  * back before its section is taken out of the file, one section per rewrite, and the file is
  * replaced by rename (never truncated). A run cut short is completed by running it again: keys
- * already in the backend are taken out of the file without a conflict.
+ * already in the backend are taken out of the file without a conflict. A symlinked file (stow,
+ * yadm) is rewritten at its target, the link kept: replacing the link would leave the keys in the
+ * target. Names and keys pass the same gate as `vault add`; a refused section stays in the file.
  */
 export async function importCredentials(deps: ImportDeps, req: ImportRequest): Promise<ImportResult[]> {
   const path = credentialsFilePath(deps.env, deps.homedir)
-  const temp = join(dirname(path), `.${basename(path)}.vault-import`)
-  // A run killed between writing the new file and renaming it left this behind: a subset of the file.
-  if (!req.dryRun) await rm(temp, { force: true })
+  const target = await targetOf(path)
+  // A run killed between writing a new file and renaming it left one behind: a subset of the file.
+  if (!req.dryRun) await removeLeftovers(target)
   const keys = await deps.keys()
   const results: ImportResult[] = []
   const report = (r: ImportResult) => {
     results.push(r)
     deps.streams.stdout.write(resultLine(r))
   }
-  for (const s of credentialsSections(await readText(path))) {
-    const masked = s.accessKeyId ? maskKey(s.accessKeyId) : '-'
+  for (const s of credentialsSections(await readText(target, path))) {
+    const masked = s.accessKeyId ? shownKeyId(s.accessKeyId) : '-'
     const base = { section: s.section, profile: s.profile, accessKeyId: masked }
     if (s.sessionToken) {
       if (!req.removeSessions || req.dryRun) {
         report({ ...base, outcome: req.removeSessions ? 'session removed' : 'session left' })
         continue
       }
-      await rewrite(path, temp, s.section)
+      await rewriteWithout(target, path, s.section)
       report({ ...base, outcome: 'session removed' })
       continue
     }
@@ -84,6 +90,11 @@ export async function importCredentials(deps: ImportDeps, req: ImportRequest): P
       continue
     }
     const creds = { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey }
+    const refusal = gate(s.profile, creds, deps.streams.stderr)
+    if (refusal) {
+      report({ ...base, outcome: 'refused' })
+      continue
+    }
     const stored = await keys.get(s.profile)
     const same = stored !== null && sameKeys(stored, creds)
     if (stored && !same && !req.force) {
@@ -105,45 +116,32 @@ export async function importCredentials(deps: ImportDeps, req: ImportRequest): P
         )
       }
     }
-    await rewrite(path, temp, s.section)
+    await rewriteWithout(target, path, s.section)
     report({ ...base, outcome: 'moved' })
   }
   return results
 }
 
-/** One line of stdout per item: outcome, profile, masked key, origin. */
+/**
+ * checkEntry for an import: its warnings, or why it refused, on stderr (names escaped, keys masked,
+ * never a secret); true when refused. The same gate as `vault add` and `vault migrate-backend`.
+ */
+export function gate(profile: string, creds: AwsCredentials, stderr: { write(s: string): unknown }): boolean {
+  try {
+    for (const w of checkEntry(profile, creds)) stderr.write(`vault: warning: profile "${printable(profile)}": ${w}\n`)
+    return false
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    stderr.write(`vault: refused: ${err.message}; it is left where it is\n`)
+    return true
+  }
+}
+
+/** One line of stdout per item: outcome, profile, masked key, origin; control characters escaped. */
 export function resultLine(r: ImportResult): string {
-  return `${r.outcome.padEnd(15)} ${r.profile.padEnd(16)} ${r.accessKeyId}  [${r.section}]\n`
+  return `${r.outcome.padEnd(15)} ${printable(r.profile).padEnd(16)} ${printable(r.accessKeyId)}  [${printable(r.section)}]\n`
 }
 
 export function sameKeys(a: AwsCredentials, b: AwsCredentials): boolean {
   return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError(`no credentials file at ${path}`, 'set AWS_SHARED_CREDENTIALS_FILE to its path')
-    }
-    throw err
-  }
-}
-
-/**
- * Takes `[section]`'s keys out of the file as it is now: written to a 0600 temp file beside it,
- * flushed, then renamed over it, so the file is always whole, old or new.
- */
-async function rewrite(path: string, temp: string, section: string): Promise<void> {
-  const next = withoutSection(await readText(path), section)
-  const file = await open(temp, 'w', 0o600)
-  try {
-    await file.chmod(0o600)
-    await file.writeFile(next)
-    await file.sync()
-  } finally {
-    await file.close()
-  }
-  await rename(temp, path)
 }

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -118,11 +127,12 @@ describe('commands, from the sources (issue 2)', () => {
       stderr: /--env needs AWS_ACCESS_KEY_ID/,
     },
     {
-      name: 'add masks a malformed key id',
+      // Issue 25: aws-vault stores any shape; a space or a control character is still refused, masked.
+      name: 'add refuses a key id with a space, masked',
       argv: ['add', 'caktus', '--env'],
-      env: { AWS_ACCESS_KEY_ID: 'AKIA_NOT_A_REAL_KEY_X', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
+      env: { AWS_ACCESS_KEY_ID: 'AKIA$(touch /tmp/x)', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
       code: 2,
-      stderr: /"\*+EY_X" is not an access key id/,
+      stderr: /^vault: "\*+p\/x\)" cannot be an access key id: it holds a space or a control character;/,
     },
     { name: 'list shows config order', argv: ['list', '--profiles'], code: 0, stdout: /^default\ncaktus\nsaguaro\n$/ },
     {
@@ -276,5 +286,39 @@ describe('store commands over a persistent backend, one process each (issue 15)'
     assert.equal(r.code, 0, r.stderr)
     assert.match(readFileSync(join(dir, 'config'), 'utf8'), /\n\[profile a;b\]\n/)
     assert.equal((await cli(['list', '--credentials'], env)).stdout, 'a;b\n')
+  })
+  it('add writes [profile NAME] through a symlinked config, after a blank line, the link kept (issues 25, 28)', async () => {
+    const target = join(dir, 'dotfiles-config')
+    const link = join(dir, 'linked-config')
+    writeFileSync(target, '[default]\nregion = us-east-1\n')
+    symlinkSync(target, link)
+    const r = await cli(['add', 'linked', '--env'], { ...env, ...KEYS, AWS_CONFIG_FILE: link })
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok(lstatSync(link).isSymbolicLink())
+    assert.equal(readFileSync(target, 'utf8'), '[default]\nregion = us-east-1\n\n[profile linked]\n')
+  })
+
+  it('add stores a key id of any printable shape with a warning (issue 25, aws-vault cli/add.go stores it)', async () => {
+    const r = await cli(['add', 'minio', '--env', '--no-add-config'], {
+      ...env,
+      AWS_ACCESS_KEY_ID: 'minio-admin',
+      AWS_SECRET_ACCESS_KEY: 'minio-secret-key',
+    })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /^vault: warning: access key id "\*+dmin" is not shaped like an AWS key/m)
+    assert.ok(!r.stderr.includes('minio-secret-key'))
+    assert.equal(r.stdout, 'Added credentials to profile "minio" in vault\n')
+  })
+
+  it('add with no D-Bus names the profile, not a store step or an internal item key (issue 25)', async () => {
+    const r = await cli(['add', 'caktus', '--env', '--backend', 'secret-service'], {
+      ...env,
+      ...KEYS,
+      DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
+    })
+    assert.equal(r.code, 69, r.stderr)
+    assert.match(r.stderr, /^vault: cannot store the keys of profile "caktus": the Secret Service keyring /)
+    assert.doesNotMatch(r.stderr, /reading|sts\.|c2Fn/)
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
   })
 })

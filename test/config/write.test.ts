@@ -24,19 +24,26 @@ describe('addProfileSection', () => {
     after: string
   }> = [
     {
-      name: 'appends after a trailing newline without adding one',
+      name: 'appends after a blank line (issue 25: it was glued to the section before)',
       before: '# mine\n[default]\nregion = us-east-1 ; keep   spacing\n',
       profile: 'dev',
       values: { region: 'eu-west-1', mfa_serial: 'arn:aws:iam::1:mfa/me' },
       after:
-        '# mine\n[default]\nregion = us-east-1 ; keep   spacing\n[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::1:mfa/me\n',
+        '# mine\n[default]\nregion = us-east-1 ; keep   spacing\n\n[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::1:mfa/me\n',
     },
     {
-      name: 'adds a newline first when the file does not end with one',
+      name: 'ends the last line first when the file does not end with a line break',
       before: '[profile a]\nregion = x',
       profile: 'b',
       values: {},
-      after: '[profile a]\nregion = x\n[profile b]\n',
+      after: '[profile a]\nregion = x\n\n[profile b]\n',
+    },
+    {
+      name: 'adds no second blank line after one already there',
+      before: '[profile a]\nregion = x\n\n',
+      profile: 'b',
+      values: {},
+      after: '[profile a]\nregion = x\n\n[profile b]\n',
     },
     {
       name: 'writes [default] for the default profile',
@@ -50,7 +57,7 @@ describe('addProfileSection', () => {
       before: '[profile a]\r\nregion = x\r\n',
       profile: 'b',
       values: { region: 'y' },
-      after: '[profile a]\r\nregion = x\r\n[profile b]\r\nregion = y\r\n',
+      after: '[profile a]\r\nregion = x\r\n\r\n[profile b]\r\nregion = y\r\n',
     },
   ]
   for (const row of appends) {
@@ -72,7 +79,7 @@ describe('addProfileSection', () => {
     await addProfileSection(path, 'x', {})
     const now = await readFile(path)
     assert.deepEqual(now.subarray(0, original.length), original)
-    assert.equal(now.subarray(original.length).toString(), '[profile x]\n')
+    assert.equal(now.subarray(original.length).toString(), '\n[profile x]\n')
   })
 
   test('keeps the file mode and leaves no temp file behind', async () => {
@@ -101,7 +108,7 @@ describe('addProfileSection', () => {
     await writeFile(real, '[default]\n')
     await symlink(real, link)
     await addProfileSection(link, 'a', {})
-    assert.equal(await readFile(real, 'utf8'), '[default]\n[profile a]\n')
+    assert.equal(await readFile(real, 'utf8'), '[default]\n\n[profile a]\n')
     assert.ok((await lstat(link)).isSymbolicLink())
   })
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CredentialStore } from '../../src/stores/credential-store.js'
@@ -291,6 +291,36 @@ describe("vault import --from aws-vault --from-backend file|pass: aws-vault's fi
     assert.equal((await stat(join(home.env.AWS_VAULT_FILE_DIR, 'caktus'))).mtimeMs, mtime)
   })
 
+  it('unreadable items (an empty file, a link to /etc/passwd) and names `vault add` refuses are skipped and reported; the rest is copied (issue 28)', async () => {
+    const dir = join(home.dir, 'hostile-keys')
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const files = new FileStore({ dir, passphrase: async () => 'pw' })
+    const raw = (key: string, id: string, secret: string) =>
+      files.set({ key, data: JSON.stringify({ AccessKeyID: id, SecretAccessKey: secret }) })
+    await raw('hostile-good', profiles[0].accessKeyId, profiles[0].secretAccessKey)
+    await raw('esc\u001b]0;owned\u0007', profiles[1].accessKeyId, profiles[1].secretAccessKey)
+    await raw('x #y', profiles[1].accessKeyId, profiles[1].secretAccessKey)
+    await raw('hostile-shell', 'AKIA$(touch PWN)x', profiles[1].secretAccessKey)
+    await writeFile(join(dir, 'hostile-empty'), '')
+    await symlink('/etc/passwd', join(dir, 'hostile-passwd'))
+    const env = { ...home.env, AWS_VAULT_FILE_DIR: dir }
+    const res = await vault(['import', '--from', 'aws-vault', '--from-backend', 'file'], { env })
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(res.stdout, /^(copied|unchanged) +hostile-good +\*{16}0000 {2}\[keys\]$/m)
+    assert.match(res.stdout, /^unreadable +hostile-empty /m)
+    assert.match(res.stdout, /^unreadable +hostile-passwd /m)
+    assert.match(res.stdout, /^refused +esc\\x1b\]0;owned\\x07 /m)
+    assert.match(res.stdout, /^refused +x #y /m)
+    assert.match(res.stdout, /^refused +hostile-shell /m)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point
+    assert.doesNotMatch(res.stdout + res.stderr, /[\u0000-\u0009\u000b-\u001f]/)
+    assert.ok(!(res.stdout + res.stderr).includes('$(touch'))
+    assert.match(res.stderr, /5 refused or unreadable, see above/)
+    const list = await vault(['list', '--credentials'], { env: home.env })
+    assert.doesNotMatch(list.stdout, /esc|x #y|hostile-shell|hostile-empty|hostile-passwd/)
+    assert.match(list.stdout, /^hostile-good$/m)
+  })
+
   it("--from-backend pass: copies from aws-vault's pass store (AWS_VAULT_PASS_PREFIX), leaving it as it was", async () => {
     const store = await makePassStore()
     try {
@@ -308,6 +338,9 @@ describe("vault import --from aws-vault --from-backend file|pass: aws-vault's fi
         const r = store.pass(['insert', '-m', '-f', `aws-vault/${item.Key}`], goJson(item))
         assert.equal(r.status, 0, r.stderr)
       }
+      // Issue 28: an entry that is not JSON, and one gpg cannot open, are skipped, not fatal.
+      assert.equal(store.pass(['insert', '-m', '-f', 'aws-vault/notjson'], 'hello').status, 0)
+      await writeFile(join(store.dir, 'aws-vault', 'garbage.gpg'), 'not an OpenPGP message')
       const env = {
         ...home.env,
         GNUPGHOME: store.gnupgHome,
@@ -319,6 +352,8 @@ describe("vault import --from aws-vault --from-backend file|pass: aws-vault's fi
       assert.match(res.stdout, /^(copied|unchanged) +caktus +\*{16}0000 {2}\[keys\]$/m)
       assert.match(res.stdout, /^(copied|unchanged) +saguaro +\*{16}0001 {2}\[keys\]$/m)
       assert.match(res.stdout, /^skipped +caktus +- {2}\[session sts.GetSessionToken\]$/m)
+      assert.match(res.stdout, /^(unreadable|incomplete) +notjson +- /m)
+      assert.match(res.stdout, /^unreadable +garbage +- /m)
       assert.match(res.stderr, /copied from aws-vault's pass store in .*\/aws-vault, which is left as it was/)
       const exp = await vault(['export', 'saguaro', '--no-session', '--format', 'json'], { env })
       assert.equal(JSON.parse(exp.stdout).SecretAccessKey, profiles[1].secretAccessKey)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CredentialStore } from '../../src/stores/credential-store.js'
@@ -99,6 +99,65 @@ describe('vault import (issue 17)', () => {
     assert.equal(forced.code, 0, forced.stderr)
     assert.equal((await store().get('p0'))?.accessKeyId, 'AKIAIMPORTOTHER00000')
     assert.equal(await readFile(credentials, 'utf8'), '')
+  })
+
+  it('a symlinked credentials file (stow, yadm) is rewritten at its target, the link kept (issue 28)', async () => {
+    await reset('')
+    const dotfiles = join(home.dir, 'dotfiles')
+    await mkdir(dotfiles, { recursive: true })
+    const target = join(dotfiles, 'aws-credentials')
+    await writeFile(target, credentialsText(), { mode: 0o600 })
+    await rm(credentials)
+    await symlink(target, credentials)
+    try {
+      const res = await vault(['import'], { env })
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout.split('\n').filter((l) => l.startsWith('moved ')).length, profiles.length)
+      assert.ok((await lstat(credentials)).isSymbolicLink(), 'the link is kept')
+      const left = await readFile(target, 'utf8')
+      for (const p of profiles) assert.ok(!left.includes(p.secretAccessKey), `${p.name}'s secret left in the target`)
+      assert.equal(left, '# my keys\n[p2]\nregion = eu-west-1\n\n')
+      assert.deepEqual(await readdir(dotfiles), ['aws-credentials'], 'no temp file beside the target')
+      for (const p of profiles) assert.equal((await store().get(p.name))?.secretAccessKey, p.secretAccessKey)
+    } finally {
+      await rm(credentials, { force: true })
+      await rm(dotfiles, { recursive: true, force: true })
+    }
+  })
+
+  it('names and keys `vault add` refuses stay in the file, reported with control characters escaped (issue 28)', async () => {
+    const good = profiles[0]
+    await reset(
+      [
+        `[${good.name}]\naws_access_key_id = ${good.accessKeyId}\naws_secret_access_key = ${good.secretAccessKey}\n`,
+        '[ansi\u001b[2Jname]\naws_access_key_id = AKIAIMPORTHOSTILE001\naws_secret_access_key = h\n',
+        '[shell]\naws_access_key_id = AKIA$(touch PWN)\naws_secret_access_key = h\n',
+      ].join(''),
+    )
+    const res = await vault(['import'], { env })
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(res.stdout, /^moved +p0 /m)
+    assert.match(res.stdout, /^refused +ansi\\x1b\[2Jname /m)
+    assert.match(res.stdout, /^refused +shell +\*+PWN\) /m)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point
+    assert.doesNotMatch(res.stdout + res.stderr, /[\u0000-\u0009\u000b-\u001f]/)
+    assert.deepEqual(await store().list(), ['p0'])
+    const left = await readFile(credentials, 'utf8')
+    assert.ok(left.includes('AKIAIMPORTHOSTILE001') && left.includes('AKIA$(touch PWN)'), left)
+  })
+
+  it('two imports at once, 4 rounds: both succeed, every key moves, no temp file is shared (issue 28)', async () => {
+    for (let round = 0; round < 4; round++) {
+      await reset(credentialsText())
+      const [a, b] = await Promise.all([vault(['import'], { env }), vault(['import'], { env })])
+      assert.equal(a.code, 0, `round ${round}: ${a.stderr}`)
+      assert.equal(b.code, 0, `round ${round}: ${b.stderr}`)
+      assert.doesNotMatch(a.stderr + b.stderr, /ENOENT|unexpected error/)
+      for (const p of profiles) assert.equal((await store().get(p.name))?.secretAccessKey, p.secretAccessKey)
+      const left = await readFile(credentials, 'utf8')
+      for (const p of profiles) assert.ok(!left.includes(p.secretAccessKey), `round ${round}: ${p.name} left`)
+      assert.deepEqual(await readdir(join(home.dir, '.aws')), ['credentials'])
+    }
   })
 
   it('killed at random points (55 times), every key is in the file or the backend, and a rerun finishes', async () => {

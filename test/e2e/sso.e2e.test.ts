@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -247,6 +247,10 @@ describe('IAM Identity Center (issue 16)', () => {
     const { standIn, home, startUrl, exportJson } = await setup(t)
     const before = `${ssoConfig(startUrl)}\n# mine\n[profile prod-Admin]\nregion = ap-south-1 ; keep me\n`
     await home.writeConfig(before)
+    // A dotfiles manager's link (stow, yadm): written through to its target, the link kept (issue 28).
+    const target = join(home.dir, 'dotfiles-config')
+    await rename(home.configFile, target)
+    await symlink(target, home.configFile)
     const dry = await vault(['sso', 'populate', 'corp', '--dry-run'], { env: home.env, timeoutMs: 60_000 })
     assert.equal(dry.code, 0, dry.stderr)
     assert.equal(await readFile(home.configFile, 'utf8'), before)
@@ -268,13 +272,14 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.equal(real.stdout, expected.map((p) => `${p}\n`).join(''))
     const after = await readFile(home.configFile, 'utf8')
     assert.ok(after.startsWith(before), 'existing bytes kept')
+    assert.ok((await lstat(home.configFile)).isSymbolicLink(), 'the link is kept')
     assert.equal(
       after.slice(before.length),
-      '[profile audit-Admin]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = Admin\nregion = us-east-1\n' +
-        '[profile audit-ReadOnly]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\nregion = us-east-1\n' +
-        '[profile dev-Admin]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = us-east-1\n' +
-        '[profile dev-ReadOnly]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = ReadOnly\nregion = us-east-1\n' +
-        '[profile prod-ReadOnly]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\nregion = us-east-1\n',
+      '\n[profile audit-Admin]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = Admin\nregion = us-east-1\n' +
+        '\n[profile audit-ReadOnly]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\nregion = us-east-1\n' +
+        '\n[profile dev-Admin]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = us-east-1\n' +
+        '\n[profile dev-ReadOnly]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = ReadOnly\nregion = us-east-1\n' +
+        '\n[profile prod-ReadOnly]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\nregion = us-east-1\n',
     )
     // Paged answers (one item a page) were followed; one login served both runs.
     assert.equal(standIn.count('ListAccounts'), 6)

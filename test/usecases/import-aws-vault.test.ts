@@ -145,6 +145,65 @@ describe('importFromAwsVault', () => {
   })
 })
 
+describe('importFromAwsVault: the gate, and unreadable items (issue 28)', () => {
+  it('refuses names and keys `vault add` refuses, prints nothing raw, and imports the rest', async () => {
+    const hostile = ['new\nline', 'esc\u001b]0;owned\u0007', 'a]b', ' lead', 'x #y']
+    const t = setup([
+      ...hostile.map((key) => ({ key, data: data(ID, SECRET) })),
+      { key: 'shell', data: data('AKIA$(touch /tmp/PWN)', SECRET) },
+      { key: 'minio', data: data('minio-admin', SECRET) },
+      { key: 'caktus', data: data(ID, SECRET) },
+    ])
+    const results = await importFromAwsVault(t.deps, { dryRun: false, force: false })
+    const outcome = Object.fromEntries(results.map((r) => [r.profile, r.outcome]))
+    for (const key of [...hostile, 'shell']) assert.equal(outcome[key], 'refused', key)
+    assert.equal(outcome.minio, 'copied')
+    assert.equal(outcome.caktus, 'copied')
+    assert.deepEqual(await t.keys.list(), ['caktus', 'minio'])
+    // Escaped on stdout and stderr: no raw control character, no secret, the odd key masked.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point
+    assert.doesNotMatch(t.out() + t.err(), /[\u0000-\u0009\u000b-\u001f\u007f]/)
+    assert.match(t.out(), /^refused +new\\nline +- {2}\[keys\]$/m)
+    assert.match(t.err(), /not shaped like an AWS key/)
+    assert.ok(!(t.out() + t.err()).includes('$(touch'))
+    assert.ok(!(t.out() + t.err()).includes(SECRET))
+    assert.match(t.err(), /2 of 8 items copied .*; 6 refused or unreadable, see above/)
+  })
+
+  it('an item that cannot be read is skipped and reported; the rest is imported', async () => {
+    const t = setup([
+      { key: 'broken', data: '' },
+      { key: 'caktus', data: data(ID, SECRET) },
+      { key: 'saguaro', data: data(ID, SECRET) },
+    ])
+    const get = t.src.get
+    t.src.get = async (key: string) => {
+      if (key === 'broken') throw new StoreError('/home/u/.awsvault/keys/broken is corrupted (empty)', 'corrupt')
+      return get(key)
+    }
+    const results = await importFromAwsVault(t.deps, { dryRun: false, force: false })
+    assert.deepEqual(
+      results.map((r) => [r.profile, r.outcome]),
+      [
+        ['broken', 'unreadable'],
+        ['caktus', 'copied'],
+        ['saguaro', 'copied'],
+      ],
+    )
+    assert.match(t.err(), /cannot read aws-vault's item "broken", skipped: .*is corrupted \(empty\)/)
+  })
+
+  it("a wrong passphrase or a locked store is no item's fault: the import stops there", async () => {
+    for (const reason of ['passphrase', 'locked', 'timeout'] as const) {
+      const t = setup([{ key: 'caktus', data: data(ID, SECRET) }])
+      t.src.get = async () => {
+        throw new StoreError('wrong passphrase for the folder', reason)
+      }
+      await assert.rejects(importFromAwsVault(t.deps, { dryRun: false, force: false }), StoreError)
+    }
+  })
+})
+
 describe('checkImportFlags', () => {
   it('--from-backend needs --from aws-vault; --remove-sessions is for the credentials file', () => {
     assert.throws(
