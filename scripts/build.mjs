@@ -47,7 +47,7 @@ require('esbuild').buildSync({
   logLevel: 'warning',
   define: { 'import.meta.url': '__vault_import_meta_url' },
   banner: { js: "const __vault_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', '@oclif/*', 'proper-lockfile', 'lru-cache', 'open', 'jose'],
+  external: ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', '@oclif/*', 'lru-cache', 'open', 'jose'],
 })
 // The code cache, in a process of its own: V8 ties a cache to the flags it was made with.
 node(['-e', "require('./bin/fast-loader.cjs').writeCodeCache()"])
