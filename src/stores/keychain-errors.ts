@@ -138,6 +138,18 @@ export function sessionBusTimeout(backend: KeychainBackend, action: string, ms: 
   )
 }
 
+/**
+ * The error for a session bus that sent a message that is no D-Bus (a 'protocol' DBusError from
+ * vault's own client): the store is unavailable, whatever words the message quotes.
+ */
+export function sessionBusGarbled(backend: KeychainBackend, action: string, detail: string): StoreError {
+  return new StoreError(
+    `${action}: the ${DISPLAY_NAMES[backend]} is not available (its D-Bus session bus sent ${detail.replace(/^unreadable message from the session bus: /, 'an unreadable message: ')})`,
+    'unavailable',
+    `check that DBUS_SESSION_BUS_ADDRESS names the session's dbus-daemon, ${FALLBACK}`,
+  )
+}
+
 /** The error for a native call that outlived its deadline. */
 export function keychainTimeout(backend: KeychainBackend, action: string, ms: number): StoreError {
   return new StoreError(

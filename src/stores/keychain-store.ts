@@ -12,6 +12,7 @@ import {
   keychainBusy,
   keychainError,
   keychainTimeout,
+  sessionBusGarbled,
   sessionBusTimeout,
 } from './keychain-errors.js'
 import { trackNativeCall } from './native-calls.js'
@@ -166,9 +167,10 @@ export class KeychainStore implements SecretStore, BulkReadable {
       return found
     } catch (err) {
       // A bus or service that stopped answering: the deadline's error, as for a native call.
-      if ((err as { errorName?: string }).errorName === 'timeout') {
-        throw keychainTimeout(this.name, `reading "${key}"`, this.timeoutMs)
-      }
+      const errorName = (err as { errorName?: string }).errorName
+      if (errorName === 'timeout') throw keychainTimeout(this.name, `reading "${key}"`, this.timeoutMs)
+      // A bus that sends what is no D-Bus message: unavailable, and not handed to the native module.
+      if (errorName === 'protocol') throw sessionBusGarbled(this.name, `reading "${key}"`, (err as Error).message)
       this.logger.debug(
         `${this.name}: reading "${key}" over D-Bus failed (${(err as Error).message}); using the native module`,
       )
