@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
@@ -194,7 +193,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 
   private load(): Promise<KeyringBinding> {
-    this.binding ??= (this.opts.loadBinding ?? loadNativeBinding)().catch((err: unknown) => {
+    this.binding ??= (this.opts.loadBinding ?? loadHostedBinding)().catch((err: unknown) => {
       this.binding = undefined
       throw new StoreError(
         `cannot load the keychain module: ${(err as Error).message}`,
@@ -283,18 +282,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 }
 
-/**
- * The binding is a CommonJS native addon: require() loads it directly, where import() would send
- * it through the ESM loader and its CommonJS export scanner (~5 ms of every cache hit).
- */
-async function loadNativeBinding(): Promise<KeyringBinding> {
-  const require = createRequire(import.meta.url)
-  if (process.platform === 'linux') {
-    // The package's own loader first probes for musl (reading /usr/bin/ldd, ~2 ms); on glibc
-    // the prebuilt binary's package can be loaded straight away, and on musl it is not installed.
-    try {
-      return require(`@napi-rs/keyring-linux-${process.arch}-gnu`) as KeyringBinding
-    } catch {}
-  }
-  return require('@napi-rs/keyring') as KeyringBinding
+/** The native module, run in a helper process of its own (native-host.ts). */
+async function loadHostedBinding(): Promise<KeyringBinding> {
+  return (await import('./native-host.js')).hostedBinding()
 }
