@@ -79,9 +79,9 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
  * Linux and Windows use keyring-rs's attributes, so there the items are vault's own. Labels and
  * descriptions are not kept: keyring-rs sets its own.
  *
- * Every native call runs against a deadline. Note: a call that times out may still be running on
- * a libuv worker thread, and Node waits for those threads at exit, so while keychainCallsPending()
- * (native-calls.ts) the process needs a hard exit to end promptly.
+ * Every native call runs against a deadline, in a helper process (native-host.ts): a call that
+ * times out may still be running there, and the CLI's exit path abandons it (src/cli/hard-exit.ts)
+ * while keychainCallsPending() (native-calls.ts), so vault still exits with its own code.
  */
 export class KeychainStore implements SecretStore, BulkReadable {
   readonly name: KeychainBackend
@@ -145,7 +145,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   /** Every item with its data, in one native call. */
   async entries(): Promise<SecretItem[]> {
     // The listing call has no D-Bus timeout of its own; the deadline in call() bounds it (a
-    // hung daemon ends in a 'timeout' StoreError and a hard exit, src/cli/hard-exit.ts).
+    // hung daemon ends in a 'timeout' StoreError, and its helper is abandoned, src/cli/hard-exit.ts).
     const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal), {
       retry: true,
     })
