@@ -1,12 +1,12 @@
-import { keychainCallsStuck } from '../stores/native-calls.js'
+import { abandonKeychainCalls, keychainCallsStuck } from '../stores/native-calls.js'
 
 /**
- * Ends the process at once when a keychain call that outlived its deadline is still stuck in
- * native code: Node joins every libuv worker thread at exit (process.exit included), so the
- * process would otherwise wait for that call forever. Only a kill skips the join; the exit
- * status is then 137 (128 + SIGKILL). Calls still within their deadline are waited for first.
- * Call it once the output is written; resolves when nothing is stuck.
+ * Lets the process end with its own exit code when a keychain call is stuck past its deadline:
+ * the native calls run in a helper process (src/stores/native-host.ts), which is killed here, so
+ * no thread of this process is left in native code for Node to wait for at exit. Calls still
+ * within their deadline are waited for first. Call it once the output is written; resolves when
+ * nothing is left running. (The name is older than the helper: this process no longer kills itself.)
  */
 export async function exitIfKeychainStuck(): Promise<void> {
-  if (await keychainCallsStuck()) process.kill(process.pid, 'SIGKILL')
+  if (await keychainCallsStuck()) abandonKeychainCalls()
 }

@@ -1,17 +1,12 @@
 import { createConnection, type Socket } from 'node:net'
+import { DBusError, printable } from './dbus-error.js'
 import type { DBusValue } from './dbus-marshal.js'
-import { decodeMessage, encodeMessage, type Message, MessageType, messageLength } from './dbus-wire.js'
+import { encodeMessage, type Message, MessageFramer, MessageType } from './dbus-wire.js'
 
-/** An error reply (its D-Bus error name and message), or a failure of the bus itself. */
-export class DBusError extends Error {
-  constructor(
-    message: string,
-    /** e.g. org.freedesktop.DBus.Error.ServiceUnknown; 'timeout' or 'disconnected' for the connection's own. */
-    readonly errorName: string,
-  ) {
-    super(message)
-  }
-}
+export { DBusError } from './dbus-error.js'
+
+/** The longest authentication line a bus may send before its CRLF (its OK line is ~36 bytes). */
+const MAX_AUTH_LINE = 16 * 1024
 
 export interface CallSpec {
   destination: string
@@ -25,12 +20,14 @@ export interface CallSpec {
 /**
  * A minimal D-Bus client connection over a Unix socket: SASL EXTERNAL, Hello, and method calls,
  * each with a deadline, so a stopped or frozen peer rejects with a 'timeout' DBusError instead of
- * hanging. Signals and calls addressed to us are ignored.
+ * hanging. Signals and calls addressed to us are ignored. Whatever the peer sends, every failure
+ * reaches the callers as a rejected DBusError: a malformed message ('protocol') fails the
+ * connection and every pending call, and nothing is thrown from the socket's handlers.
  */
 export class DBusConnection {
   private serial = 0
   private pending = new Map<number, { resolve(m: Message): void; reject(e: Error): void }>()
-  private inbox: Buffer = Buffer.alloc(0)
+  private framer = new MessageFramer()
   private closed?: DBusError
   uniqueName = ''
 
@@ -71,7 +68,12 @@ export class DBusConnection {
     if (this.closed) return Promise.reject(this.closed)
     this.serial += 1
     const serial = this.serial
-    const bytes = encodeMessage({ type: MessageType.MethodCall, flags: 0, serial, ...spec })
+    let bytes: Buffer
+    try {
+      bytes = encodeMessage({ type: MessageType.MethodCall, flags: 0, serial, ...spec })
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const what = `${spec.interface}.${spec.member}`
     const reply = new Promise<Message>((resolve, reject) => {
       this.pending.set(serial, { resolve, reject })
@@ -79,8 +81,9 @@ export class DBusConnection {
     })
     return withDeadline(reply, this.timeoutMs, what, () => this.pending.delete(serial)).then((m) => {
       if (m.type === MessageType.Error) {
+        // The peer's own words, made printable: they end up in an error line.
         const text = typeof m.body[0] === 'string' ? m.body[0] : ''
-        throw new DBusError(`${m.errorName}${text ? `: ${text}` : ''}`, m.errorName ?? 'unknown')
+        throw new DBusError(printable(`${m.errorName}${text ? `: ${text}` : ''}`, 300), m.errorName ?? 'unknown')
       }
       return m.body
     })
@@ -101,6 +104,10 @@ export class DBusConnection {
       const onData = (chunk: Buffer) => {
         text += chunk.toString('latin1')
         const end = text.indexOf('\r\n')
+        if (end < 0 && text.length > MAX_AUTH_LINE) {
+          this.socket.off('data', onData)
+          failWith(`its authentication answer has no line end in ${MAX_AUTH_LINE} bytes`)
+        }
         if (end < 0) return
         this.socket.off('data', onData)
         this.socket.off('error', onError)
@@ -133,19 +140,15 @@ export class DBusConnection {
   /** Reads messages from here on, starting with `first`, the bytes that came with the OK line. */
   private listen(first: Buffer): void {
     const onData = (chunk: Buffer) => {
-      this.inbox = this.inbox.length ? Buffer.concat([this.inbox, chunk]) : chunk
-      for (;;) {
-        const length = messageLength(this.inbox)
-        if (length === undefined || this.inbox.length < length) return
-        const bytes = this.inbox.subarray(0, length)
-        this.inbox = this.inbox.subarray(length)
-        let m: Message
-        try {
-          m = decodeMessage(bytes)
-        } catch (err) {
-          this.fail(new DBusError(`unreadable message from the session bus: ${(err as Error).message}`, 'protocol'))
-          return
-        }
+      let messages: Message[]
+      try {
+        messages = this.framer.push(chunk)
+      } catch (err) {
+        const why = err instanceof DBusError ? err.message : String(err)
+        this.fail(new DBusError(`unreadable message from the session bus: ${why}`, 'protocol'))
+        return
+      }
+      for (const m of messages) {
         if (m.type !== MessageType.MethodReturn && m.type !== MessageType.Error) continue
         const waiter = m.replySerial === undefined ? undefined : this.pending.get(m.replySerial)
         if (!waiter || m.replySerial === undefined) continue

@@ -1,67 +1,14 @@
 /**
  * D-Bus marshaling (D-Bus Specification, "Marshaling (Wire Format)"), as far as a Secret Service
- * client needs it: every basic type but unix fds, arrays, structs, dict entries and variants, in
- * either byte order on read, little-endian on write. Messages are in dbus-wire.ts.
- *
- * Values: y n q i u → number, x t → bigint, d → number, b → boolean, s o g → string,
- * `ay` → Buffer, other arrays → array, `a{kv}` → array of [key, value], struct → array,
- * v → {@link Variant}.
+ * client needs it: every basic type but unix fds, arrays, structs, dict entries and variants,
+ * little-endian. Reading is in dbus-unmarshal.ts, signatures in dbus-signature.ts, messages in
+ * dbus-wire.ts.
  */
+import { type DBusError, protocolError } from './dbus-error.js'
+import { ALIGN, type DBusValue, splitSignature, type Variant } from './dbus-signature.js'
 
-export interface Variant {
-  signature: string
-  value: DBusValue
-}
-
-export type DBusValue = number | bigint | boolean | string | Buffer | Variant | DBusValue[]
-
-const ALIGN: Record<string, number> = {
-  y: 1,
-  b: 4,
-  n: 2,
-  q: 2,
-  i: 4,
-  u: 4,
-  x: 8,
-  t: 8,
-  d: 8,
-  s: 4,
-  o: 4,
-  g: 1,
-  a: 4,
-  v: 1,
-}
-ALIGN['('] = 8
-ALIGN['{'] = 8
-
-/** The end (exclusive) of the single complete type starting at `i` in `sig`. */
-export function typeEnd(sig: string, i: number): number {
-  const c = sig[i]
-  if (c === undefined) throw new Error(`D-Bus signature "${sig}" ends early`)
-  if (c === 'a') return typeEnd(sig, i + 1)
-  if (c === '(' || c === '{') {
-    const close = c === '(' ? ')' : '}'
-    let j = i + 1
-    while (sig[j] !== close) {
-      if (j >= sig.length) throw new Error(`D-Bus signature "${sig}" is unbalanced`)
-      j = typeEnd(sig, j)
-    }
-    return j + 1
-  }
-  if (!(c in ALIGN)) throw new Error(`unsupported D-Bus type "${c}" in "${sig}"`)
-  return i + 1
-}
-
-/** The single complete types of a signature: "sa{sv}as" → ["s", "a{sv}", "as"]. */
-export function splitSignature(sig: string): string[] {
-  const types: string[] = []
-  for (let i = 0; i < sig.length; ) {
-    const end = typeEnd(sig, i)
-    types.push(sig.slice(i, end))
-    i = end
-  }
-  return types
-}
+export { type DBusValue, splitSignature, type Variant } from './dbus-signature.js'
+export { Reader } from './dbus-unmarshal.js'
 
 /** Writes values little-endian; offsets (and so padding) count from the start of the buffer. */
 export class Writer {
@@ -169,7 +116,7 @@ export class Writer {
         this.array(sig.slice(1), value)
         return
       default:
-        throw new Error(`unsupported D-Bus type "${sig}"`)
+        throw protocolError(`unsupported D-Bus type "${sig}"`)
     }
   }
 
@@ -197,117 +144,6 @@ export class Writer {
   }
 }
 
-/** Reads values in the message's byte order; offsets count from the start of the buffer. */
-export class Reader {
-  constructor(
-    private readonly buf: Buffer,
-    public offset = 0,
-    private readonly little = true,
-  ) {}
-
-  align(n: number): void {
-    this.offset += (n - (this.offset % n)) % n
-  }
-
-  private take(n: number): number {
-    this.align(n)
-    const at = this.offset
-    if (at + n > this.buf.length) throw new Error('D-Bus message truncated')
-    this.offset += n
-    return at
-  }
-
-  uint32(): number {
-    const at = this.take(4)
-    return this.little ? this.buf.readUInt32LE(at) : this.buf.readUInt32BE(at)
-  }
-
-  read(sig: string): DBusValue {
-    const b = this.buf
-    const le = this.little
-    switch (sig[0]) {
-      case 'y':
-        return b.readUInt8(this.take(1))
-      case 'b':
-        return this.uint32() !== 0
-      case 'n': {
-        const at = this.take(2)
-        return le ? b.readInt16LE(at) : b.readInt16BE(at)
-      }
-      case 'q': {
-        const at = this.take(2)
-        return le ? b.readUInt16LE(at) : b.readUInt16BE(at)
-      }
-      case 'i': {
-        const at = this.take(4)
-        return le ? b.readInt32LE(at) : b.readInt32BE(at)
-      }
-      case 'u':
-        return this.uint32()
-      case 'x': {
-        const at = this.take(8)
-        return le ? b.readBigInt64LE(at) : b.readBigInt64BE(at)
-      }
-      case 't': {
-        const at = this.take(8)
-        return le ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at)
-      }
-      case 'd': {
-        const at = this.take(8)
-        return le ? b.readDoubleLE(at) : b.readDoubleBE(at)
-      }
-      case 's':
-      case 'o':
-        return this.string(this.uint32())
-      case 'g':
-        return this.string(b.readUInt8(this.take(1)))
-      case 'v': {
-        const signature = this.read('g') as string
-        if (splitSignature(signature).length !== 1) throw new Error(`bad D-Bus variant signature "${signature}"`)
-        return { signature, value: this.read(signature) }
-      }
-      case '(': {
-        this.align(8)
-        return splitSignature(sig.slice(1, -1)).map((t) => this.read(t))
-      }
-      case 'a':
-        return this.array(sig.slice(1))
-      default:
-        throw new Error(`unsupported D-Bus type "${sig}"`)
-    }
-  }
-
-  private string(length: number): string {
-    const at = this.offset
-    if (at + length + 1 > this.buf.length) throw new Error('D-Bus message truncated')
-    this.offset += length + 1
-    return this.buf.toString('utf8', at, at + length)
-  }
-
-  private array(element: string): DBusValue {
-    const length = this.uint32()
-    this.align(ALIGN[element[0]])
-    const end = this.offset + length
-    if (end > this.buf.length) throw new Error('D-Bus message truncated')
-    if (element === 'y') {
-      this.offset = end
-      return Buffer.from(this.buf.subarray(end - length, end))
-    }
-    const items: DBusValue[] = []
-    const entry = element[0] === '{' ? splitSignature(element.slice(1, -1)) : undefined
-    while (this.offset < end) {
-      if (entry) {
-        this.align(8)
-        items.push([this.read(entry[0]), this.read(entry[1])])
-      } else {
-        items.push(this.read(element))
-      }
-    }
-    if (this.offset !== end) throw new Error('D-Bus array overruns its length')
-    return items
-  }
-}
-
 function num(v: DBusValue, sig: string): number {
   if (typeof v !== 'number') throw typeError(sig, v)
   return v
@@ -324,6 +160,6 @@ function str(v: DBusValue, sig: string): string {
   return v
 }
 
-function typeError(sig: string, v: DBusValue): Error {
-  return new Error(`D-Bus value ${typeof v} does not fit type "${sig}"`)
+function typeError(sig: string, v: DBusValue): DBusError {
+  return protocolError(`D-Bus value ${typeof v} does not fit type "${sig}"`)
 }

@@ -50,18 +50,29 @@ const RULES: Array<[RegExp, StoreError['reason']]> = [
   [/ambiguous|matched by \d+|couldn't decode|bad encoding/i, 'corrupt'],
 ]
 
+/** An item's object path (collection and item); a collection's path alone is not one. */
+const ITEM_PATH = String.raw`/org/freedesktop/secrets/collection/[^/\s"'\u2018\u2019\u201c\u201d]+/[^/\s"'\u2018\u2019\u201c\u201d]+`
+
 /**
  * The Secret Service's answers for an item deleted while we held its path: gnome-keyring drops
- * the object, so a read, delete or listing that reaches it meets
- *   "No such interface “org.freedesktop.Secret.Item” on object at path /org/freedesktop/secrets/collection/login/272"
- *   "Object does not exist at path “/org/freedesktop/secrets/collection/login/272”"
- * (issue 15: seen with `vault clear` racing `vault export`). The item is gone, the service is
- * fine: for a read that is a miss, for a listing a reason to list again. A path naming a
- * collection alone (no item number) is not matched: a vanished collection is a real failure.
+ * the object, so a read, delete or listing that reaches it meets one of
+ *   GLib's dispatcher (gio/gdbusconnection.c), for any interface of an object unregistered
+ *   before or while the call was handled, org.freedesktop.DBus.Properties included:
+ *     "No such interface “org.freedesktop.Secret.Item” on object at path /org/freedesktop/secrets/collection/login/272"
+ *     "No such interface “org.freedesktop.DBus.Properties” on object at path /org/freedesktop/secrets/collection/login/272"
+ *     "Object does not exist at path “/org/freedesktop/secrets/collection/login/272”"
+ *   gnome-keyring's own lookup (daemon/dbus/gkd-secret-objects.c, Secret.Error.NoSuchObject):
+ *     "The '/org/freedesktop/secrets/collection/login/272' object does not exist"
+ * (issue 15: seen with `vault clear` racing `vault export`; issue 28: the Properties wording in
+ * concurrent writes). The item is gone, the service is fine: for a read that is a miss, for a
+ * listing a reason to list again. A path naming a collection alone (no item number) is not
+ * matched: a vanished collection is a real failure.
  */
 const VANISHED = [
   /No such interface\W+org\.freedesktop\.Secret\.Item\b/i,
-  /(?:Object does not exist|Unknown ?Object)\W.*\/org\/freedesktop\/secrets\/collection\/[^/\s"'\u201c\u201d]+\/[^/\s"'\u201c\u201d]+/i,
+  new RegExp(String.raw`No such interface\W+[\w.]+\W+on object at path\W*${ITEM_PATH}`, 'i'),
+  new RegExp(String.raw`(?:Object does not exist|Unknown ?Object)\W.*${ITEM_PATH}`, 'i'),
+  new RegExp(String.raw`The\W+${ITEM_PATH}\W+object does not exist`, 'i'),
 ]
 
 /**
@@ -124,6 +135,18 @@ export function sessionBusTimeout(backend: KeychainBackend, action: string, ms: 
     `${action}: the ${DISPLAY_NAMES[backend]} did not answer within ${ms / 1000}s (its D-Bus session bus, DBUS_SESSION_BUS_ADDRESS, did not answer)`,
     'timeout',
     `check that the session's dbus-daemon is running, ${FALLBACK}`,
+  )
+}
+
+/**
+ * The error for a session bus that sent a message that is no D-Bus (a 'protocol' DBusError from
+ * vault's own client): the store is unavailable, whatever words the message quotes.
+ */
+export function sessionBusGarbled(backend: KeychainBackend, action: string, detail: string): StoreError {
+  return new StoreError(
+    `${action}: the ${DISPLAY_NAMES[backend]} is not available (its D-Bus session bus sent ${detail.replace(/^unreadable message from the session bus: /, 'an unreadable message: ')})`,
+    'unavailable',
+    `check that DBUS_SESSION_BUS_ADDRESS names the session's dbus-daemon, ${FALLBACK}`,
   )
 }
 

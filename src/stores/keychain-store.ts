@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
@@ -12,6 +11,7 @@ import {
   keychainBusy,
   keychainError,
   keychainTimeout,
+  sessionBusGarbled,
   sessionBusTimeout,
 } from './keychain-errors.js'
 import { trackNativeCall } from './native-calls.js'
@@ -79,9 +79,9 @@ const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const
  * Linux and Windows use keyring-rs's attributes, so there the items are vault's own. Labels and
  * descriptions are not kept: keyring-rs sets its own.
  *
- * Every native call runs against a deadline. Note: a call that times out may still be running on
- * a libuv worker thread, and Node waits for those threads at exit, so while keychainCallsPending()
- * (native-calls.ts) the process needs a hard exit to end promptly.
+ * Every native call runs against a deadline, in a helper process (native-host.ts): a call that
+ * times out may still be running there, and the CLI's exit path abandons it (src/cli/hard-exit.ts)
+ * while keychainCallsPending() (native-calls.ts), so vault still exits with its own code.
  */
 export class KeychainStore implements SecretStore, BulkReadable {
   readonly name: KeychainBackend
@@ -145,7 +145,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   /** Every item with its data, in one native call. */
   async entries(): Promise<SecretItem[]> {
     // The listing call has no D-Bus timeout of its own; the deadline in call() bounds it (a
-    // hung daemon ends in a 'timeout' StoreError and a hard exit, src/cli/hard-exit.ts).
+    // hung daemon ends in a 'timeout' StoreError, and its helper is abandoned, src/cli/hard-exit.ts).
     const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal), {
       retry: true,
     })
@@ -166,9 +166,10 @@ export class KeychainStore implements SecretStore, BulkReadable {
       return found
     } catch (err) {
       // A bus or service that stopped answering: the deadline's error, as for a native call.
-      if ((err as { errorName?: string }).errorName === 'timeout') {
-        throw keychainTimeout(this.name, `reading "${key}"`, this.timeoutMs)
-      }
+      const errorName = (err as { errorName?: string }).errorName
+      if (errorName === 'timeout') throw keychainTimeout(this.name, `reading "${key}"`, this.timeoutMs)
+      // A bus that sends what is no D-Bus message: unavailable, and not handed to the native module.
+      if (errorName === 'protocol') throw sessionBusGarbled(this.name, `reading "${key}"`, (err as Error).message)
       this.logger.debug(
         `${this.name}: reading "${key}" over D-Bus failed (${(err as Error).message}); using the native module`,
       )
@@ -192,7 +193,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 
   private load(): Promise<KeyringBinding> {
-    this.binding ??= (this.opts.loadBinding ?? loadNativeBinding)().catch((err: unknown) => {
+    this.binding ??= (this.opts.loadBinding ?? loadHostedBinding)().catch((err: unknown) => {
       this.binding = undefined
       throw new StoreError(
         `cannot load the keychain module: ${(err as Error).message}`,
@@ -281,18 +282,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 }
 
-/**
- * The binding is a CommonJS native addon: require() loads it directly, where import() would send
- * it through the ESM loader and its CommonJS export scanner (~5 ms of every cache hit).
- */
-async function loadNativeBinding(): Promise<KeyringBinding> {
-  const require = createRequire(import.meta.url)
-  if (process.platform === 'linux') {
-    // The package's own loader first probes for musl (reading /usr/bin/ldd, ~2 ms); on glibc
-    // the prebuilt binary's package can be loaded straight away, and on musl it is not installed.
-    try {
-      return require(`@napi-rs/keyring-linux-${process.arch}-gnu`) as KeyringBinding
-    } catch {}
-  }
-  return require('@napi-rs/keyring') as KeyringBinding
+/** The native module, run in a helper process of its own (native-host.ts). */
+async function loadHostedBinding(): Promise<KeyringBinding> {
+  return (await import('./native-host.js')).hostedBinding()
 }

@@ -1,10 +1,10 @@
 /**
- * Native keychain calls started and not yet settled, in this process, each with its deadline. A
- * call that outlived its deadline keeps a libuv worker thread, and Node joins those threads at
- * exit (process.exit and process.reallyExit included: seen with gdb, main thread in
- * uv__threadpool_cleanup → uv_thread_join), so a process with one can end promptly only by a
- * kill (src/cli/hard-exit.ts). A module of its own, with no imports, so that the CLI's exit path
- * can ask without loading the keychain store.
+ * Native keychain calls started and not yet settled, each with its deadline. A call that outlived
+ * its deadline keeps a libuv worker thread, and Node joins those threads at exit (process.exit
+ * and process.reallyExit included: seen with gdb, main thread in uv__threadpool_cleanup →
+ * uv_thread_join), so the calls run in a helper process (native-host.ts) that the CLI's exit
+ * path abandons (src/cli/hard-exit.ts). A module of its own, with no imports, so that the exit
+ * path can ask without loading the keychain store.
  */
 interface NativeCall {
   settled: Promise<void>
@@ -12,6 +12,18 @@ interface NativeCall {
 }
 
 const calls = new Set<NativeCall>()
+let abandon: (() => void) | undefined
+
+/** How to give up the calls that are stuck: the helper process registers its kill. */
+export function onAbandon(fn: () => void): void {
+  abandon = fn
+}
+
+/** Gives up every call still running (kills the helper process that runs them). */
+export function abandonKeychainCalls(): void {
+  abandon?.()
+  calls.clear()
+}
 
 /** Records a native call that should settle within `timeoutMs`. */
 export function trackNativeCall(native: Promise<unknown>, timeoutMs: number): void {

@@ -26,7 +26,8 @@ export type DirectRead = string | null | 'native'
  * The plain session sends the secret over the user's own bus socket, as `secret-tool lookup`
  * does when it is offered no encryption; nothing is written anywhere.
  *
- * Rejects with a DBusError: 'timeout' when the bus or the service stops answering.
+ * Rejects with a DBusError: 'timeout' when the bus or the service stops answering, 'protocol'
+ * when it sends a message vault cannot read (the native module is not handed a bus like that).
  */
 export async function readSecretServiceItem(
   env: Env,
@@ -40,7 +41,7 @@ export async function readSecretServiceItem(
   try {
     bus = await DBusConnection.open(path, timeoutMs)
   } catch (err) {
-    if (err instanceof DBusError && err.errorName === 'timeout') throw err
+    if (isFinal(err)) throw err
     return 'native' // no daemon at that address: the native module says so in its own words
   }
   try {
@@ -66,9 +67,14 @@ export async function readSecretServiceItem(
     if (!secret || !Buffer.isBuffer(secret[2])) return 'native'
     return secret[2].toString('utf8')
   } catch (err) {
-    if (err instanceof DBusError && err.errorName === 'timeout') throw err
+    if (isFinal(err)) throw err
     return 'native' // an error reply (no service, plain sessions not offered): the native path decides
   } finally {
     bus.close()
   }
+}
+
+/** A bus that stopped answering, or that speaks no D-Bus: the native module would fare no better. */
+function isFinal(err: unknown): boolean {
+  return err instanceof DBusError && (err.errorName === 'timeout' || err.errorName === 'protocol')
 }

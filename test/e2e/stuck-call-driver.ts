@@ -1,7 +1,8 @@
 /**
  * A keychain listing whose bus stops right after the probe: the driver stubs the probe as
  * answered, so the native call starts and sticks on a libuv worker thread (findCredentialsAsync
- * runs there). It reports the error as vault does and ends through src/cli/hard-exit.ts.
+ * runs there, in vault's keychain helper process). It reports the error as vault does and ends
+ * through src/cli/hard-exit.ts and process.exit, as src/cli/main.ts does.
  * Output: stderr as vault writes it; the exit is the test's subject.
  */
 import { writeSync } from 'node:fs'
@@ -17,5 +18,5 @@ try {
 } catch (err) {
   const code = reportError(err, stderr, false)
   await exitIfKeychainStuck()
-  process.exitCode = code
+  process.exit(code)
 }

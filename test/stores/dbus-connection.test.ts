@@ -210,3 +210,130 @@ describe('DBusConnection against fake buses: deadlines and framing', () => {
     server.close()
   })
 })
+
+/**
+ * Answers auth and Hello as a bus does, then each further call with `answer(call)`: raw bytes, as
+ * a broken or hostile peer might send them.
+ */
+function garblingBus(answer: (serial: number) => Buffer, garbleHello = false) {
+  return (socket: Socket) => {
+    let authed = false
+    let buf = Buffer.alloc(0)
+    socket.on('error', () => {})
+    socket.on('data', (chunk) => {
+      if (!authed) {
+        if (chunk.includes('AUTH')) socket.write('OK 0123456789abcdef0123456789abcdef\r\n')
+        if (!chunk.includes('BEGIN')) return
+        authed = true
+        chunk = chunk.subarray(chunk.indexOf('BEGIN\r\n') + 7)
+      }
+      buf = Buffer.concat([buf, chunk])
+      for (let len = messageLength(buf); len !== undefined && buf.length >= len; len = messageLength(buf)) {
+        const call = decodeMessage(buf.subarray(0, len))
+        buf = buf.subarray(len)
+        if (call.member === 'Hello' && !garbleHello) {
+          socket.write(
+            encodeMessage({
+              type: MessageType.MethodReturn,
+              flags: 0,
+              serial: 1,
+              replySerial: call.serial,
+              signature: 's',
+              body: [':1.7'],
+            }),
+          )
+        } else socket.write(answer(call.serial))
+      }
+    })
+  }
+}
+
+/** A valid reply to `serial`, with the byte-order mark replaced. */
+const badByteOrder = (serial: number) => {
+  const reply = encodeMessage({ type: MessageType.MethodReturn, flags: 0, serial: 2, replySerial: serial })
+  reply[0] = 0x41
+  return reply
+}
+
+const isProtocol = (err: unknown) => err instanceof DBusError && err.errorName === 'protocol'
+
+describe('DBusConnection against buses that send garbage (issue 28)', () => {
+  const ping = { destination: 'x.y', path: '/', interface: 'x.y', member: 'Ping' }
+
+  it('a reply with a bad byte-order mark rejects the call with a protocol DBusError, and fails the connection', async () => {
+    const { path, server } = await fakeBus(garblingBus(badByteOrder))
+    const conn = await DBusConnection.open(path, 5000)
+    try {
+      await assert.rejects(conn.call(ping), (err: unknown) => {
+        assert.ok(isProtocol(err), String(err))
+        assert.match(
+          (err as Error).message,
+          /^unreadable message from the session bus: bad D-Bus byte order mark 0x41$/,
+        )
+        return true
+      })
+      await assert.rejects(conn.call(ping), isProtocol)
+    } finally {
+      conn.close()
+      server.close()
+    }
+  })
+
+  it('a Hello answered with a bad byte-order mark: open rejects with a protocol DBusError', async () => {
+    const { path, server } = await fakeBus(garblingBus(badByteOrder, true))
+    try {
+      await assert.rejects(DBusConnection.open(path, 5000), isProtocol)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('an authentication answer without a line end is cut off, not buffered on', async () => {
+    const { path, server } = await fakeBus((s) => {
+      s.on('error', () => {})
+      s.on('data', () => s.write(Buffer.alloc(64 * 1024, 0x41)))
+    })
+    try {
+      await assert.rejects(DBusConnection.open(path, 5000), /no line end in 16384 bytes/)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('300 mutated replies over a real socket: each call settles with a value or a DBusError, nothing is thrown', async () => {
+    let a = 0x28
+    const rand = (n: number) => {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0
+      return a % n
+    }
+    let settled = 0
+    for (let i = 0; i < 300; i++) {
+      const { path, server } = await fakeBus(
+        garblingBus((serial) => {
+          const reply = encodeMessage({
+            type: MessageType.MethodReturn,
+            flags: 0,
+            serial: 2,
+            replySerial: serial,
+            signature: 'a{sv}',
+            body: [[['k', { signature: 's', value: 'v' }]]],
+          })
+          for (let n = 1 + rand(4); n > 0; n--) reply[rand(reply.length)] = rand(256)
+          return reply.subarray(0, reply.length - rand(2) * rand(reply.length))
+        }),
+      )
+      const conn = await DBusConnection.open(path, 2000)
+      try {
+        await conn.call(ping).then(
+          () => {},
+          (err: unknown) => assert.ok(err instanceof DBusError, `case ${i}: ${(err as Error)?.stack}`),
+        )
+        settled++
+      } finally {
+        conn.close()
+        server.close()
+      }
+    }
+    assert.equal(settled, 300)
+  })
+})

@@ -326,6 +326,14 @@ const NO_ITEM_INTERFACE =
   'Platform failure: zbus error: org.freedesktop.DBus.Error.UnknownMethod: No such interface “org.freedesktop.Secret.Item” on object at path /org/freedesktop/secrets/collection/login/272'
 const NO_OBJECT =
   'Platform failure: zbus error: org.freedesktop.DBus.Error.UnknownObject: Object does not exist at path “/org/freedesktop/secrets/collection/login/272”'
+// Issue 28: GLib's answer to a Properties call on an object unregistered meanwhile
+// (gio/gdbusconnection.c, has_object_been_unregistered), seen in concurrent writes.
+const NO_PROPERTIES_INTERFACE =
+  'Platform failure: zbus error: org.freedesktop.DBus.Error.UnknownMethod: No such interface “org.freedesktop.DBus.Properties” on object at path /org/freedesktop/secrets/collection/login/272'
+// Issue 28: gnome-keyring's own lookup of an item path (daemon/dbus/gkd-secret-objects.c,
+// secret_objects_lookup_gck_object_for_path).
+const NO_SUCH_OBJECT =
+  "Platform failure: zbus error: org.freedesktop.Secret.Error.NoSuchObject: The '/org/freedesktop/secrets/collection/login/272' object does not exist"
 
 /** A binding whose calls fail with `message` the first `times` times, then work. */
 function flakyBinding(message: string, times: number) {
@@ -333,8 +341,12 @@ function flakyBinding(message: string, times: number) {
 }
 
 describe('KeychainStore: an item deleted under a call is not an unavailable keyring (issue 15)', () => {
-  for (const message of [NO_ITEM_INTERFACE, NO_OBJECT]) {
-    const tag = message.includes('interface') ? 'No such interface' : 'Object does not exist'
+  for (const [tag, message] of [
+    ['No such interface Secret.Item', NO_ITEM_INTERFACE],
+    ['Object does not exist', NO_OBJECT],
+    ['No such interface DBus.Properties (issue 28)', NO_PROPERTIES_INTERFACE],
+    ['gnome-keyring NoSuchObject (issue 28)', NO_SUCH_OBJECT],
+  ]) {
     it(`${tag}: a read is a miss and a delete is "nothing removed"`, async () => {
       const fake = flakyBinding(message, 2)
       fake.passwords.set('caktus', '{}')
@@ -369,6 +381,14 @@ describe('KeychainStore: an item deleted under a call is not an unavailable keyr
   it('a vanished collection (no item in the path), a dead or a locked service are not misses', async () => {
     const collection = 'Object does not exist at path “/org/freedesktop/secrets/collection/login”'
     assert.equal(isVanishedItem(new Error(collection)), false)
+    for (const other of [
+      'No such interface “org.freedesktop.DBus.Properties” on object at path /org/freedesktop/secrets/collection/login',
+      "The '/org/freedesktop/secrets/collection/login' object does not exist",
+      'No such interface “org.freedesktop.DBus.Properties” on object at path /org/freedesktop/secrets',
+      'The collection does not exist',
+    ]) {
+      assert.equal(isVanishedItem(new Error(other)), false, other)
+    }
     await assert.rejects(storeWith(flakyBinding(collection, 1)).store.get('k'), { reason: 'unavailable' })
     const locked = 'zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object'
     await assert.rejects(storeWith(flakyBinding(locked, 1)).store.get('k'), { reason: 'locked' })
