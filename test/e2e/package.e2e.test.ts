@@ -98,6 +98,7 @@ describe('the installed package, from a fresh clone (issue 23)', () => {
       'oclif.manifest.json',
       'bin/run.js',
       'bin/fast-loader.cjs',
+      'bin/keyring-host.cjs',
       'bin/package.json',
       'dist/cli/main.js',
       'dist/commands/exec.js',
