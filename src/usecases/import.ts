@@ -1,8 +1,9 @@
-import { open, readFile, rename, rm } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { credentialsFilePath } from '../config/credentials-file.js'
 import { credentialsSections, withoutSection } from '../config/credentials-sections.js'
 import { NotFoundError, StoreError } from '../errors.js'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 import type { Env } from '../runtime/types.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import { maskKey } from '../vault/credentials.js'
@@ -122,7 +123,7 @@ export function sameKeys(a: AwsCredentials, b: AwsCredentials): boolean {
 
 async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8')
+    return await readBoundedText(path, { maxBytes: fileCaps.awsConfig })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`no credentials file at ${path}`, 'set AWS_SHARED_CREDENTIALS_FILE to its path')
