@@ -51,7 +51,12 @@ async function locksTaken(profile: string) {
       createTokenWithRefreshToken: async () => assert.fail('no refresh'),
     }),
     portal: () => ({
-      getRoleCredentials: async () => ({ accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: hour }),
+      getRoleCredentials: async () => ({
+        accessKeyId: 'ASIA1',
+        secretAccessKey: 's',
+        sessionToken: 't',
+        expiration: hour,
+      }),
       listAccounts: async () => [],
       listAccountRoles: async () => [],
     }),
