@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { FileReadRefused, fileCaps, readBoundedText } from '../fs/read-file.js'
 import type { Env, Logger } from '../runtime/types.js'
 import {
   canFindSections,
@@ -52,8 +52,9 @@ export class ConfigFile {
   static async load(path: string, log?: Logger): Promise<ConfigFile> {
     let text: string
     try {
-      text = await readFile(path, 'utf8')
+      text = await readBoundedText(path, { maxBytes: fileCaps.awsConfig })
     } catch (err) {
+      if (err instanceof FileReadRefused) throw new ConfigError(`config file ${err.message}`, err.hint, { cause: err })
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         if (log?.enabled) log.debug(`config file ${path} does not exist; starting from an empty config`)

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 import type { Env, Logger } from '../runtime/types.js'
 import { expandHome } from './config-file.js'
 
@@ -31,7 +31,7 @@ export async function warnPlaintextCredentials(profileName: string, opts: Plaint
   const path = credentialsFilePath(opts.env, opts.homedir)
   let text: string
   try {
-    text = await (opts.readText ?? ((p: string) => readFile(p, 'utf8')))(path)
+    text = await (opts.readText ?? ((p: string) => readBoundedText(p, { maxBytes: fileCaps.awsConfig })))(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'ENOENT') opts.log.debug(`cannot read ${path} to check for plaintext keys: ${(err as Error).message}`)

@@ -1,6 +1,7 @@
-import { open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
+import { open, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ConfigError, NotFoundError } from '../errors.js'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 import { withoutSection } from './credentials-sections.js'
 
 // Another process (a second `vault import`, an editor) may rewrite the file between our read and
@@ -28,7 +29,7 @@ export async function targetOf(path: string): Promise<string> {
 /** The text of `target`; `shown` is the path the user knows it by, for messages. */
 export async function readText(target: string, shown: string): Promise<string> {
   try {
-    return await readFile(target, 'utf8')
+    return await readBoundedText(target, { maxBytes: fileCaps.awsConfig })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`no credentials file at ${shown}`, 'set AWS_SHARED_CREDENTIALS_FILE to its path')

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ConfigError, UsageError } from '../errors.js'
+import { FileReadRefused, fileCaps, readBoundedFile } from '../fs/read-file.js'
 import { hasControlCharacter, printable } from '../output/printable.js'
 import { indexIni } from './ini.js'
 
@@ -56,10 +57,11 @@ export async function addProfileSection(path: string, name: string, values: Reco
 
 async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number }> {
   try {
-    const [bytes, info] = await Promise.all([readFile(path), stat(path)])
+    const [bytes, info] = await Promise.all([readBoundedFile(path, { maxBytes: fileCaps.awsConfig }), stat(path)])
     return { bytes, mode: info.mode & 0o7777 }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { bytes: Buffer.alloc(0), mode: NEW_FILE_MODE }
+    if (err instanceof FileReadRefused) throw new ConfigError(`cannot rewrite ${err.message}`, err.hint, { cause: err })
     throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`, undefined, { cause: err })
   }
 }

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 import { writeFileAtomic } from '../stores/atomic-write.js'
 import { encodeFileName } from '../stores/file-names.js'
 
@@ -34,7 +35,7 @@ export function fileRotationJournal(dir: string): RotationJournal {
     async read(holder) {
       let text: string
       try {
-        text = await readFile(path(holder), 'utf8')
+        text = await readBoundedText(path(holder), { maxBytes: fileCaps.item, noFollow: true })
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
         throw err

@@ -2,8 +2,9 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { VaultError } from '../errors.js'
-import type { Logger } from '../runtime/types.js'
+import type { Clock, Logger } from '../runtime/types.js'
 import { ownerOnly, type PeerCheck } from './peer-uid.js'
+import { limitedWarn } from './warn-limit.js'
 
 export interface Request {
   method: string
@@ -32,6 +33,8 @@ export interface ServerOptions {
   warn(message: string): void
   /** Who may connect; by default only the user running vault (on Linux, see peer-uid.ts). */
   peer?: PeerCheck
+  /** For rate-limiting warnings about refused requests; the system clock by default. */
+  clock?: Clock
 }
 
 export interface RunningServer {
@@ -83,6 +86,7 @@ export function refusal(req: Pick<Request, 'headers' | 'remoteAddress'>, port: n
 export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<RunningServer> {
   let port = 0
   const peerCheck = o.peer ?? ownerOnly()
+  const warnRefused = limitedWarn(o.warn, o.clock ?? { now: () => new Date() }, o.name)
   // Looked up once per connection, as soon as it is accepted: keep-alive requests reuse it.
   const peers = new WeakMap<Socket, Promise<string | undefined>>()
   const peerRefusal = (socket: Socket) => {
@@ -121,7 +125,7 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
     peerRefusal(req.socket)
       .then((stranger) => {
         if (!stranger) return handler(request)
-        o.warn(`${o.name}: refused ${request.method} ${printable(path)}: ${stranger}`)
+        warnRefused(`${o.name}: refused ${request.method} ${printable(path)}: ${stranger}`)
         return json(403, { Message: stranger })
       })
       .then(send, (err: unknown) => {
@@ -143,6 +147,7 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
         url: `http://127.0.0.1:${port}/`,
         close: () =>
           new Promise<void>((done) => {
+            warnRefused.flush()
             server.close(() => done())
             server.closeAllConnections()
           }),

@@ -71,7 +71,7 @@ export async function startCredentialServer(o: StartOptions): Promise<Credential
   })
   if (!o.lazy) await credentials.profile()
   started = true
-  const options = { log: o.log, warn: o.warn }
+  const options = { log: o.log, warn: o.warn, clock: o.clock }
   if (o.kind === 'ecs') return startEcsServer(credentials, { ...options, name: 'ecs server' })
   const region = o.profile.region ?? 'us-east-1'
   const roleName = instanceRoleName(o.profile.name)

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 
 /**
  * The AWS CLI v2's token cache (botocore SSOTokenLoader): ~/.aws/sso/cache/<sha1>.json, where the
@@ -19,7 +19,7 @@ export async function readAwsCliToken(
       .digest('hex')}.json`,
   )
   try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    const data = JSON.parse(await readBoundedText(file, { maxBytes: fileCaps.item })) as Record<string, unknown>
     const expiresAt = Date.parse(String(data.expiresAt))
     if (data.startUrl !== session.startUrl || typeof data.accessToken !== 'string' || Number.isNaN(expiresAt))
       return null

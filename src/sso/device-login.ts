@@ -20,6 +20,18 @@ export interface DeviceLoginDeps {
 export const deviceLoginLimitMs = 600_000
 
 /**
+ * The polling interval vault accepts, in seconds: RFC 8628's default is 5 s and AWS sends 1; an
+ * endpoint asking for more than a minute (3,000,000 s would overflow setTimeout, which then fires
+ * at once) gets polled once a minute, still within the overall deadline.
+ */
+export const pollIntervalS = { min: 1, max: 60 } as const
+
+/** `n` when it is a finite number, clamped to [min, max]; `fallback` otherwise. */
+export function clamp(n: unknown, min: number, max: number, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback
+}
+
+/**
  * OAuth 2.0 device authorization (RFC 8628) against SSO OIDC: StartDeviceAuthorization, show the
  * code, open the browser, then poll CreateToken (device_code grant) every `interval` seconds,
  * 5 s slower after each slow_down, until approval, denial, or the code's expiry. With no terminal
@@ -41,20 +53,28 @@ export async function deviceLogin(
   if (deps.openBrowser) {
     await deps.openBrowser(url).catch((err: Error) => deps.log.debug(`could not open a browser: ${err.message}`))
   }
-  const deadline = deps.clock.now().getTime() + Math.min(auth.expiresIn * 1000, deviceLoginLimitMs)
-  let interval = Math.max(1, auth.interval)
+  // Whatever the endpoint sends (slow_down forever, an interval of years, an expiresIn of 10^18),
+  // the wait ends by the device code's expiry, and never later than deviceLoginLimitMs.
+  const lifeMs = clamp(auth.expiresIn, 0, deviceLoginLimitMs / 1000, deviceLoginLimitMs / 1000) * 1000
+  const deadline = deps.clock.now().getTime() + lifeMs
+  let interval = clamp(auth.interval, pollIntervalS.min, pollIntervalS.max, 5)
   for (;;) {
-    await deps.sleep(interval * 1000)
+    const left = deadline - deps.clock.now().getTime()
+    await deps.sleep(Math.max(0, Math.min(interval * 1000, left)))
     try {
       return await deps.oidc.createTokenWithDeviceCode(client, auth.deviceCode)
     } catch (err) {
       const code = (err as AwsCallError).code
-      if (code === 'authorization_pending' || code === 'AuthorizationPendingException') {
-        if (deps.clock.now().getTime() < deadline) continue
-      } else if (code === 'slow_down' || code === 'SlowDownException') {
-        interval += 5
-        deps.log.debug(`SSO OIDC asked to slow down; polling every ${interval}s`)
-        continue
+      const pending = code === 'authorization_pending' || code === 'AuthorizationPendingException'
+      const slowDown = code === 'slow_down' || code === 'SlowDownException'
+      if (pending || slowDown) {
+        if (deps.clock.now().getTime() < deadline) {
+          if (slowDown) {
+            interval = Math.min(interval + 5, pollIntervalS.max)
+            deps.log.debug(`SSO OIDC asked to slow down; polling every ${interval}s`)
+          }
+          continue
+        }
       } else if (code === 'access_denied' || code === 'AccessDeniedException') {
         throw new CancelledError(
           `the SSO login for ${startUrl} was denied in the browser`,

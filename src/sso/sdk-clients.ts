@@ -3,9 +3,12 @@ import { transportError } from '../aws/errors.js'
 import { AwsCallError } from '../errors.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import { quietly } from '../vault/sts-client.js'
+import { clamp } from './device-login.js'
 import type { AccountInfo, ClientRegistration, OidcPort, PortalPort, SsoPorts, TokenGrant } from './sso-port.js'
 
-/** Every SSO call has a deadline: a silent network never hangs vault. */
+/** The latest time a Date can hold, in seconds (8.64e15 ms). */
+const maxDateS = 8.64e12
+
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
 
 /**
@@ -34,7 +37,8 @@ export const sdkSsoPorts: SsoPorts = {
           return {
             clientId: out.clientId,
             clientSecret: out.clientSecret,
-            expiresAt: new Date((out.clientSecretExpiresAt ?? 0) * 1000),
+            // An endpoint's 10^18 s would be an Invalid Date: the latest time a Date holds is enough.
+            expiresAt: new Date(clamp(out.clientSecretExpiresAt, 0, maxDateS, 0) * 1000),
           } satisfies ClientRegistration
         }),
       startDeviceAuthorization: (client, startUrl) =>

@@ -1,7 +1,7 @@
 import type { Clock, Logger } from '../runtime/types.js'
 import type { OidcTokenStore, StoredOidcToken } from '../stores/oidc-token-store.js'
 import { formatRemaining, type LockFn, type LockWait } from '../vault/provider.js'
-import { type DeviceLoginDeps, deviceLogin, deviceLoginLimitMs } from './device-login.js'
+import { clamp, type DeviceLoginDeps, deviceLogin, deviceLoginLimitMs } from './device-login.js'
 import type { ClientRegistration, OidcPort, TokenGrant } from './sso-port.js'
 
 /** One IAM Identity Center sign-in: an [sso-session] section, or a legacy profile's sso_* keys. */
@@ -40,8 +40,17 @@ const minLeftMs = 60 * 1000
 const registrationMarginMs = 60 * 60 * 1000
 const clientName = 'vault'
 
-/** Processes that need the token while another one signs in wait for its device login to end. */
-const signInWait: LockWait = {
+/**
+ * The longest an access token is taken to live: IAM Identity Center sessions last at most 90 days,
+ * and an endpoint's expiresIn of 10^18 s would be no time at all (an Invalid Date).
+ */
+const maxTokenLifeS = 90 * 24 * 3600
+
+/**
+ * Processes that need the token while another one signs in wait for its device login to end: the
+ * sign-in lock, and every credential cache lock whose holder may be signing in (vault/chain.ts).
+ */
+export const signInWait: LockWait = {
   waitMs: deviceLoginLimitMs + 60_000,
   hint: 'approve the SSO sign-in another vault process started (its code is on its terminal), or stop that process and try again',
 }
@@ -72,7 +81,8 @@ export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
   }
 
   const store = async (grant: TokenGrant, c: ClientRegistration): Promise<string> => {
-    const expiresAt = new Date(clock.now().getTime() + grant.expiresIn * 1000)
+    const expiresIn = clamp(grant.expiresIn, 0, maxTokenLifeS, 0)
+    const expiresAt = new Date(clock.now().getTime() + expiresIn * 1000)
     await (await deps.tokens()).set(startUrl, {
       accessToken: grant.accessToken,
       expiresAt,
@@ -83,7 +93,7 @@ export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
       scopes: session.scopes,
     })
     log.debug(
-      `SSO ${startUrl}: stored the access token (expires in ${formatRemaining(grant.expiresIn * 1000)}${grant.refreshToken ? ', with a refresh token' : ', no refresh token'})`,
+      `SSO ${startUrl}: stored the access token (expires in ${formatRemaining(expiresIn * 1000)}${grant.refreshToken ? ', with a refresh token' : ', no refresh token'})`,
     )
     return grant.accessToken
   }

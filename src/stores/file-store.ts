@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 import { type Logger, silentLogger } from '../runtime/types.js'
 import { TEMP_PREFIX, writeFileAtomic } from './atomic-write.js'
 import { marshalItem, unmarshalItem } from './aws-vault-item.js'
@@ -39,7 +40,7 @@ export class FileStore implements SecretStore {
     const path = this.pathFor(key)
     let jwe: string
     try {
-      jwe = await readFile(path, 'utf8')
+      jwe = await readItem(path)
     } catch (err) {
       if (isMissing(err)) return null
       throw fileSystemError(err, path, 'cannot read')
@@ -146,8 +147,9 @@ export class FileStore implements SecretStore {
     let wrong: unknown
     for (const key of await this.keys()) {
       const path = this.pathFor(key)
-      const jwe = await readFile(path, 'utf8').catch(() => undefined)
-      if (jwe === undefined) continue // removed since the listing: a miss
+      // Removed since the listing, or no item at all (a FIFO, a huge file): says nothing of the passphrase.
+      const jwe = await readItem(path).catch(() => undefined)
+      if (jwe === undefined) continue
       try {
         await this.decrypt(jwe, path, false)
       } catch (err) {
@@ -172,13 +174,18 @@ export class FileStore implements SecretStore {
     for (const key of await this.keys().catch(() => [])) {
       const path = this.pathFor(key)
       if (path === except) continue
-      const jwe = await readFile(path, 'utf8').catch(() => undefined)
+      const jwe = await readItem(path).catch(() => undefined)
       if (jwe === undefined) continue
       const result = await decryptJwe(jwe, await this.passphrase())
       if (result.ok) return true
     }
     return false
   }
+}
+
+/** An item's JWE text: a regular file of at most fileCaps.item (a FIFO here hung `vault add`). */
+function readItem(path: string): Promise<string> {
+  return readBoundedText(path, { maxBytes: fileCaps.item })
 }
 
 function isMissing(err: unknown): boolean {

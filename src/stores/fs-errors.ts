@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { StoreError } from '../errors.js'
+import { FileReadRefused } from '../fs/read-file.js'
 
 /**
  * One line for a file-system failure on one of vault's own paths (~/.awsvault, its index, its
@@ -9,6 +10,8 @@ import { StoreError } from '../errors.js'
  */
 export function fileSystemError(err: unknown, path: string, action: string): StoreError {
   if (err instanceof StoreError) return err
+  if (err instanceof FileReadRefused)
+    return new StoreError(`${action} ${path}: it ${err.why}`, 'unavailable', err.hint, { cause: err })
   const e = err as NodeJS.ErrnoException
   const code = e.code ?? ''
   const [what, hint, reason] = explain(code, path)

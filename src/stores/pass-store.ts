@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
-import { killGroup, ownGroup } from '../exec/process-group.js'
+import { OutputFailure, runForOutput } from '../exec/read-output.js'
 import { type Env, type Logger, silentLogger } from '../runtime/types.js'
 import { marshalItem, unmarshalItem } from './aws-vault-item.js'
 import type { SecretItem, SecretStore } from './secret-store.js'
@@ -22,6 +22,8 @@ export interface PassStoreOptions {
 
 export const DEFAULT_PASS_TIMEOUT_MS = 60_000
 
+/** An item is a few hundred bytes; gpg printing 400 MB took vault to 2.6 GB before this cap. */
+const MAX_PASS_OUTPUT = 1024 * 1024
 const HINT = 'check the store with: pass ls, or use another --backend'
 
 /**
@@ -119,64 +121,54 @@ export class PassStore implements SecretStore {
     return posix.normalize([this.opts.prefix, key].filter(Boolean).join('/')).replace(/\/+$/, '')
   }
 
-  /** Runs pass with a deadline; resolves its stdout. Input (a secret) goes on stdin. */
+  /**
+   * Runs pass with a deadline and an output cap; resolves its stdout. Input (a secret) goes on
+   * stdin. It runs in its own process group, killed at the deadline, and vault returns then even
+   * if a grandchild in its own session (a gpg-agent, a pinentry) still holds the pipes.
+   */
   private async run(args: string[], what: string, input?: string): Promise<string> {
-    const { spawn } = await import('node:child_process') // lazily: ~2 ms a cache hit does not need
     const { cmd, dir } = this.opts
     this.logger.debug(`pass store: ${cmd} ${args.join(' ')} (PASSWORD_STORE_DIR=${dir})`)
-    return new Promise((resolve, reject) => {
-      const env: Record<string, string> = {}
-      for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v
-      env.PASSWORD_STORE_DIR = dir
-      // Its own process group, so the deadline ends gpg too, not only the pass script.
-      const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], ...ownGroup(process.platform) })
-      const stdout: Buffer[] = []
-      let stderr = ''
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        try {
-          if (child.pid !== undefined) killGroup(child.pid, process.platform)
-        } catch {}
-      }, this.timeoutMs)
-      child.stdout.on('data', (d: Buffer) => stdout.push(d))
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString('utf8')
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v
+    env.PASSWORD_STORE_DIR = dir
+    try {
+      const out = await runForOutput({
+        command: cmd,
+        args,
+        env,
+        stdin: { text: input ?? '' },
+        stderr: 'capture',
+        group: true,
+        timeoutMs: this.timeoutMs,
+        maxStdout: MAX_PASS_OUTPUT,
       })
-      child.stdin.on('error', () => {}) // pass may exit before reading; its exit status tells.
-      child.stdin.end(input ?? '')
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        reject(
-          err.code === 'ENOENT'
-            ? new StoreError(
-                `the pass backend needs ${cmd}, which is not installed`,
-                'unavailable',
-                'install pass (apt-get install pass), or name it with --pass-cmd',
-                { cause: err },
-              )
-            : new StoreError(`pass store: ${what} failed: ${err.message}`, 'unavailable', HINT, { cause: err }),
+      return out.stdout
+    } catch (err) {
+      if (!(err instanceof OutputFailure)) throw err
+      const cause = err.cause as NodeJS.ErrnoException | undefined
+      if (cause?.code === 'ENOENT')
+        throw new StoreError(
+          `the pass backend needs ${cmd}, which is not installed`,
+          'unavailable',
+          'install pass (apt-get install pass), or name it with --pass-cmd',
+          { cause },
         )
-      })
-      child.on('close', (code) => {
-        clearTimeout(timer)
-        if (timedOut) {
-          reject(
-            new StoreError(
-              `pass store: ${what} did not finish within ${Math.round(this.timeoutMs / 1000)} s`,
-              'timeout',
-              'gpg may be waiting for a passphrase: unlock your key (gpg-agent) and retry',
-            ),
-          )
-        } else if (code !== 0) {
-          const last = stderr.trim().split('\n').pop()?.trim()
-          reject(
-            new StoreError(`pass store: ${what} failed${last ? `: ${last}` : ` (exit ${code})`}`, 'unavailable', HINT),
-          )
-        } else {
-          resolve(Buffer.concat(stdout).toString('utf8'))
-        }
-      })
-    })
+      if (err.timedOut)
+        throw new StoreError(
+          `pass store: ${what} did not finish within ${Math.round(this.timeoutMs / 1000)} s`,
+          'timeout',
+          'gpg may be waiting for a passphrase: unlock your key (gpg-agent) and retry',
+        )
+      if (err.tooLarge)
+        throw new StoreError(`pass store: ${what} ${err.why}, more than any vault item`, 'too-large', HINT)
+      if (cause) throw new StoreError(`pass store: ${what} failed: ${cause.message}`, 'unavailable', HINT, { cause })
+      const last = err.stderr.trim().split('\n').pop()?.trim()
+      throw new StoreError(
+        `pass store: ${what} failed${last ? `: ${last}` : ` (exit ${err.exitCode})`}`,
+        'unavailable',
+        HINT,
+      )
+    }
   }
 }

@@ -1,5 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { fileCaps, readBoundedText } from '../fs/read-file.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import { writeFileAtomic } from './atomic-write.js'
@@ -226,7 +227,7 @@ export class StoreIndex {
  */
 async function readIndexFile(path: string, logger: Logger): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8')
+    return await readBoundedText(path, { maxBytes: fileCaps.index, noFollow: true })
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'ENOENT') logger.debug(`store index: cannot read ${path} (${code}); listing the store instead`)

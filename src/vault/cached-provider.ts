@@ -1,9 +1,11 @@
 import { formatDuration } from '../config/duration.js'
+import { AwsCallError } from '../errors.js'
 import type { Clock, Logger } from '../runtime/types.js'
 import {
   type CredentialProvider,
   formatRemaining,
   type LockFn,
+  type LockWait,
   type SessionCache,
   type SessionKey,
 } from './provider.js'
@@ -21,6 +23,8 @@ export interface CacheOptions {
    * while at least `requestedSeconds - windowSeconds` are left, so `-d 2h` never gets 58 minutes.
    */
   requestedSeconds?: number
+  /** How long a process waits for another fetching the same key (the lock's default when unset). */
+  wait?: LockWait
 }
 
 /**
@@ -30,7 +34,7 @@ export interface CacheOptions {
  * held, so parallel processes fetch (and prompt for MFA) once.
  */
 export function cachedProvider(inner: CredentialProvider, options: CacheOptions): CredentialProvider {
-  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds } = options
+  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds, wait } = options
   const label = labelOf(key)
   const plural = key.type === 'sts.AssumeRole' || key.type === 'credential_process'
   const lookup = async () => {
@@ -61,26 +65,53 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
     async retrieve() {
       const hit = await lookup()
       if (hit) return hit
-      return lock(lockName(key), async () => {
-        // Another process may have fetched while we waited for the lock.
-        const fresh = await lookup()
-        if (fresh) return fresh
-        const creds = await inner.retrieve()
-        if (!creds.expiration) {
-          // Long-term keys (credential_process may print them): nothing to expire, nothing to cache.
-          log.debug(`profile ${key.profile}: ${label} have no expiration; not cached`)
+      return lock(
+        lockName(key),
+        async () => {
+          // Another process may have fetched while we waited for the lock.
+          const fresh = await lookup()
+          if (fresh) return fresh
+          const creds = await inner.retrieve()
+          refuseExpired(creds.expiration, inner.description, key, clock.now())
+          if (!creds.expiration) {
+            // Long-term keys (credential_process may print them): nothing to expire, nothing to cache.
+            log.debug(`profile ${key.profile}: ${label} have no expiration; not cached`)
+            return creds
+          }
+          await cache.set(key, creds, clock.now())
+          log.debug(`profile ${key.profile}: cached ${label} until ${creds.expiration.toISOString()}`)
           return creds
-        }
-        await cache.set(key, creds, clock.now())
-        log.debug(`profile ${key.profile}: cached ${label} until ${creds.expiration.toISOString()}`)
-        return creds
-      })
+        },
+        wait,
+      )
     },
     async invalidate() {
       log.debug(`profile ${key.profile}: removing cached ${label}`)
       await cache.remove(key)
     },
   }
+}
+
+/**
+ * Credentials that are already expired, or whose expiration is no time at all, are refused from
+ * every source (STS, IAM Identity Center, credential_process): handing them out would only move
+ * the failure to the caller, as an ExpiredToken far from its cause.
+ */
+function refuseExpired(expiration: Date | undefined, source: string, key: SessionKey, now: Date): void {
+  if (!expiration) return
+  const at = expiration.getTime()
+  if (Number.isNaN(at))
+    throw new AwsCallError(
+      `profile "${key.profile}": ${source} returned credentials with an expiration that is not a time`,
+      'InvalidExpiration',
+      'the credential source answered something AWS does not send; check its endpoint or command',
+    )
+  if (at <= now.getTime())
+    throw new AwsCallError(
+      `profile "${key.profile}": ${source} returned credentials that expired at ${expiration.toISOString()}`,
+      'ExpiredCredentials',
+      'check the clock, and the endpoint or command that made them',
+    )
 }
 
 function labelOf(key: SessionKey): string {

@@ -3,6 +3,7 @@ import type { ResolvedProfile } from '../config/types.js'
 import { ConfigError, NotFoundError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Clock, Env, Logger } from '../runtime/types.js'
+import { signInWait } from '../sso/token-source.js'
 import { assumeRoleProvider } from './assume-role-provider.js'
 import { cachedProvider } from './cached-provider.js'
 import { credentialProcessProvider } from './credential-process-provider.js'
@@ -366,6 +367,8 @@ function cache(
     windowSeconds,
     lock: ctx.lock,
     requestedSeconds: p.durationFlag !== undefined ? requested : undefined,
+    // A holder may be in an IAM Identity Center device login: wait as long as that may take.
+    wait: walk.visited.some((q) => q.ssoStartUrl || q.ssoSession) ? signInWait : undefined,
   })
 }
 

@@ -1,4 +1,5 @@
 import { AwsCallError } from '../errors.js'
+import { OutputFailure, readOutput } from '../exec/read-output.js'
 import type { Clock, Env } from '../runtime/types.js'
 import type { AwsCredentials } from './credentials.js'
 import type { CredentialProvider } from './provider.js'
@@ -8,35 +9,44 @@ export interface CredentialProcessOptions {
   command: string
   env: Env
   clock: Clock
+  /** 120 s unless a test says otherwise. */
+  timeoutMs?: number
 }
 
 /** A stuck helper must not hang vault (nor every SDK call waiting on it). */
 const timeoutMs = 120_000
+/** The JSON is a few KiB; more is a mistake (the AWS CLI and SDKs read it whole, too). */
+const maxOutput = 1024 * 1024
 
-/** Runs a profile's credential_process through the shell and checks the Version 1 JSON it prints. */
+/**
+ * Runs a profile's credential_process through the shell and checks the Version 1 JSON it prints.
+ * It runs under mfa_process's rules (src/exec/read-output.ts): vault is done when it exits, even
+ * if a background child it started holds stdout; a deadline; and an output cap.
+ */
 export function credentialProcessProvider(o: CredentialProcessOptions): CredentialProvider {
   return {
     description: `credential_process of ${o.profile}`,
-    // node:child_process is loaded on use: it drags in net and dgram, which a cache hit never needs.
     retrieve: async () => {
-      const { exec } = await import('node:child_process')
-      const stdout = await new Promise<string>((resolve, reject) => {
-        const options = { env: o.env as NodeJS.ProcessEnv, timeout: timeoutMs, maxBuffer: 1024 * 1024 }
-        const child = exec(o.command, options, (err, out) => {
-          if (err) {
-            reject(
-              new AwsCallError(
-                `profile "${o.profile}": credential_process failed (${err.killed ? 'timed out' : `exit ${err.code}`})`,
-                'CredentialProcessFailed',
-                'run the credential_process command by hand to see why',
-              ),
-            )
-            return
-          }
-          resolve(out)
+      let stdout: string
+      try {
+        stdout = await readOutput({
+          command: o.command,
+          shell: true,
+          env: o.env,
+          timeoutMs: o.timeoutMs ?? timeoutMs,
+          maxStdout: maxOutput,
         })
-        child.stderr?.pipe(process.stderr)
-      })
+      } catch (err) {
+        if (!(err instanceof OutputFailure)) throw err
+        throw new AwsCallError(
+          `profile "${o.profile}": credential_process ${err.why}`,
+          err.tooLarge ? 'CredentialProcessInvalid' : 'CredentialProcessFailed',
+          err.tooLarge
+            ? 'make credential_process print only the JSON described in the AWS CLI docs'
+            : 'run the credential_process command by hand to see why',
+          { cause: err.cause },
+        )
+      }
       return parseProcessCredentials(o.profile, stdout, o.clock.now())
     },
   }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
 import { OutputFailure, readOutput } from '../exec/read-output.js'
+import { FileReadRefused, readBoundedText } from '../fs/read-file.js'
 import type { CredentialProvider } from './provider.js'
 import type { StsFactory, StsTarget } from './sts-port.js'
 
@@ -27,10 +27,11 @@ const maxToken = 1024 * 1024
 export function webIdentityProvider(o: WebIdentityOptions): CredentialProvider {
   const fromFile = async (file: string): Promise<string> => {
     try {
-      return (await readFile(file, 'utf8')).trim()
+      return (await readBoundedText(file, { maxBytes: maxToken })).trim()
     } catch (err) {
+      const why = err instanceof FileReadRefused ? err.why : (err as NodeJS.ErrnoException).code
       throw new ConfigError(
-        `profile "${o.profile}": cannot read web_identity_token_file ${file} (${(err as NodeJS.ErrnoException).code})`,
+        `profile "${o.profile}": cannot read web_identity_token_file ${file} (${why})`,
         'check the path, or have the tool that writes the token run first',
       )
     }

@@ -70,12 +70,31 @@ ${curl} -H "$T" "$U"`
     const creds = JSON.parse(owner?.body ?? '')
     assert.ok(creds.AccessKeyId && creds.SecretAccessKey && creds.Token)
     assert.ok(!stranger?.body.includes(creds.SecretAccessKey) && !strangerRole?.body.includes(creds.SecretAccessKey))
+    // Rate-limited (issue 28): the first refusal is shown, the second counted and said at the end.
     assert.equal(
       (res.stderr.match(/vault: ecs server: refused GET \/\S*: this credential server serves only/g) ?? []).length,
-      2,
+      1,
     )
+    assert.match(res.stderr, /^vault: ecs server: 1 more request was refused$/m)
     // The refusal came before any role was assumed for the stranger.
     assert.equal(await services().recorder.count('AssumeRole'), 1)
+  })
+
+  it('100 requests from another user print one warning and one count, not 100 lines (issue 28)', async () => {
+    const script = `
+U="$AWS_CONTAINER_CREDENTIALS_FULL_URI"; T="Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN"
+runuser -u ${user} -- sh -c "for i in \\$(seq 100); do curl -s -o /dev/null --max-time 10 -H '$T' '$U'; done"
+${curl} -H "$T" "$U"`
+    const res = await run(['exec', '--ecs-server', 'role1', '-t', '123456', '--', 'sh', '-c', script], {
+      env: home.env,
+      timeoutMs: 120_000,
+    })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(answers(res.stdout)[0]?.status, 200, 'the owner is still served')
+    const refusedLines = res.stderr.split('\n').filter((l) => l.includes('refused'))
+    assert.equal(refusedLines.length, 2, res.stderr)
+    assert.match(refusedLines[0] ?? '', /^vault: ecs server: refused GET \/\S*: this credential server serves only/)
+    assert.equal(refusedLines[1], 'vault: ecs server: 99 more requests were refused')
   })
 
   it('--ec2-server: another user gets no token and no credentials; the owner does', async () => {

@@ -92,6 +92,16 @@ export class SsoStandIn {
   reject401 = 0
   /** Approve every device code as soon as it is issued (for parallel tests that do not drive a browser). */
   autoApprove = false
+  /**
+   * Hostile knobs (issue 28). `drip`: these operations answer their headers (Content-Length
+   * 100000) and then one byte a second, forever. `slowDownForever`: every device_code poll is
+   * answered slow_down. `roleExpiration`: GetRoleCredentials' expiration, in ms since the epoch,
+   * whatever the time (0: expired in 1970).
+   */
+  drip = new Set<Call['operation']>()
+  slowDownForever = false
+  roleExpiration?: number
+  private readonly drips = new Set<NodeJS.Timeout>()
   tokenTtl: number
   clientTtl: number
   roleCredentialsTtl: number
@@ -122,6 +132,7 @@ export class SsoStandIn {
   }
 
   async stop(): Promise<void> {
+    for (const d of this.drips) clearInterval(d)
     this.server?.closeAllConnections()
     await new Promise((resolve) => this.server?.close(resolve))
   }
@@ -179,6 +190,19 @@ export class SsoStandIn {
       } catch (err) {
         return send(res, 404, { message: (err as Error).message })
       }
+    }
+    const operation = routes[`${req.method} ${url.pathname}`]
+    if (operation && this.drip.has(operation)) {
+      this.calls.push({ operation, status: 200 })
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' })
+      res.write('{')
+      const drip = setInterval(() => res.write(' '), 1000)
+      this.drips.add(drip)
+      res.on('close', () => {
+        clearInterval(drip)
+        this.drips.delete(drip)
+      })
+      return
     }
     if (req.method === 'POST' && url.pathname === '/client/register') return this.registerClient(res, body)
     if (req.method === 'POST' && url.pathname === '/device_authorization') return this.startDevice(res, body)
@@ -277,7 +301,7 @@ export class SsoStandIn {
         // RFC 8628 §3.5: polling faster than the interval earns slow_down.
         const early = device.lastPoll && now - device.lastPoll < this.interval * 1000 - 50
         device.lastPoll = now
-        if (early) return this.oidcError(res, call, 400, 'SlowDownException', 'slow_down')
+        if (early || this.slowDownForever) return this.oidcError(res, call, 400, 'SlowDownException', 'slow_down')
         return this.oidcError(res, call, 400, 'AuthorizationPendingException', 'authorization_pending')
       }
       device.used = true
@@ -328,7 +352,7 @@ export class SsoStandIn {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(20).toString('base64'),
       sessionToken: `sso-session-${account.accountId}-${role}-${randomBytes(8).toString('hex')}`,
-      expiration: (this.now() + this.roleCredentialsTtl) * 1000,
+      expiration: this.roleExpiration ?? (this.now() + this.roleCredentialsTtl) * 1000,
     }
     const issued = this.options.onRoleCredentials?.(roleCredentials) ?? Promise.resolve()
     issued.then(
@@ -366,6 +390,15 @@ export class SsoStandIn {
       ...(nextToken ? { nextToken } : {}),
     })
   }
+}
+
+const routes: Record<string, Call['operation']> = {
+  'POST /client/register': 'RegisterClient',
+  'POST /device_authorization': 'StartDeviceAuthorization',
+  'POST /token': 'CreateToken',
+  'GET /federation/credentials': 'GetRoleCredentials',
+  'GET /assignment/accounts': 'ListAccounts',
+  'GET /assignment/roles': 'ListAccountRoles',
 }
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
