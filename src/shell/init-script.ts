@@ -9,7 +9,8 @@ const vars = exportedVariables.join(' ')
 /**
  * `vault use` and `vault deactivate` must change the shell itself, so they are shell functions
  * around the binary; everything else goes to the binary. `use` evaluates nothing unless export
- * succeeded, and export-env unsets what the previous profile set before it exports.
+ * succeeded, and export-env (fish: --format fish) unsets what the previous profile set before it
+ * exports, each quoting for its own shell.
  */
 const posixWrapper = `vault() {
   case "$1" in
@@ -71,8 +72,8 @@ autoload -Uz bashcompinit && bashcompinit`
 const fishScript = `function vault
   switch "$argv[1]"
     case use
-      set -l out (command vault export --format export-env $argv[2..-1]); or return $status
-      printf '%s\\n' $out | string replace -r '^unset ' 'set -e ' | source
+      set -l out (command vault export --format fish $argv[2..-1]); or return $status
+      printf '%s\\n' $out | source
     case deactivate
       set -e ${vars}
     case '*'
