@@ -85,7 +85,9 @@ export function formatCredentials(
       ]
       const stale = exportedVariables.filter((name) => !vars.some(([k]) => k === name))
       if (format === 'fish') {
-        const erase = stale.length ? `set -e ${stale.join(' ')}\n` : ''
+        // fish's set keeps $status when it succeeds, so the 4 of erasing an unset variable would be
+        // what `| source` returns; `or true` makes a load that worked return 0.
+        const erase = stale.length ? `set -e ${stale.join(' ')}; or true\n` : ''
         return erase + vars.map(([k, v]) => `set -gx ${k} ${fishQuote(v)}\n`).join('')
       }
       const unset = stale.length ? `unset ${stale.join(' ')}\n` : ''
