@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path'
 import { credentialsFilePath } from '../config/credentials-file.js'
 import { credentialsSections, withoutSection } from '../config/credentials-sections.js'
 import { NotFoundError, StoreError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Env } from '../runtime/types.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import { maskKey } from '../vault/credentials.js'
@@ -113,7 +114,7 @@ export async function importCredentials(deps: ImportDeps, req: ImportRequest): P
 
 /** One line of stdout per item: outcome, profile, masked key, origin. */
 export function resultLine(r: ImportResult): string {
-  return `${r.outcome.padEnd(15)} ${r.profile.padEnd(16)} ${r.accessKeyId}  [${r.section}]\n`
+  return `${r.outcome.padEnd(15)} ${printable(r.profile).padEnd(16)} ${printable(r.accessKeyId)}  [${printable(r.section)}]\n`
 }
 
 export function sameKeys(a: AwsCredentials, b: AwsCredentials): boolean {
