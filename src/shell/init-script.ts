@@ -52,7 +52,8 @@ const posixMarker = `__vault_update() {
       fi
     fi
   fi
-  __vault_marker="[aws|$AWS_VAULT$left] "
+  # A control character in a profile name would reach the terminal: each becomes ?.
+  __vault_marker="[aws|\${AWS_VAULT//[[:cntrl:]]/?}$left] "
 }`
 
 const bashPrompt = `if [ "\${VAULT_PROMPT-}" != 0 ]; then
@@ -101,7 +102,7 @@ function __vault_marker
       end
     end
   end
-  printf '[aws|%s%s] ' $AWS_VAULT $left
+  printf '[aws|%s%s] ' (string replace -ra '[[:cntrl:]]' '?' -- $AWS_VAULT) $left
 end
 if test "$VAULT_PROMPT" != 0; and functions -q fish_prompt; and not functions -q __vault_orig_fish_prompt
   functions -c fish_prompt __vault_orig_fish_prompt

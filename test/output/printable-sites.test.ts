@@ -4,10 +4,12 @@
  * escaped. One row per print site.
  */
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { hasControlCharacter } from '../../src/output/printable.js'
 import { streamLogger } from '../../src/runtime/types.js'
+import { initScript } from '../../src/shell/init-script.js'
 import { deviceLogin } from '../../src/sso/device-login.js'
 import { resultLine } from '../../src/usecases/import.js'
 import { renderPlanned } from '../../src/usecases/sso-populate.js'
@@ -97,4 +99,20 @@ describe('control characters are escaped at every print site (issue 28)', () => 
     assert.ok(clean(shown), JSON.stringify(shown))
     assert.match(shown, /ABCD-evil\\x1b/)
   })
+
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    it(`the prompt marker in ${shell}: a control character in AWS_VAULT becomes ?`, () => {
+      const show = shell === 'fish' ? '__vault_marker' : '__vault_update; printf %s "$__vault_marker"'
+      const r = spawnSync(
+        shell,
+        [...(shell === 'fish' ? ['--no-config'] : []), '-c', `${initScript(shell, [])}\n${show}`],
+        {
+          env: { PATH: process.env.PATH, HOME: '/nonexistent', AWS_VAULT: 'ev\u001b]0;x\u0007L\nZ' },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      )
+      assert.equal(r.stdout, '[aws|ev?]0;x?L?Z] ', r.stderr)
+    })
+  }
 })
