@@ -47,6 +47,12 @@ export function usageErrorFrom(err: unknown, id: string, spec: CommandSpec, usag
     const m = /Expected (--\S+?)=(.*) to be one of: (.*)/.exec(e.message)
     if (m) return new UsageError(`${m[1]} "${m[2]}" is not one of: ${m[3].trim()}`, help)
   }
+  if (name === 'ArgInvalidOptionError') {
+    // oclif: "Expected powershell to be one of: bash, zsh, fish"; the argument is the one whose list that is.
+    const m = /^Expected (.*) to be one of: ([^\n]*)/.exec(e.message)
+    const arg = m && Object.entries(spec.args).find(([, a]) => a.options?.join(', ') === m[2])
+    if (m && arg) return new UsageError(`${arg[0].toUpperCase()} "${m[1]}" is not one of: ${m[2]}`, help)
+  }
   if (name === 'FlagInvalidOptionError' || name === 'ArgInvalidOptionError' || name === 'CLIError') {
     // "Expected --format=yaml to be one of: env, …" and "Flag --region expects a value".
     const line = e.message

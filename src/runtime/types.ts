@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream'
+import { printable } from '../output/printable.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -26,7 +27,7 @@ export function streamLogger(stream: Writable, enabled: boolean): Logger {
   return {
     enabled,
     debug(message: string) {
-      if (enabled) stream.write(`vault: ${message}\n`)
+      if (enabled) stream.write(`vault: ${printable(message)}\n`)
     },
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { VaultError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Clock, Logger } from '../runtime/types.js'
 import { ownerOnly, type PeerCheck } from './peer-uid.js'
 import { limitedWarn } from './warn-limit.js'
@@ -116,7 +117,7 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
       if (o.log.enabled) {
         const ms = (performance.now() - start).toFixed(1)
         o.log.debug(
-          `${o.name}: ${request.method} ${printable(path)} ${reply.status}${reply.note ? ` ${reply.note}` : ''} (${ms} ms)`,
+          `${o.name}: ${request.method} ${printablePath(path)} ${reply.status}${reply.note ? ` ${reply.note}` : ''} (${ms} ms)`,
         )
       }
     }
@@ -125,12 +126,12 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
     peerRefusal(req.socket)
       .then((stranger) => {
         if (!stranger) return handler(request)
-        warnRefused(`${o.name}: refused ${request.method} ${printable(path)}: ${stranger}`)
+        warnRefused(`${o.name}: refused ${request.method} ${printablePath(path)}: ${stranger}`)
         return json(403, { Message: stranger })
       })
       .then(send, (err: unknown) => {
         const message = failureMessage(err)
-        o.warn(`${o.name}: ${request.method} ${printable(path)} failed: ${message}`)
+        o.warn(`${o.name}: ${request.method} ${printablePath(path)} failed: ${message}`)
         send(json(500, { Message: message }))
       })
       // The client may be gone by the time the reply is ready; there is no one left to tell.
@@ -157,6 +158,6 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
 }
 
 /** Paths come from the client: keep log lines one line and short. */
-function printable(path: string): string {
-  return path.replace(/[^\x21-\x7e]/g, '?').slice(0, 200)
+function printablePath(path: string): string {
+  return printable(path).slice(0, 200)
 }

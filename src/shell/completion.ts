@@ -60,10 +60,38 @@ export function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`
 }
 
+/**
+ * What may follow `vault`: commands without a topic, and the first word of every topic (oclif's
+ * ids are sso:populate; the command line, like README, says `vault sso populate`).
+ */
+export function firstWords(commands: CompletionCommand[]): string[] {
+  return [...new Set(commands.flatMap((c) => [c.id, ...c.aliases]).map((id) => id.split(':')[0] as string))]
+}
+
+/** Each topic (`sso`, space-separated when nested) and the words that may follow it. */
+export function topics(commands: CompletionCommand[]): Map<string, string[]> {
+  const map = new Map<string, string[]>()
+  for (const id of commands.flatMap((c) => [c.id, ...c.aliases])) {
+    const words = id.split(':')
+    for (let i = 1; i < words.length; i++) {
+      const topic = words.slice(0, i).join(' ')
+      const subs = map.get(topic) ?? []
+      if (!subs.includes(words[i] as string)) subs.push(words[i] as string)
+      map.set(topic, subs)
+    }
+  }
+  return map
+}
+
+/** fish: true once every word of a command (`sso populate`) is on the command line. */
+function seenAll(words: string[]): string {
+  return words.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ')
+}
+
 /** The bash completion function for the command `bin`; zsh runs it too, through bashcompinit. */
 export function bashCompletion(commands: CompletionCommand[], bin = 'vault'): string {
   const all = [...commands, ...shellFunctions(commands)]
-  const names = all.flatMap((c) => [c.id, ...c.aliases])
+  const names = firstWords(all)
   // biome-ignore-start lint/suspicious/noTemplateCurlyInString: shell parameter expansions
   const lines = [
     '__vault_profiles() {',
@@ -77,7 +105,22 @@ export function bashCompletion(commands: CompletionCommand[], bin = 'vault'): st
     `    COMPREPLY=($(compgen -W ${quote(names.join(' '))} -- "$cur"))`,
     '    return 0',
     '  fi',
-    '  for ((i = 2; i < COMP_CWORD; i++)); do [ "${COMP_WORDS[i]}" = -- ] && return 0; done',
+    // A topic's word is followed by its commands' words (`vault sso populate`): cmd becomes
+    // oclif's id (sso:populate), and the command's own words start after it.
+    '  local first=2 sub',
+    '  while :; do',
+    '    case "$cmd" in',
+    ...[...topics(all)].map(([topic, subs]) => `      ${topic.replace(/ /g, ':')}) sub=${quote(subs.join(' '))} ;;`),
+    '      *) break ;;',
+    '    esac',
+    '    if [ "$COMP_CWORD" -eq "$first" ]; then',
+    '      COMPREPLY=($(compgen -W "$sub" -- "$cur"))',
+    '      return 0',
+    '    fi',
+    '    cmd="$cmd:${COMP_WORDS[first]}"',
+    '    first=$((first + 1))',
+    '  done',
+    '  for ((i = first; i < COMP_CWORD; i++)); do [ "${COMP_WORDS[i]}" = -- ] && return 0; done',
     '  local flags="" profiles=0',
     '  case "$cmd" in',
   ]
@@ -119,11 +162,18 @@ export function fishCompletion(commands: CompletionCommand[], bin = 'vault'): st
     `complete -c ${bin} -e`,
     `complete -c ${bin} -f`,
   ]
+  for (const [topic, subs] of topics(all)) {
+    const words = topic.split(' ')
+    const at = words.length === 1 ? '__fish_use_subcommand' : seenAll(words.slice(0, -1))
+    lines.push(`complete -c ${bin} -n ${quote(at)} -a ${quote(words.at(-1) ?? '')} -d ${quote(`${topic} commands`)}`)
+    const inside = `${seenAll(words)}; and not __fish_seen_subcommand_from ${subs.join(' ')}`
+    for (const sub of subs) lines.push(`complete -c ${bin} -n ${quote(inside)} -a ${quote(sub)}`)
+  }
   for (const c of all) {
-    for (const id of [c.id, ...c.aliases]) {
+    for (const id of [c.id, ...c.aliases].filter((x) => !x.includes(':'))) {
       lines.push(`complete -c ${bin} -n __fish_use_subcommand -a ${quote(id)} -d ${quote(c.summary ?? '')}`)
     }
-    const seen = `'__fish_seen_subcommand_from ${[c.id, ...c.aliases].join(' ')}'`
+    const seen = quote([c.id, ...c.aliases].map((id) => seenAll(id.split(':'))).join('; or '))
     for (const f of c.flags) {
       if (f.allowNo) lines.push(`complete -c ${bin} -n ${seen} -l no-${f.name}`)
       const parts = [`complete -c ${bin} -n ${seen} -l ${f.name}`]
@@ -134,6 +184,8 @@ export function fishCompletion(commands: CompletionCommand[], bin = 'vault'): st
     }
   }
   const profileCommands = all.filter((c) => c.takesProfile).flatMap((c) => [c.id, ...c.aliases])
-  lines.push(`complete -c ${bin} -n '__fish_seen_subcommand_from ${profileCommands.join(' ')}' -a '(__vault_profiles)'`)
+  lines.push(
+    `complete -c ${bin} -n ${quote(profileCommands.map((id) => seenAll(id.split(':'))).join('; or '))} -a '(__vault_profiles)'`,
+  )
   return lines.join('\n')
 }

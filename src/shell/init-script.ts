@@ -9,7 +9,8 @@ const vars = exportedVariables.join(' ')
 /**
  * `vault use` and `vault deactivate` must change the shell itself, so they are shell functions
  * around the binary; everything else goes to the binary. `use` evaluates nothing unless export
- * succeeded, and export-env unsets what the previous profile set before it exports.
+ * succeeded, and export-env (fish: --format fish) unsets what the previous profile set before it
+ * exports, each quoting for its own shell.
  */
 const posixWrapper = (bin: string) => `${bin}() {
   case "$1" in
@@ -51,7 +52,8 @@ const posixMarker = `__vault_update() {
       fi
     fi
   fi
-  __vault_marker="[aws|$AWS_VAULT$left] "
+  # A control character in a profile name would reach the terminal: each becomes ?.
+  __vault_marker="[aws|\${AWS_VAULT//[[:cntrl:]]/?}$left] "
 }`
 
 const bashPrompt = `if [ "\${VAULT_PROMPT-}" != 0 ]; then
@@ -71,8 +73,8 @@ autoload -Uz bashcompinit && bashcompinit`
 const fishScript = (bin: string) => `function ${bin}
   switch "$argv[1]"
     case use
-      set -l out (command ${bin} export --format export-env $argv[2..-1]); or return $status
-      printf '%s\\n' $out | string replace -r '^unset ' 'set -e ' | source
+      set -l out (command ${bin} export --format fish $argv[2..-1]); or return $status
+      printf '%s\\n' $out | source
     case deactivate
       set -e ${vars}
     case '*'
@@ -100,7 +102,7 @@ function __vault_marker
       end
     end
   end
-  printf '[aws|%s%s] ' $AWS_VAULT $left
+  printf '[aws|%s%s] ' (string replace -ra '[[:cntrl:]]' '?' -- $AWS_VAULT) $left
 end
 if test "$VAULT_PROMPT" != 0; and functions -q fish_prompt; and not functions -q __vault_orig_fish_prompt
   functions -c fish_prompt __vault_orig_fish_prompt

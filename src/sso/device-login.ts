@@ -1,4 +1,5 @@
 import { AwsCallError, CancelledError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Clock, Logger } from '../runtime/types.js'
 import type { ClientRegistration, OidcPort, TokenGrant } from './sso-port.js'
 
@@ -48,7 +49,7 @@ export async function deviceLogin(
     ? 'Attempting to open the SSO authorization page in your browser.\nIf it does not open, go to'
     : 'To sign in, go to'
   await deps.show(
-    `${opening}:\n\n  ${auth.verificationUri}\n\nand enter the code:\n\n  ${auth.userCode}\n\n(SSO login for ${startUrl}; waiting for approval)\n`,
+    `${opening}:\n\n  ${printable(auth.verificationUri)}\n\nand enter the code:\n\n  ${printable(auth.userCode)}\n\n(SSO login for ${printable(startUrl)}; waiting for approval)\n`,
   )
   if (deps.openBrowser) {
     await deps.openBrowser(url).catch((err: Error) => deps.log.debug(`could not open a browser: ${err.message}`))

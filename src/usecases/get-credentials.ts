@@ -4,6 +4,7 @@ import { resolveProfile } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { isVaultError, UsageError } from '../errors.js'
 import { selectMfaSource } from '../mfa/select.js'
+import { printable } from '../output/printable.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { ssoContext } from '../sso/sso-context.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
@@ -64,7 +65,7 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
   // CLI runs this again, which must not print them twice. A VaultError still shows them.
   const warnings: string[] = []
   const flush = () => {
-    for (const w of new Set(warnings)) rt.streams.stderr.write(`vault: warning: ${w}\n`)
+    for (const w of new Set(warnings)) rt.streams.stderr.write(`vault: warning: ${printable(w)}\n`)
   }
   const steps: ObtainStep[] = []
   const ctx = {
@@ -136,7 +137,7 @@ export async function chainContext(
     warn: (message) => {
       if (warned.has(message)) return
       warned.add(message)
-      rt.streams.stderr.write(`vault: warning: ${message}\n`)
+      rt.streams.stderr.write(`vault: warning: ${printable(message)}\n`)
     },
     sso: ssoContext(rt, { noBrowser: req.noBrowser }),
   }

@@ -1,6 +1,7 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { addProfileSection } from '../config/write.js'
 import { ConfigError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { ssoContext } from '../sso/sso-context.js'
 import { ssoTarget } from '../sso/sso-port.js'
@@ -87,8 +88,8 @@ export function renderPlanned(planned: PlannedProfile[]): string {
     .filter((p) => p.added)
     .map(
       (p) =>
-        `[profile ${p.name}]\n${Object.entries(p.values)
-          .map(([k, v]) => `${k} = ${v}\n`)
+        `[profile ${printable(p.name)}]\n${Object.entries(p.values)
+          .map(([k, v]) => `${k} = ${printable(v)}\n`)
           .join('')}`,
     )
     .join('\n')

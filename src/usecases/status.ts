@@ -2,6 +2,7 @@ import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { resolveProfile } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { isVaultError, UsageError } from '../errors.js'
+import { printable } from '../output/printable.js'
 import type { Clock, Env, Logger } from '../runtime/types.js'
 import type { ParsedSessionKey } from '../stores/session-key.js'
 import { providerFor } from '../vault/chain.js'
@@ -163,5 +164,6 @@ export function renderStatus(s: ProfileStatus, now: Date): string {
       lines.push(`  ${x.type.padEnd(typeWidth)}  ${x.profile.padEnd(profileWidth)}  ${mfa}  ${left}`)
     }
   }
-  return `${lines.join('\n')}\n`
+  // Profile names and chain lines come from the config file: no control character reaches the terminal.
+  return `${lines.map(printable).join('\n')}\n`
 }

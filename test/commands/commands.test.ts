@@ -75,7 +75,13 @@ describe('commands, from the sources (issue 2)', () => {
       name: 'a bad --format is one line, exit 2',
       argv: ['export', '--format', 'yaml', 'caktus'],
       code: 2,
-      stderr: /^vault: --format "yaml" is not one of: env, export-env, ini, json; run vault export --help\n$/,
+      stderr: /^vault: --format "yaml" is not one of: env, export-env, fish, ini, json; run vault export --help\n$/,
+    },
+    {
+      name: "an unsupported shell is vault's own line listing the shells, exit 2 (issue 25)",
+      argv: ['shell-init', 'powershell'],
+      code: 2,
+      stderr: /^vault: SHELL "powershell" is not one of: bash, zsh, fish; run vault shell-init --help\n$/,
     },
     {
       name: 'a missing argument names it and shows the usage (issue 14)',

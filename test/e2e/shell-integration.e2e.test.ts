@@ -13,6 +13,10 @@ region = eu-west-1
 source_profile = dev
 role_arn = arn:aws:iam::222222222222:role/Dev
 region = us-east-1
+
+[profile bare]
+source_profile = dev
+role_arn = arn:aws:iam::222222222222:role/Dev
 `
 
 /** The rc file of each shell: a plain prompt, then the integration as README tells users to load it. */
@@ -29,6 +33,13 @@ const shells = {
 /** Writes the names of the AWS_ variables in the environment to $HOME/probe-TAG, then says `TAG:done`. */
 const probe = `#!/bin/sh\nenv | grep '^AWS_' | cut -d= -f1 | sort > "$HOME/probe-$1"\necho "$1:done"\n`
 
+/** The eval form of each shell (README): POSIX shells eval export-env, fish sources --format fish. */
+const evalForm = {
+  bash: (args: string) => `eval "$(vault export --format export-env ${args})"`,
+  zsh: (args: string) => `eval "$(vault export --format export-env ${args})"`,
+  fish: (args: string) => `vault export --format fish ${args} | source`,
+} as const
+
 describe('shell integration in real bash, zsh and fish (issue 17)', () => {
   let services: Services
   let home: Home
@@ -40,6 +51,12 @@ describe('shell integration in real bash, zsh and fish (issue 17)', () => {
     await mkdir(bin)
     await writeFile(join(bin, 'vault'), `#!/bin/sh\nexec "${process.execPath}" "${vaultBin}" "$@"\n`)
     await writeFile(join(bin, 'probe'), probe)
+    // The AWS_ variables with their values, but the secrets: what a switch must leave behind.
+    await writeFile(
+      join(bin, 'probe-values'),
+      `#!/bin/sh\nenv | grep '^AWS_' | grep -v '^AWS_SECRET\\|^AWS_SESSION\\|^AWS_ACCESS' | sort > "$HOME/probe-$1"\nenv | grep -o '^AWS_SESSION_TOKEN' >> "$HOME/probe-$1"\necho "$1:done"\n`,
+    )
+    await chmod(join(bin, 'probe-values'), 0o755)
     await chmod(join(bin, 'vault'), 0o755)
     await chmod(join(bin, 'probe'), 0o755)
   })
@@ -52,6 +69,24 @@ describe('shell integration in real bash, zsh and fish (issue 17)', () => {
   const varsAt = async (t: Terminal, tag: string) => {
     await t.waitFor((s) => new RegExp(`^${tag}:done`, 'm').test(s))
     return (await readFile(join(home.dir, `probe-${tag}`), 'utf8')).split('\n').filter(Boolean)
+  }
+
+  /** A tmux terminal running `name` with its rc file, at its first prompt, with `probe-values base` taken. */
+  const terminalFor = async (name: keyof typeof shells) => {
+    const shell = shells[name]
+    const rc = join(home.dir, shell.rc)
+    await mkdir(join(rc, '..'), { recursive: true })
+    await writeFile(rc, shell.text)
+    const env = {
+      ...home.env,
+      PATH: `${join(home.dir, 'bin')}:${home.env.PATH}`,
+      SHELL: requireCommand(name),
+      TERM: 'xterm',
+    }
+    const t = await openTerminal(home.dir, env, `cd "${home.dir}" && exec ${shell.start}`)
+    await t.waitFor((s) => /^\$ ?$/m.test(s))
+    t.enter('probe-values base')
+    return t
   }
 
   for (const [name, shell] of Object.entries(shells)) {
@@ -120,6 +155,49 @@ describe('shell integration in real bash, zsh and fish (issue 17)', () => {
         t.enter('exit')
         t.enter('probe done')
         await varsAt(t, 'done')
+      } finally {
+        t.close()
+      }
+    })
+
+    it(`${name}: the eval form clears what the previous profile set; vault sso pop<TAB> completes (issue 25)`, async () => {
+      const t = await terminalFor(name as keyof typeof shells)
+      try {
+        const base = (await varsAt(t, 'base')).filter((l) => !/^AWS_(VAULT|REGION|DEFAULT_REGION)=/.test(l))
+        // A role with a region and a session token, then long-term keys (--no-session), then a
+        // profile with no region: nothing of the previous profile may stay.
+        t.enter(evalForm[name as keyof typeof evalForm]('saguaro'))
+        t.enter('probe-values role')
+        const role = await varsAt(t, 'role')
+        assert.ok(role.includes('AWS_REGION=us-east-1') && role.includes('AWS_SESSION_TOKEN'), role.join('\n'))
+        t.enter(evalForm[name as keyof typeof evalForm]('--no-session dev'))
+        t.enter('probe-values keys')
+        assert.deepEqual(
+          await varsAt(t, 'keys'),
+          [...base, 'AWS_DEFAULT_REGION=eu-west-1', 'AWS_REGION=eu-west-1', 'AWS_VAULT=dev'].sort(),
+        )
+        t.enter(evalForm[name as keyof typeof evalForm]('bare'))
+        t.enter('probe-values bare')
+        const bare = await varsAt(t, 'bare')
+        assert.deepEqual(
+          bare.filter((l) => /^AWS_(VAULT|REGION|DEFAULT_REGION)=/.test(l)),
+          ['AWS_VAULT=bare'],
+          bare.join('\n'),
+        )
+        assert.ok(bare.includes('AWS_SESSION_TOKEN'))
+        assert.doesNotMatch(t.screen(), /Unknown command|not found/)
+
+        // Topics complete with spaces, as README writes them.
+        t.enter('clear')
+        await t.waitFor((s) => /^(\[aws\|[^\]]*\] )?\$$/.test(s.trim()))
+        t.type('vault sso pop')
+        t.press('Tab')
+        await t.waitFor((s) => /^(\[aws\|[^\]]*\] )?\$ vault sso populate ?$/m.test(s))
+        t.press('C-u')
+        t.type('vault ss')
+        t.press('Tab')
+        await t.waitFor((s) => /^(\[aws\|[^\]]*\] )?\$ vault sso ?$/m.test(s))
+        t.press('C-u')
       } finally {
         t.close()
       }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
+import { printable } from '../../output/printable.js'
 import { populateSso, renderPlanned } from '../../usecases/sso-populate.js'
 
 export default class SsoPopulate extends BaseCommand {
@@ -33,7 +34,7 @@ Existing sections are never changed: a profile whose name is already taken is sk
     })
     const added = planned.filter((p) => p.added).length
     if (flags['dry-run']) rt.streams.stdout.write(renderPlanned(planned))
-    else for (const p of planned) if (p.added) rt.streams.stdout.write(`${p.name}\n`)
+    else for (const p of planned) if (p.added) rt.streams.stdout.write(`${printable(p.name)}\n`)
     const kept = planned.length - added
     rt.streams.stderr.write(
       `${flags['dry-run'] ? 'Would add' : 'Added'} ${added} profile${added === 1 ? '' : 's'}${kept ? ` (${kept} already in the config, left as they are)` : ''}.\n`,
