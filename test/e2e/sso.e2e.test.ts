@@ -239,7 +239,7 @@ describe('IAM Identity Center (issue 16)', () => {
       /^dev +- +sso\.GetRoleCredentials:(59m\d+s|1h0m0s)$/m,
     )
     const all = await vault(['clear'], { env: home.env })
-    assert.deepEqual([all.stdout, all.stderr], ['Cleared 1 sessions.\n', ''])
+    assert.deepEqual([all.stdout, all.stderr], ['Cleared 1 session.\n', ''])
     assert.match((await vault(['list'], { env: home.env })).stdout, /^dev +- +-$/m)
   })
 
