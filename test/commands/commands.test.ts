@@ -77,6 +77,26 @@ describe('commands, from the sources (issue 2)', () => {
       stderr: /^vault: profile "caktsu" not found in \S+config; did you mean "caktus"\?\n$/,
     },
     {
+      // issue 25: aws-vault (cli/exec.go) takes --lazy without a server and ignores it.
+      name: 'exec --lazy without a server parses (the profile is what is missing)',
+      argv: ['exec', '--lazy', 'nosuchprofile', '--', 'true'],
+      code: 3,
+      stderr: /^vault: profile "nosuchprofile" not found/,
+    },
+    {
+      // issue 25: aws-vault's --stdout (cli/exec.go, export.go) was an unknown flag.
+      name: 'export and exec take --stdout',
+      argv: ['export', '--stdout', 'nosuchprofile'],
+      code: 3,
+      stderr: /^vault: profile "nosuchprofile" not found/,
+    },
+    {
+      name: '--prompt help names every driver',
+      argv: ['exec', '--help'],
+      code: 0,
+      stdout: /driver:\s+terminal,\s+ykman,\s+pass,\s+zenity,\s+kdialog,\s+osascript,\s+wincredui\./,
+    },
+    {
       // issue 25: AWS_VAULT_DURATION=5m blamed --duration.
       name: 'a duration from AWS_VAULT_DURATION is blamed on the variable, not on --duration',
       argv: ['export', 'caktus'],
