@@ -91,8 +91,22 @@ describe('commands, from the sources (issue 2)', () => {
       stderr: /^vault: profile "nosuchprofile" not found/,
     },
     {
+      // issue 25: USAGE repeated the nine global flags, and each page ended with ~25 lines of them.
+      name: 'command help: USAGE without the global flags, which are named once in a short block',
+      argv: ['clear', '--help'],
+      code: 0,
+      stdout:
+        /^USAGE\n {2}\$ vault clear \[PROFILE\] \[--sso\]\n[\s\S]*\nGLOBAL FLAGS\n {2}--backend, --debug,[^\n]*\n[^\n]*\n[^\n]*what each does\.\n+$/m,
+    },
+    {
+      name: "list --help: --json is the command's own flag, not a global one",
+      argv: ['list', '--help'],
+      code: 0,
+      stdout: /\nFLAGS\n[\s\S]*--json[\s\S]*\nGLOBAL FLAGS\n(?![\s\S]*--json)/,
+    },
+    {
       name: '--prompt help names every driver',
-      argv: ['exec', '--help'],
+      argv: ['--help'],
       code: 0,
       stdout: /driver:\s+terminal,\s+ykman,\s+pass,\s+zenity,\s+kdialog,\s+osascript,\s+wincredui\./,
     },
