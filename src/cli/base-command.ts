@@ -1,4 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
+import { promptDrivers } from '../mfa/select.js'
 import { createRuntime, type Runtime } from '../runtime/runtime.js'
 import { STORE_ENV } from '../stores/store-settings.js'
 import type { CommandSpec } from './command-line.js'
@@ -51,7 +52,7 @@ export abstract class BaseCommand extends Command {
     prompt: Flags.string({
       env: 'AWS_VAULT_PROMPT',
       helpGroup: 'GLOBAL',
-      summary: 'MFA prompt driver: terminal or ykman.',
+      summary: `MFA prompt driver: ${promptDrivers.join(', ')}.`,
     }),
     'secret-service-collection': Flags.string({
       env: STORE_ENV.secretServiceCollection,

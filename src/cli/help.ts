@@ -7,6 +7,25 @@ import { type CommandSpec, globalFlags } from './command-line.js'
  * this file names none).
  */
 export default class VaultHelp extends Help {
+  /**
+   * A command's help lists its own flags; the global flags (helpGroup GLOBAL, declared once in
+   * base-command.ts) are named in one short block that points at `vault --help`, where they are
+   * described, instead of ~25 lines and a USAGE line repeating them on every page.
+   */
+  override formatCommand(command: Command.Loadable): string {
+    const global = new Set(Object.keys(globalFlags(this.manifest())))
+    const flags = Object.entries(command.flags ?? {})
+    // oclif puts --json in its GLOBAL group too; it is the command's own flag here.
+    const own = Object.fromEntries(
+      flags.filter(([name]) => !global.has(name)).map(([name, f]) => [name, { ...f, helpGroup: undefined }]),
+    )
+    const text = super.formatCommand({ ...command, flags: own })
+    const names = flags.filter(([name, f]) => global.has(name) && !f.hidden).map(([name]) => `--${name}`)
+    if (names.length === 0) return text
+    const body = this.wrap(`${names.join(', ')}; run "${this.config.bin} --help" for what each does.`)
+    return `${text}\n\n${this.section('GLOBAL FLAGS', body)}`
+  }
+
   protected override formatCommands(commands: Command.Loadable[]): string {
     const body = this.renderList(
       commands.map((c) => {
@@ -20,12 +39,13 @@ export default class VaultHelp extends Help {
     return this.section('COMMANDS', body)
   }
 
+  private manifest() {
+    return { commands: Object.fromEntries(this.config.commands.map((c) => [c.id, c as unknown as CommandSpec])) }
+  }
+
   protected override async showRootHelp(): Promise<void> {
     await super.showRootHelp()
-    const manifest = {
-      commands: Object.fromEntries(this.config.commands.map((c) => [c.id, c as unknown as CommandSpec])),
-    }
-    const global = Object.entries(globalFlags(manifest)) as Array<[string, Command.Flag.Cached]>
+    const global = Object.entries(globalFlags(this.manifest())) as Array<[string, Command.Flag.Cached]>
     const rows = global.map(([name, f]) => [
       `--${name}${f.type === 'option' ? '=<value>' : ''}`,
       `${f.env ? `[env: ${f.env}] ` : ''}${f.summary ?? ''}`,

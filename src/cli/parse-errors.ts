@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js'
+import { closest } from '../text/closest.js'
 import type { CommandSpec } from './command-line.js'
-import { closest } from './suggest.js'
 
 /** What oclif's parse errors carry (src: @oclif/core lib/parser/errors.js). */
 interface OclifParseError extends Error {

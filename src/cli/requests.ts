@@ -54,7 +54,8 @@ export function credentialRequest<P extends string | undefined>(
     duration: duration === undefined ? undefined : durationFlag(duration),
     mfaToken: text(flags['mfa-token']),
     noSession: flags['no-session'] === true,
-    noBrowser: flags['no-browser'] === true,
+    // --stdout is aws-vault's name for it on exec and export (login's --stdout implies it too).
+    noBrowser: flags['no-browser'] === true || flags.stdout === true,
   }
 }
 

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { splitPassthrough } from '../cli/command-line.js'
-import { credentialFlags } from '../cli/credential-flags.js'
+import { credentialFlags, ssoStdoutFlag } from '../cli/credential-flags.js'
 import { optionalProfileArg } from '../cli/profile-arg.js'
 import { execRequest } from '../cli/requests.js'
 import { execProfile, PROFILE_ENV_VAR } from '../usecases/exec.js'
@@ -30,6 +30,7 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
   ]
   static override flags = {
     ...credentialFlags,
+    ...ssoStdoutFlag,
     'ec2-server': Flags.boolean({
       exclusive: ['ecs-server', 'json'],
       summary: 'Serve refreshing credentials to CMD from an EC2 instance metadata emulator on a loopback port.',
@@ -42,7 +43,7 @@ With --ecs-server or --ec2-server, CMD gets no keys: it gets the address of a lo
     }),
     json: Flags.boolean({ char: 'j', summary: 'Print credential_process JSON instead of running a command.' }),
     lazy: Flags.boolean({
-      relationships: [{ type: 'some', flags: ['ecs-server', 'ec2-server'] }],
+      // Not tied to the server flags: aws-vault (cli/exec.go) accepts --lazy alone and ignores it.
       summary: 'With a server: fetch credentials on the first request instead of before CMD starts.',
     }),
     'profile-env': Flags.boolean({

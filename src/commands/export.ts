@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { credentialFlags } from '../cli/credential-flags.js'
+import { credentialFlags, ssoStdoutFlag } from '../cli/credential-flags.js'
 import { optionalProfileArg } from '../cli/profile-arg.js'
 import { exportRequest } from '../cli/requests.js'
 import { exportFormats } from '../output/format.js'
@@ -29,6 +29,7 @@ Cached credentials are reused while more than AWS_MIN_TTL (default 5m) is left, 
   ]
   static override flags = {
     ...credentialFlags,
+    ...ssoStdoutFlag,
     format: Flags.string({
       default: 'env',
       options: [...exportFormats],

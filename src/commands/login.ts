@@ -42,9 +42,8 @@ The environment variable VAULT_FEDERATION_ENDPOINT replaces the federation endpo
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Login)
     await login(this.runtime(flags), {
+      // --stdout also keeps an SSO login from opening a browser tab (credentialRequest).
       ...credentialRequest(args.profile, flags),
-      // --stdout also keeps an SSO login from opening a browser tab.
-      noBrowser: flags['no-browser'] || flags.stdout,
       path: flags.path,
       stdout: flags.stdout,
     })

@@ -99,6 +99,18 @@ export class ConfigFile {
     return found && this.build(found)
   }
 
+  /**
+   * The IAM Identity Center start URL a profile's token is stored under: its sso_session's
+   * sso_start_url, else its own (ByteNess aws-vault vault.ResolveSSOStartURL), with the session's
+   * name when it has one (ByteNess labels the token with it in `list`).
+   */
+  ssoStartUrl(name: string): { url: string; session?: string } | undefined {
+    const values = this.section(name)?.values ?? {}
+    const session = values.sso_session
+    const url = (session && this.ssoSession(session)?.values.sso_start_url) || values.sso_start_url
+    return url ? { url, session: session || undefined } : undefined
+  }
+
   private lookUp(kind: ConfigSection['kind'], name: string): IndexedSection | undefined {
     if (this.index) return (kind === 'profile' ? this.index.profiles : this.index.ssoSessions).get(name)
     const key = `${kind} ${name}`

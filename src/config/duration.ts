@@ -78,3 +78,6 @@ export function stsDurationProblem(seconds: number, call: StsCall): string | und
   if (seconds > max) return `is above AWS's maximum of ${formatDuration(max)} for ${call}`
   return undefined
 }
+
+/** The variable behind --duration on exec, export and login (aws-vault cli/exec.go: Envar("AWS_VAULT_DURATION")). */
+export const DURATION_VARIABLE = 'AWS_VAULT_DURATION'

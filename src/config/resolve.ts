@@ -1,8 +1,16 @@
 import { ConfigError, NotFoundError, UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
+import { closest } from '../text/closest.js'
 import { explainAmbiguities } from './ambiguity.js'
 import type { ConfigFile } from './config-file.js'
-import { formatDuration, parseDuration, STS_DURATION_LIMITS, type StsCall, stsDurationProblem } from './duration.js'
+import {
+  DURATION_VARIABLE,
+  formatDuration,
+  parseDuration,
+  STS_DURATION_LIMITS,
+  type StsCall,
+  stsDurationProblem,
+} from './duration.js'
 import { settingsFromFile, stsRegionalEndpoints } from './file-settings.js'
 import { parseSessionTags, parseTransitiveTags } from './tags.js'
 import type { ProfileOverrides, ResolvedProfile } from './types.js'
@@ -67,15 +75,23 @@ const TTL_VARIABLES: ReadonlyArray<readonly [string, DurationField, string, StsC
  * the cycle; malformed values are ConfigErrors naming the profile, key and file:line.
  */
 export function resolveProfile(config: ConfigFile, name: string, opts: ResolveOptions): ResolvedProfile {
-  if (name !== 'default' && !opts.allowMissing && !config.hasProfile(name)) {
-    throw new NotFoundError(
-      `profile "${name}" not found in ${config.path}`,
-      `add [profile ${name}] to ${config.path}, or store keys for it with: vault add ${name}`,
-    )
-  }
+  if (name !== 'default' && !opts.allowMissing && !config.hasProfile(name)) throw unknownProfile(config, name)
   const duration = opts.overrides?.duration
-  if (duration !== undefined) checkDurationFlag(duration, 'GetSessionToken')
+  if (duration !== undefined) checkDurationFlag(duration, opts.env, 'GetSessionToken')
   return resolveLink(config, name, opts, [])
+}
+
+/**
+ * "profile not found", with the nearest profile when the name looks like a typo of one. A typo
+ * gets no `vault add` advice: that would store keys under the mistyped name.
+ */
+export function unknownProfile(config: ConfigFile, name: string): NotFoundError {
+  const near = closest(name, config.profileNames())
+  if (near) return new NotFoundError(`profile "${name}" not found in ${config.path}`, `did you mean "${near}"?`)
+  return new NotFoundError(
+    `profile "${name}" not found in ${config.path}`,
+    `add [profile ${name}] to ${config.path}, or store keys for it with: vault add ${name}`,
+  )
 }
 
 /** One link of the source_profile chain; `chain` holds the names of the links above it. */
@@ -95,7 +111,7 @@ function resolveLink(config: ConfigFile, name: string, opts: ResolveOptions, cha
   if (opts.overrides) applyOverrides(p, opts.overrides, active, log)
   applyDefaults(p)
   // --duration sets the AssumeRole duration too, which STS caps lower than the others.
-  if (p.durationFlag !== undefined && p.roleArn) checkDurationFlag(p.durationFlag, 'AssumeRole', name)
+  if (p.durationFlag !== undefined && p.roleArn) checkDurationFlag(p.durationFlag, opts.env, 'AssumeRole', name)
 
   if (p.sourceProfileName === name) {
     log?.debug(`profile "${name}": source_profile names the profile itself; ignored, as aws-vault does`)
@@ -199,7 +215,7 @@ function ttl(variable: string, text: string, profile: string, call: StsCall | un
 }
 
 /** --duration must suit every STS call it can feed: GetSessionToken always, AssumeRole for roles. */
-function checkDurationFlag(seconds: number, call: StsCall, roleProfile?: string): void {
+function checkDurationFlag(seconds: number, env: Env, call: StsCall, roleProfile?: string): void {
   let problem = stsDurationProblem(seconds, call)
   if (!problem) return
   // Every STS call shares the minimum, and GetSessionToken's maximum is the highest: name the
@@ -207,9 +223,23 @@ function checkDurationFlag(seconds: number, call: StsCall, roleProfile?: string)
   if (call === 'GetSessionToken') problem = problem.replace(/ for GetSessionToken$/, '')
   const { min, max } = STS_DURATION_LIMITS[call]
   throw new UsageError(
-    `--duration ${formatDuration(seconds)} ${problem}${roleProfile ? ` (profile "${roleProfile}" assumes a role)` : ''}`,
+    `${durationSource(seconds, env)} ${problem}${roleProfile ? ` (profile "${roleProfile}" assumes a role)` : ''}`,
     `pass a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
   )
+}
+
+/**
+ * Where a duration the command line carries came from: oclif (and the fast path) fill --duration
+ * from AWS_VAULT_DURATION when the flag is absent, so a value equal to the variable's is blamed on it.
+ */
+function durationSource(seconds: number, env: Env): string {
+  const fromEnv = env[DURATION_VARIABLE]
+  if (fromEnv !== undefined) {
+    try {
+      if (parseDuration(fromEnv) === seconds) return `${DURATION_VARIABLE}=${fromEnv}`
+    } catch {}
+  }
+  return `--duration ${formatDuration(seconds)}`
 }
 
 function applyOverrides(p: ResolvedProfile, o: ProfileOverrides, active: boolean, log: Logger | undefined): void {

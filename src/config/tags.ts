@@ -1,12 +1,13 @@
 /**
- * Parse session_tags / AWS_SESSION_TAGS: `key=value,key2=value2`, each side trimmed. Empty
- * entries (a trailing comma) are skipped; an entry without `=` or with an empty key throws a
- * RangeError that the caller turns into an error naming the profile.
+ * Parse session_tags / AWS_SESSION_TAGS: `key=value,key2=value2`, each side trimmed. An entry
+ * without `=` (an empty one from a stray comma included, as aws-vault's SetSessionTags refuses it)
+ * or with an empty key throws a RangeError that the caller turns into an error naming the profile.
  */
 export function parseSessionTags(text: string): Record<string, string> {
   const tags: Record<string, string> = {}
   for (const entry of text.split(',')) {
-    if (entry.trim() === '') continue
+    if (entry.trim() === '')
+      throw new RangeError(`"${text}" has an empty entry; write session_tags as key1=value1,key2=value2`)
     const eq = entry.indexOf('=')
     const key = eq < 0 ? '' : entry.slice(0, eq).trim()
     if (key === '') {

@@ -80,7 +80,7 @@ export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
   }
   for (const profile of byProfile.keys()) if (!names.includes(profile)) names.push(profile)
   const inConfig = new Set(configured)
-  await addOidcTokens(rt, config, byProfile, now)
+  for (const row of await addOidcTokens(rt, config, byProfile, now)) if (!names.includes(row)) names.push(row)
   return names.map((profile) => ({
     profile,
     credentials: storedSet.has(profile) ? profile : null,
@@ -90,35 +90,59 @@ export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
 }
 
 /**
- * Each SSO profile's OIDC token, as aws-vault lists it (`oidc:<start url>`) with its time left
- * (0s when it has expired but can still be refreshed). One read per start URL named in the
- * config: no full listing of the store.
+ * Every stored OIDC token, as ByteNess aws-vault lists them (cli/list.go oidcLabel): labelled
+ * `oidc:<sso-session name>`, else `oidc:<start URL host>`, on each profile that uses its start
+ * URL, and on a row of its own (profile `-`) when no profile does. vault adds the time left (0s
+ * when it has expired but can still be refreshed), as it does for sessions.
  */
-async function addOidcTokens(rt: Runtime, config: ConfigFile, byProfile: Map<string, ListedSession[]>, now: number) {
-  const urls = new Map<string, string>()
-  for (const name of config.profileNames()) {
-    const values = config.section(name)?.values ?? {}
-    const url = values.sso_session ? config.ssoSession(values.sso_session)?.values.sso_start_url : values.sso_start_url
-    if (url) urls.set(name, url)
-  }
-  if (urls.size === 0) return
+async function addOidcTokens(
+  rt: Runtime,
+  config: ConfigFile,
+  byProfile: Map<string, ListedSession[]>,
+  now: number,
+): Promise<string[]> {
   const [{ OidcTokenStore }, store] = await Promise.all([import('../stores/oidc-token-store.js'), rt.store()])
   const tokens = new OidcTokenStore(store)
-  const found = new Map<string, Promise<Awaited<ReturnType<typeof tokens.get>>>>()
-  for (const url of urls.values()) if (!found.has(url)) found.set(url, tokens.get(url))
-  for (const [profile, url] of urls) {
-    const token = await found.get(url)
+  const urls = await tokens.startUrls()
+  if (urls.length === 0) return []
+  const sessionNames = new Map<string, string>()
+  for (const section of config.sections)
+    if (section.kind === 'sso-session' && section.values.sso_start_url)
+      sessionNames.set(section.values.sso_start_url, section.name)
+  const listed = new Map<string, ListedSession>()
+  for (const url of urls) {
+    const token = await tokens.get(url)
     if (!token?.accessToken) continue
     const left = Math.max(0, token.expiresAt.getTime() - now)
     if (left === 0 && !token.refreshToken) continue
-    const list = byProfile.get(profile) ?? []
-    list.unshift({
-      type: `oidc:${url}`,
+    listed.set(url, {
+      type: `oidc:${sessionNames.get(url) ?? hostOf(url)}`,
       expiresInSeconds: Math.floor(left / 1000),
       expiration: token.expiresAt.toISOString(),
       mfaSerial: null,
     })
-    byProfile.set(profile, list)
+  }
+  const used = new Set<string>()
+  for (const name of config.profileNames()) {
+    const url = config.ssoStartUrl(name)?.url
+    const token = url && listed.get(url)
+    if (!url || !token) continue
+    used.add(url)
+    byProfile.set(name, [token, ...(byProfile.get(name) ?? [])])
+  }
+  const orphans = [...listed].filter(([url]) => !used.has(url)).map(([, token]) => token)
+  if (orphans.length) byProfile.set(NO_PROFILE, [...(byProfile.get(NO_PROFILE) ?? []), ...orphans])
+  return orphans.length ? [NO_PROFILE] : []
+}
+
+/** The row of tokens no profile uses (ByteNess prints them under a `-` profile). */
+const NO_PROFILE = '-'
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url
+  } catch {
+    return url
   }
 }
 

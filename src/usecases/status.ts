@@ -5,7 +5,7 @@ import { isVaultError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Clock, Env, Logger } from '../runtime/types.js'
 import type { ParsedSessionKey } from '../stores/session-key.js'
-import { providerFor } from '../vault/chain.js'
+import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { LongTermKeys } from '../vault/provider.js'
 import { formatRemaining, noLock } from '../vault/provider.js'
 import type { StsFactory } from '../vault/sts-port.js'
@@ -40,6 +40,10 @@ export interface ProfileStatus {
   profile: string
   /** True when the profile came from AWS_VAULT (the one active in this shell). */
   active: boolean
+  /** The profile this shell holds credentials of (AWS_VAULT), when it is another one. */
+  shellProfile?: string
+  /** This shell holds the profile's long-term keys (exported with --no-session): they do not expire. */
+  shellLongTerm?: boolean
   /** AWS_CREDENTIAL_EXPIRATION of this shell's credentials, when they are this profile's. */
   shellExpiration?: string
   shellExpiresInSeconds?: number
@@ -53,6 +57,13 @@ export interface ProfileStatus {
 const notRun = (what: string) => () => {
   throw new Error(`vault status never ${what}`)
 }
+
+/** IAM Identity Center for picking an SSO link: every port refuses, since the link is never run. */
+const refuseSso = (() => {
+  const refuse = new Proxy({}, { get: () => notRun('signs in to IAM Identity Center') })
+  const ports = { oidc: () => refuse, portal: () => refuse }
+  return new Proxy({}, { get: (_t, prop) => (prop === 'ports' ? ports : notRun('signs in to IAM Identity Center')) })
+})() as unknown as NonNullable<ChainContext['sso']>
 
 /**
  * `vault status [PROFILE]`: where the profile's credentials come from and how long each cached
@@ -74,6 +85,10 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
   const allowMissing = name !== 'default' && !config.hasProfile(name) && (await keys.has(name))
   const profile = resolveProfile(config, name, { env: deps.env, allowMissing })
 
+  // The shell holds this profile's long-term keys when `vault export --no-session` set them: keys
+  // and AWS_VAULT, but no session token. Its chain is then the --no-session one.
+  const inShell = deps.env.AWS_VAULT === profile.name
+  const shellLongTerm = inShell && Boolean(deps.env.AWS_ACCESS_KEY_ID) && !deps.env.AWS_SESSION_TOKEN
   const chain: string[] = []
   const log: Logger = { enabled: true, debug: (line) => chain.push(line) }
   const refuse = notRun('calls STS') as unknown as StsFactory
@@ -86,11 +101,13 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
     log,
     env: deps.env,
     lock: noLock,
-    noSession: false,
+    noSession: shellLongTerm,
     windowSeconds: profile.minTtl,
+    sso: refuseSso,
   })
+  let description: string | undefined
   try {
-    chain.push(`profile ${profile.name}: credentials from ${(await picked).description}`)
+    description = (await picked).description
   } catch (err) {
     // No usable chain (no keys stored, SSO): status still shows it, and what to do.
     if (!isVaultError(err)) throw err
@@ -118,8 +135,14 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
       }
     })
 
+  if (description !== undefined)
+    chain.push(
+      `profile ${profile.name}: credentials from ${describe(description, profile, sessions, deps.clock.now())}`,
+    )
   const status: ProfileStatus = { profile: profile.name, active, chain, sessions }
-  const shellExpiry = deps.env.AWS_VAULT === profile.name ? deps.env.AWS_CREDENTIAL_EXPIRATION : undefined
+  if (shellLongTerm) status.shellLongTerm = true
+  if (deps.env.AWS_VAULT && !inShell) status.shellProfile = deps.env.AWS_VAULT
+  const shellExpiry = inShell && !shellLongTerm ? deps.env.AWS_CREDENTIAL_EXPIRATION : undefined
   const shellTime = shellExpiry ? Date.parse(shellExpiry) : Number.NaN
   if (!Number.isNaN(shellTime)) {
     status.shellExpiration = new Date(shellTime).toISOString()
@@ -127,6 +150,19 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
   }
   return status
 }
+
+/**
+ * The top link's description, true to what is cached now: "cached X" is the caching decorator,
+ * which serves from the cache only while a session is there and outside the expiry window.
+ */
+function describe(description: string, profile: ResolvedProfile, sessions: SessionStatus[], now: Date): string {
+  if (!description.startsWith('cached ')) return description
+  const usable = sessions.find((s) => s.profile === profile.name && s.expiresInSeconds > profile.minTtl)
+  if (usable) return `${description} (${validity(usable.expiresInSeconds, new Date(usable.expiration), now)})`
+  return `${description.slice('cached '.length)}, cached once fetched (nothing usable is cached now: the next exec or export calls ${usesSso(profile) ? 'IAM Identity Center' : 'STS'})`
+}
+
+const usesSso = (p: ResolvedProfile) => Boolean(p.ssoStartUrl || p.ssoSession)
 
 /** The profile and its source profiles, top first. */
 function profileNames(profile: ResolvedProfile): string[] {
@@ -147,13 +183,15 @@ export function validity(expiresInSeconds: number, expiration: Date, now: Date):
 /** The human form of `vault status`, on stdout. */
 export function renderStatus(s: ProfileStatus, now: Date): string {
   const lines = [`profile ${s.profile}${s.active ? ' (active in this shell)' : ''}`]
+  if (s.shellProfile) lines.push(`  this shell: credentials of profile ${s.shellProfile}, not of ${s.profile}`)
+  if (s.shellLongTerm) lines.push('  this shell: long-term keys (exported with --no-session); they do not expire')
   if (s.shellExpiresInSeconds !== undefined && s.shellExpiration) {
     lines.push(`  this shell: ${validity(s.shellExpiresInSeconds, new Date(s.shellExpiration), now)}`)
   }
   lines.push('credentials:')
   for (const line of s.chain) lines.push(`  ${line}`)
   if (s.sessions.length === 0) {
-    lines.push('cached sessions: none (the next exec or export calls STS)')
+    lines.push('cached sessions: none')
   } else {
     lines.push('cached sessions:')
     const typeWidth = Math.max(...s.sessions.map((x) => x.type.length))

@@ -142,7 +142,7 @@ function prime(p: ResolvedProfile, keys: Link, walk: Walk, path: ResolvedProfile
     if (p.mfaSerial && !walk.mfaSkipped.has(p.name)) walk.mfaSkipped.set(p.name, reason)
     return keys
   }
-  if (ctx.noSession) return skip('sessions are disabled (--no-session)')
+  if (ctx.noSession) return skip('--no-session disables sessions')
   const long = singleLongRole([p, ...path])
   if (long) {
     return skip(

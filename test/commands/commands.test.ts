@@ -72,6 +72,68 @@ describe('commands, from the sources (issue 2)', () => {
       stderr: /^vault: unknown command "exce"; did you mean "vault exec"\?/,
     },
     {
+      // issue 25: a typo got "vault add sagauro" advice, which would store keys under the typo.
+      name: 'a mistyped profile gets "did you mean", and no advice to store keys under the typo',
+      argv: ['exec', 'sagauro', '--', 'true'],
+      code: 3,
+      stderr: /^vault: profile "sagauro" not found in \S+config; did you mean "saguaro"\?\n$/,
+    },
+    {
+      // issue 25: "Cleared 0 sessions." and exit 0 for a profile nothing knows of.
+      name: 'clear of an unknown profile is an error, with the nearest profile',
+      argv: ['clear', 'caktsu'],
+      code: 3,
+      stderr: /^vault: profile "caktsu" not found in \S+config; did you mean "caktus"\?\n$/,
+    },
+    {
+      // issue 25: aws-vault (cli/exec.go) takes --lazy without a server and ignores it.
+      name: 'exec --lazy without a server parses (the profile is what is missing)',
+      argv: ['exec', '--lazy', 'nosuchprofile', '--', 'true'],
+      code: 3,
+      stderr: /^vault: profile "nosuchprofile" not found/,
+    },
+    {
+      // issue 25: aws-vault's --stdout (cli/exec.go, export.go) was an unknown flag.
+      name: 'export and exec take --stdout',
+      argv: ['export', '--stdout', 'nosuchprofile'],
+      code: 3,
+      stderr: /^vault: profile "nosuchprofile" not found/,
+    },
+    {
+      // issue 25: USAGE repeated the nine global flags, and each page ended with ~25 lines of them.
+      name: 'command help: USAGE without the global flags, which are named once in a short block',
+      argv: ['clear', '--help'],
+      code: 0,
+      stdout:
+        /^USAGE\n {2}\$ vault clear \[PROFILE\] \[--sso\]\n[\s\S]*\nGLOBAL FLAGS\n {2}--backend, --debug,[^\n]*\n[^\n]*\n[^\n]*what each does\.\n+$/m,
+    },
+    {
+      name: "list --help: --json is the command's own flag, not a global one",
+      argv: ['list', '--help'],
+      code: 0,
+      stdout: /\nFLAGS\n[\s\S]*--json[\s\S]*\nGLOBAL FLAGS\n(?![\s\S]*--json)/,
+    },
+    {
+      name: '--prompt help names every driver',
+      argv: ['--help'],
+      code: 0,
+      stdout: /driver:\s+terminal,\s+ykman,\s+pass,\s+zenity,\s+kdialog,\s+osascript,\s+wincredui\./,
+    },
+    {
+      // issue 25: AWS_VAULT_DURATION=5m blamed --duration.
+      name: 'a duration from AWS_VAULT_DURATION is blamed on the variable, not on --duration',
+      argv: ['export', 'caktus'],
+      env: { AWS_VAULT_DURATION: '5m' },
+      code: 2,
+      stderr: /^vault: AWS_VAULT_DURATION=5m is below/,
+    },
+    {
+      name: 'a duration from --duration is blamed on the flag',
+      argv: ['export', 'caktus', '--duration', '5m'],
+      code: 2,
+      stderr: /^vault: --duration 5m is below/,
+    },
+    {
       name: 'a bad --format is one line, exit 2',
       argv: ['export', '--format', 'yaml', 'caktus'],
       code: 2,
@@ -249,6 +311,20 @@ describe('store commands over a persistent backend, one process each (issue 15)'
     assert.equal(r.stderr, '')
     assert.deepEqual(readdirSync(keysDir()), ['caktus'])
     assert.equal((await cli(['clear'], env)).stdout, 'Cleared 0 sessions.\n')
+  })
+
+  it('clear PROFILE says "1 session"; a profile with a section and nothing cached clears 0; one nothing knows is exit 3', async () => {
+    const store = new FileStore({ dir: keysDir(), passphrase: async () => 'test passphrase' })
+    const expiration = new Date(Date.now() + 3600_000)
+    const creds = { accessKeyId: 'ASIAX', secretAccessKey: 's'.repeat(40), sessionToken: 't', expiration }
+    await new SessionStore(store).set({ type: 'sts.AssumeRole', profile: 'saguaro', mfaSerial: '' }, creds, new Date())
+    const one = await cli(['clear', 'saguaro'], env)
+    assert.deepEqual([one.code, one.stdout, one.stderr], [0, 'Cleared 1 session.\n', ''])
+    const none = await cli(['clear', 'caktus'], env)
+    assert.deepEqual([none.code, none.stdout, none.stderr], [0, 'Cleared 0 sessions.\n', ''])
+    const gone = await cli(['clear', 'saguaro'], env)
+    assert.equal(gone.code, 3)
+    assert.match(gone.stderr, /^vault: profile "saguaro" not found in /)
   })
 
   it('remove deletes the key; remove of nothing then says so, exit 3', async () => {

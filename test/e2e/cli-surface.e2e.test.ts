@@ -66,7 +66,7 @@ describe('results on stdout, the rest on stderr, for every command (issue 14)', 
     const res = await vault(['clear'], { env: home.env, input: 'saguaro\n' })
     // saguaro's role is assumed straight from caktus's keys (no mfa_serial: no session first, as in
     // aws-vault), so one session is cached.
-    assert.deepEqual([res.code, res.stdout, res.stderr], [0, 'Cleared 1 sessions.\n', ''])
+    assert.deepEqual([res.code, res.stdout, res.stderr], [0, 'Cleared 1 session.\n', ''])
   })
 
   it('remove: -s deletes only sessions; -f deletes keys; both report on stdout', async () => {

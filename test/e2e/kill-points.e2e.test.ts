@@ -276,7 +276,7 @@ describe('vault killed with SIGKILL at random points (issue 15)', () => {
     await exported('the last export')
     await ok('the last list', ['list'], home.env)
     const cleared = await ok('the last clear', ['clear'], home.env)
-    assert.match(cleared.stdout, /^Cleared \d+ sessions\.\n$/)
+    assert.match(cleared.stdout, /^Cleared \d+ sessions?\.\n$/)
     await assertNoSecretOnDisk(home.dir, [...secrets])
     t.diagnostic(
       `${killed} of ${runs} exports killed, span ${span} ms, slowest export after a kill ${slowest.ms} ms (${slowest.waits || 'no lock waits'}), ${ghosts.length} sessions the index named but the keychain lacked`,

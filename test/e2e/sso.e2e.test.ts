@@ -147,14 +147,16 @@ describe('IAM Identity Center (issue 16)', () => {
   })
 
   it('refresh after the access token expires: refresh_token grant, no browser; then a refused refresh starts a new login', async (t) => {
-    const { standIn, home, startUrl, browserOpens, exportJson } = await setup(t)
+    const { standIn, startUrl, browserOpens, exportJson } = await setup(t)
     standIn.tokenTtl = 3
+    // Role credentials inside the 15-minute credential_process window: every export fetches them
+    // anew with the stored token (`vault clear dev` would remove the token too, as ByteNess does).
+    standIn.roleCredentialsTtl = 600
     await exportJson()
     assert.equal((await browserOpens()).length, 1)
     // Later tokens live 10 minutes: inside the 15-minute refresh window, so every use refreshes.
     standIn.tokenTtl = 600
     await new Promise((r) => setTimeout(r, 3200)) // the first access token is now expired
-    assert.equal((await vault(['clear', 'dev'], { env: home.env })).code, 0) // role credentials gone, token kept
     const refreshed = await exportJson()
     assert.doesNotMatch(refreshed.stderr, /enter the code/)
     assert.equal((await browserOpens()).length, 1, 'no browser for a refresh')
@@ -162,7 +164,6 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.equal(standIn.count('StartDeviceAuthorization'), 1)
 
     standIn.revokeRefreshTokens() // the Identity Center session ended
-    assert.equal((await vault(['clear', 'dev'], { env: home.env })).code, 0)
     const again = await exportJson()
     assert.match(
       again.stderr,
@@ -177,9 +178,9 @@ describe('IAM Identity Center (issue 16)', () => {
   })
 
   it('401 from the portal for a cached token: the token is dropped and the call retried once', async (t) => {
-    const { standIn, home, exportJson } = await setup(t)
+    const { standIn, exportJson } = await setup(t)
+    standIn.roleCredentialsTtl = 600 // refetched on the next export, with the stored token
     await exportJson()
-    assert.equal((await vault(['clear', 'dev'], { env: home.env })).code, 0)
     standIn.reject401 = 1
     const { json } = await exportJson('dev', ['--debug'])
     assert.match(json.AccessKeyId, /^ASIA/)
@@ -217,13 +218,14 @@ describe('IAM Identity Center (issue 16)', () => {
   })
 
   it('list and clear: OIDC tokens and SSO role credentials with time left; clear --sso removes only the tokens', async (t) => {
-    const { standIn, home, startUrl, exportJson } = await setup(t)
+    const { standIn, home, exportJson } = await setup(t)
     await exportJson()
     const list = await vault(['list'], { env: home.env })
     assert.equal(list.code, 0, list.stderr)
     assert.match(
       list.stdout,
-      new RegExp(`^dev +- +oidc:${startUrl}:7h59m\\d+s, sso\\.GetRoleCredentials:(59m\\d+s|1h0m0s)$`, 'm'),
+      // ByteNess cli/list.go oidcLabel: the sso-session's name (vault adds the time left).
+      /^dev +- +oidc:corp:7h59m\d+s, sso\.GetRoleCredentials:(59m\d+s|1h0m0s)$/m,
     )
     // Never in plaintext: no file under HOME holds the access token.
     const [token] = standIn.issuedAccessTokens()
@@ -239,7 +241,27 @@ describe('IAM Identity Center (issue 16)', () => {
       /^dev +- +sso\.GetRoleCredentials:(59m\d+s|1h0m0s)$/m,
     )
     const all = await vault(['clear'], { env: home.env })
-    assert.deepEqual([all.stdout, all.stderr], ['Cleared 1 sessions.\n', ''])
+    assert.deepEqual([all.stdout, all.stderr], ['Cleared 1 session.\n', ''])
+    assert.match((await vault(['list'], { env: home.env })).stdout, /^dev +- +-$/m)
+  })
+
+  it('list shows a token no profile uses on a row of its own, by host; clear PROFILE removes its token (issue 25)', async (t) => {
+    const { home, startUrl, exportJson } = await setup(t)
+    await exportJson()
+    // ByteNess cli/list.go lists every oidc: item; one no profile names goes on a "-" row, labelled by host.
+    await home.writeConfig('[profile other]\nregion = us-east-1\n')
+    const host = new URL(startUrl).host
+    const orphan = await vault(['list'], { env: home.env })
+    assert.equal(orphan.code, 0, orphan.stderr)
+    assert.match(orphan.stdout, new RegExp(`^- +- +oidc:${host.replaceAll('.', '\\.')}:7h59m\\d+s$`, 'm'))
+    assert.match(
+      (await vault(['list', '--sessions'], { env: home.env })).stdout,
+      new RegExp(`^oidc:${host.replaceAll('.', '\\.')}:`, 'm'),
+    )
+    // ByteNess cli/clear.go: clear PROFILE removes the token of the profile's start URL too.
+    await home.writeConfig(ssoConfig(startUrl))
+    const cleared = await vault(['clear', 'dev'], { env: home.env })
+    assert.deepEqual([cleared.code, cleared.stdout, cleared.stderr], [0, 'Cleared 2 sessions.\n', ''])
     assert.match((await vault(['list'], { env: home.env })).stdout, /^dev +- +-$/m)
   })
 

@@ -86,7 +86,7 @@ describe('vault add, list, remove and clear (issue 4)', () => {
 
     // aws-vault cli/clear.go's exact line, on stdout (issue 14).
     const clearOne = await vault(['clear', 'saguaro'], { env: home.env })
-    assert.deepEqual([clearOne.stdout, clearOne.stderr], ['Cleared 1 sessions.\n', ''])
+    assert.deepEqual([clearOne.stdout, clearOne.stderr], ['Cleared 1 session.\n', ''])
     const clear = await vault(['clear'], { env: home.env })
     assert.deepEqual([clear.stdout, clear.stderr], ['Cleared 0 sessions.\n', ''])
 

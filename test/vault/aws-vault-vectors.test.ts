@@ -13,8 +13,6 @@
 //     warning; aws-vault is silent.
 //   - One MFA session is shared by every role with the same source and serial even when the source
 //     profile has no mfa_serial (aws-vault prompts per role then): see test/vault/chain.test.ts.
-//   - session_tags with a trailing comma ("tag1=value1,") is accepted; aws-vault's SetSessionTags
-//     refuses the empty entry; vault treats the trailing comma as harmless.
 // Not ported, with the reason:
 //   - TestAddProfileToExisting*, TestIniWithHeaderSavesWithHeader: writing the config file is
 //     tested in test/config/write.test.ts against vault's own writer (it keeps the file byte for
@@ -259,8 +257,10 @@ describe('aws-vault vault/config_test.go', () => {
     ['tag1=value1', { tag1: 'value1' }],
     ['tag2=value2,tag3=value3,tag4=value4', { tag2: 'value2', tag3: 'value3', tag4: 'value4' }],
     [' tagA = valueA ,  tagB  =  valueB  ,  tagC   =   valueC  ', { tagA: 'valueA', tagB: 'valueB', tagC: 'valueC' }],
-    // Deliberate difference: aws-vault refuses a trailing comma; vault skips the empty entry.
-    ['tag1=value1,', { tag1: 'value1' }],
+    // aws-vault refuses the empty element of a trailing comma (SetSessionTags: no "="); so does vault (issue 25).
+    ['tag1=value1,', undefined],
+    [',tag1=value1', undefined],
+    ['tag1=value1,,tag2=value2', undefined],
     ['tagA=valueA,tagB', undefined],
     ['tagOne,tagTwo=valueTwo', undefined],
     ['tagI=valueI,tagII,tagIII=valueIII', undefined],
@@ -277,6 +277,17 @@ describe('aws-vault vault/config_test.go', () => {
         )
     })
   }
+
+  // aws-vault vault/config.go: AWS_SESSION_TAGS goes through the same SetSessionTags (issue 25).
+  test('AWS_SESSION_TAGS with an empty element is refused, naming the variable', () => {
+    assert.throws(
+      () =>
+        resolveProfile(ConfigFile.fromText('[profile t]\n', PATH), 't', { env: { AWS_SESSION_TAGS: 'tag1=value1,' } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /^AWS_SESSION_TAGS \(for profile "t"\): .*empty entry/.test((err as Error).message),
+    )
+  })
 
   // aws-vault vault/config_test.go TestSetTransitiveSessionTags ("" means unset in an INI file).
   const transitive: Array<[string, string[] | undefined]> = [

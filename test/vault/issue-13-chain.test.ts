@@ -94,8 +94,8 @@ ${aliasSerial ? `mfa_serial = ${aliasSerial}` : ''}
     const creds = await t.run('caktus-mfa')
     assert.deepEqual(creds, longTermKeys)
     assert.deepEqual(t.sts.ops(), [])
-    t.debugLine(/^profile caktus-mfa: skipping GetSessionToken because sessions are disabled \(--no-session\)$/)
-    assert.match(t.warnings[0], /made without MFA \(sessions are disabled \(--no-session\)\)/)
+    t.debugLine(/^profile caktus-mfa: skipping GetSessionToken because --no-session disables sessions$/)
+    assert.match(t.warnings[0], /made without MFA \(--no-session disables sessions\)/)
   })
 
   it('credential_process with mfa_serial: vault makes no MFA call, and says so', async () => {

@@ -1,6 +1,6 @@
 import type { Hook } from '@oclif/core'
 import { UsageError } from '../../errors.js'
-import { closest } from '../suggest.js'
+import { closest } from '../../text/closest.js'
 
 /**
  * `vault exce dev`: one line naming the command and the nearest real one. oclif joins the words
