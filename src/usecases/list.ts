@@ -80,7 +80,7 @@ export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
   }
   for (const profile of byProfile.keys()) if (!names.includes(profile)) names.push(profile)
   const inConfig = new Set(configured)
-  for (const row of await addOidcTokens(rt, config, byProfile, now)) if (!names.includes(row)) names.push(row)
+  await addOidcTokens(rt, config, byProfile, now)
   return names.map((profile) => ({
     profile,
     credentials: storedSet.has(profile) ? profile : null,
@@ -90,53 +90,37 @@ export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
 }
 
 /**
- * Every stored OIDC token, as ByteNess aws-vault lists them (cli/list.go oidcLabel): labelled
- * `oidc:<sso-session name>`, else `oidc:<start URL host>`, on each profile that uses its start
- * URL, and on a row of its own (profile `-`) when no profile does. vault adds the time left (0s
- * when it has expired but can still be refreshed), as it does for sessions.
+ * The OIDC token of each profile's start URL, labelled as ByteNess aws-vault labels it (cli/list.go
+ * oidcLabel): `oidc:<sso-session name>`, else `oidc:<start URL host>`, with the time left (0s when
+ * it has expired but can still be refreshed), as vault shows for sessions. One read per start URL
+ * named in the config. Unlike ByteNess, a token no profile names is not listed: finding it would
+ * take a listing of the keychain, which reads every item's secret (`vault clear` removes it).
  */
-async function addOidcTokens(
-  rt: Runtime,
-  config: ConfigFile,
-  byProfile: Map<string, ListedSession[]>,
-  now: number,
-): Promise<string[]> {
+async function addOidcTokens(rt: Runtime, config: ConfigFile, byProfile: Map<string, ListedSession[]>, now: number) {
+  const urls = new Map<string, { url: string; session?: string }>()
+  for (const name of config.profileNames()) {
+    const sso = config.ssoStartUrl(name)
+    if (sso) urls.set(name, sso)
+  }
+  if (urls.size === 0) return
   const [{ OidcTokenStore }, store] = await Promise.all([import('../stores/oidc-token-store.js'), rt.store()])
   const tokens = new OidcTokenStore(store)
-  const urls = await tokens.startUrls()
-  if (urls.length === 0) return []
-  const sessionNames = new Map<string, string>()
-  for (const section of config.sections)
-    if (section.kind === 'sso-session' && section.values.sso_start_url)
-      sessionNames.set(section.values.sso_start_url, section.name)
-  const listed = new Map<string, ListedSession>()
-  for (const url of urls) {
-    const token = await tokens.get(url)
+  const found = new Map<string, ReturnType<typeof tokens.get>>()
+  for (const { url } of urls.values()) if (!found.has(url)) found.set(url, tokens.get(url))
+  for (const [profile, { url, session }] of urls) {
+    const token = await found.get(url)
     if (!token?.accessToken) continue
     const left = Math.max(0, token.expiresAt.getTime() - now)
     if (left === 0 && !token.refreshToken) continue
-    listed.set(url, {
-      type: `oidc:${sessionNames.get(url) ?? hostOf(url)}`,
+    const listed: ListedSession = {
+      type: `oidc:${session ?? hostOf(url)}`,
       expiresInSeconds: Math.floor(left / 1000),
       expiration: token.expiresAt.toISOString(),
       mfaSerial: null,
-    })
+    }
+    byProfile.set(profile, [listed, ...(byProfile.get(profile) ?? [])])
   }
-  const used = new Set<string>()
-  for (const name of config.profileNames()) {
-    const url = config.ssoStartUrl(name)?.url
-    const token = url && listed.get(url)
-    if (!url || !token) continue
-    used.add(url)
-    byProfile.set(name, [token, ...(byProfile.get(name) ?? [])])
-  }
-  const orphans = [...listed].filter(([url]) => !used.has(url)).map(([, token]) => token)
-  if (orphans.length) byProfile.set(NO_PROFILE, [...(byProfile.get(NO_PROFILE) ?? []), ...orphans])
-  return orphans.length ? [NO_PROFILE] : []
 }
-
-/** The row of tokens no profile uses (ByteNess prints them under a `-` profile). */
-const NO_PROFILE = '-'
 
 function hostOf(url: string): string {
   try {

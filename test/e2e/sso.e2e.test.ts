@@ -245,19 +245,17 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.match((await vault(['list'], { env: home.env })).stdout, /^dev +- +-$/m)
   })
 
-  it('list shows a token no profile uses on a row of its own, by host; clear PROFILE removes its token (issue 25)', async (t) => {
+  it('list labels the token by its start URL host without an sso-session; clear PROFILE removes its token (issue 25)', async (t) => {
     const { home, startUrl, exportJson } = await setup(t)
     await exportJson()
-    // ByteNess cli/list.go lists every oidc: item; one no profile names goes on a "-" row, labelled by host.
-    await home.writeConfig('[profile other]\nregion = us-east-1\n')
+    // ByteNess cli/list.go oidcLabel: the start URL's host when the profile has no sso-session.
     const host = new URL(startUrl).host
-    const orphan = await vault(['list'], { env: home.env })
-    assert.equal(orphan.code, 0, orphan.stderr)
-    assert.match(orphan.stdout, new RegExp(`^- +- +oidc:${host.replaceAll('.', '\\.')}:7h59m\\d+s$`, 'm'))
-    assert.match(
-      (await vault(['list', '--sessions'], { env: home.env })).stdout,
-      new RegExp(`^oidc:${host.replaceAll('.', '\\.')}:`, 'm'),
+    await home.writeConfig(
+      `[profile dev]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = us-east-1\n`,
     )
+    const list = await vault(['list'], { env: home.env })
+    assert.equal(list.code, 0, list.stderr)
+    assert.match(list.stdout, new RegExp(`^dev +- +oidc:${host.replaceAll('.', '\\.')}:7h59m\\d+s`, 'm'))
     // ByteNess cli/clear.go: clear PROFILE removes the token of the profile's start URL too.
     await home.writeConfig(ssoConfig(startUrl))
     const cleared = await vault(['clear', 'dev'], { env: home.env })
