@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { VaultError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
-import { ownerOnly, type PeerCheck } from './peer-uid.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+import { type Connection, ownerOnly, type PeerCheck } from './peer-uid.js'
 
 export interface Request {
   method: string
@@ -20,6 +21,8 @@ export interface Reply {
   headers?: Record<string, string>
   /** Added to the --debug line, e.g. "IMDSv2". Never a secret. */
   note?: string
+  /** The credentials this reply hands out, for the hand-out log; never sent as such. */
+  handedOut?: AwsCredentials
 }
 
 export type Handler = (req: Request) => Reply | Promise<Reply>
@@ -32,6 +35,8 @@ export interface ServerOptions {
   warn(message: string): void
   /** Who may connect; by default only the user running vault (on Linux, see peer-uid.ts). */
   peer?: PeerCheck
+  /** Told of each reply that hands out credentials, once it is sent, with the client's connection. */
+  onHandOut?(credentials: AwsCredentials, connection: Connection): void
 }
 
 export interface RunningServer {
@@ -109,6 +114,7 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
         'Content-Length': Buffer.byteLength(reply.body),
       })
       res.end(reply.body)
+      if (reply.handedOut) o.onHandOut?.(reply.handedOut, req.socket)
       if (o.log.enabled) {
         const ms = (performance.now() - start).toFixed(1)
         o.log.debug(

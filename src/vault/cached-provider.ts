@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js'
 import type { Clock, Logger } from '../runtime/types.js'
+import type { ObtainTrace } from './hand-out.js'
 import {
   type CredentialProvider,
   formatRemaining,
@@ -21,6 +22,8 @@ export interface CacheOptions {
    * while at least `requestedSeconds - windowSeconds` are left, so `-d 2h` never gets 58 minutes.
    */
   requestedSeconds?: number
+  /** Told of each cache hit. */
+  trace?: ObtainTrace
 }
 
 /**
@@ -30,7 +33,7 @@ export interface CacheOptions {
  * held, so parallel processes fetch (and prompt for MFA) once.
  */
 export function cachedProvider(inner: CredentialProvider, options: CacheOptions): CredentialProvider {
-  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds } = options
+  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds, trace } = options
   const label = labelOf(key)
   const plural = key.type === 'sts.AssumeRole' || key.type === 'credential_process'
   const lookup = async () => {
@@ -49,6 +52,7 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
       log.debug(
         `profile ${key.profile}: using cached ${label} (expire${plural ? '' : 's'} in ${formatRemaining(left)})`,
       )
+      trace?.({ kind: 'cache', type: key.type, profile: key.profile })
       return creds
     }
     log.debug(

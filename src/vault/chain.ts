@@ -113,7 +113,7 @@ async function link(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Pr
   let base: Link
   if ((await ctx.keys.has(p.name)) || (await confirmedKeys(p, ctx))) {
     log.debug(`profile ${p.name}: using stored long-term keys`)
-    base = { provider: masterKeysProvider(ctx.keys, p.name, walk.active), kind: 'keys' }
+    base = { provider: masterKeysProvider(ctx.keys, p.name, walk.active, ctx.trace), kind: 'keys' }
   } else if (p.source) {
     log.debug(
       `profile ${p.name}: ${p.roleArn ? 'sourcing credentials from' : 'no role_arn; using the credentials of'} source profile ${p.source.name}`,
@@ -211,6 +211,7 @@ function session(
     sts: ctx.sts,
     target: stsTarget(p, ctx.env),
     log: ctx.log,
+    trace: ctx.trace,
   })
   const key: SessionKey = { type: 'sts.GetSessionToken', profile: p.name, mfaSerial: serial ?? '' }
   return {
@@ -258,6 +259,7 @@ function roleLink(p: ResolvedProfile, source: Link, walk: Walk, path: ResolvedPr
     target: stsTarget(p, ctx.env),
     log: ctx.log,
     capIfTemporary: source.kind === 'external',
+    trace: ctx.trace,
   })
   const key: SessionKey = { type: 'sts.AssumeRole', profile: p.name, mfaSerial: p.mfaSerial ?? '' }
   return {
@@ -300,6 +302,7 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
       env: ctx.env,
       sts: ctx.sts,
       target: stsTarget(p, ctx.env),
+      trace: ctx.trace,
     })
     const key: SessionKey = { type: 'sts.AssumeRoleWithWebIdentity', profile: p.name, mfaSerial: '' }
     return { provider: cache(provider, key, walk, handedOut ? p.assumeRoleDuration : undefined, p), kind: 'role' }
@@ -320,6 +323,7 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
       command: p.credentialProcess,
       env: ctx.env,
       clock: ctx.clock,
+      trace: ctx.trace,
     })
     const key: SessionKey = { type: 'credential_process', profile: p.name, mfaSerial: '' }
     return { provider: cache(provider, key, walk, undefined, p), kind: 'external' }
@@ -366,6 +370,7 @@ function cache(
     windowSeconds,
     lock: ctx.lock,
     requestedSeconds: p.durationFlag !== undefined ? requested : undefined,
+    trace: ctx.trace,
   })
 }
 

@@ -1,6 +1,7 @@
 import { AwsCallError } from '../errors.js'
 import type { Clock, Env } from '../runtime/types.js'
 import type { AwsCredentials } from './credentials.js'
+import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
 
 export interface CredentialProcessOptions {
@@ -8,6 +9,7 @@ export interface CredentialProcessOptions {
   command: string
   env: Env
   clock: Clock
+  trace?: ObtainTrace
 }
 
 /** A stuck helper must not hang vault (nor every SDK call waiting on it). */
@@ -37,7 +39,9 @@ export function credentialProcessProvider(o: CredentialProcessOptions): Credenti
         })
         child.stderr?.pipe(process.stderr)
       })
-      return parseProcessCredentials(o.profile, stdout, o.clock.now())
+      const creds = parseProcessCredentials(o.profile, stdout, o.clock.now())
+      o.trace?.({ kind: 'call', api: 'credential_process', profile: o.profile })
+      return creds
     },
   }
 }
