@@ -1,4 +1,3 @@
-import type { Stats } from 'node:fs'
 import {
   closeSync,
   constants,
@@ -125,6 +124,11 @@ function closeQuietly(fd: number): void {
  * there (now path.1), which `vault log` reads too: no record is lost. Resolves the fd to write to.
  */
 async function rotate(s: LogSettings, fd: number, incoming: number): Promise<number> {
+  // Most writers that find the file full find it already rotated: reopen, no lock needed.
+  if (!isOpenAt(fd, s.path)) {
+    closeQuietly(fd)
+    return openLog(s.path)
+  }
   const { acquireFileLock } = await import('../stores/file-lock.js')
   const release = await acquireFileLock({
     path: `${s.path}.rotate`,
@@ -132,13 +136,7 @@ async function rotate(s: LogSettings, fd: number, incoming: number): Promise<num
     waitMs: 10_000,
   })
   try {
-    const mine = fstatSync(fd)
-    let current: Stats | undefined
-    try {
-      current = statSync(s.path)
-    } catch {}
-    const same = current && current.ino === mine.ino && current.dev === mine.dev
-    if (same && (current?.size ?? 0) + incoming > s.maxBytes) {
+    if (isOpenAt(fd, s.path) && statSync(s.path).size + incoming > s.maxBytes) {
       // At least one old file is kept (settings.ts): a writer still appending to the file being
       // rotated must find it renamed, not unlinked.
       for (let i = s.keep - 1; i >= 1; i--) renameQuietly(`${s.path}.${i}`, `${s.path}.${i + 1}`)
@@ -148,6 +146,17 @@ async function rotate(s: LogSettings, fd: number, incoming: number): Promise<num
     return openLog(s.path)
   } finally {
     await release?.()
+  }
+}
+
+/** Whether `fd` is the file at `path` now (the open fd keeps its inode from being reused). */
+function isOpenAt(fd: number, path: string): boolean {
+  try {
+    const mine = fstatSync(fd)
+    const current = statSync(path)
+    return current.ino === mine.ino && current.dev === mine.dev
+  } catch {
+    return false
   }
 }
 

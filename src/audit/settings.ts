@@ -53,7 +53,7 @@ export function logSettings(
     maxBytes: number(LOG_MAX_BYTES_ENV, DEFAULT_MAX_BYTES, MIN_MAX_BYTES),
     keep: number(LOG_KEEP_ENV, DEFAULT_KEEP, 1),
   }
-  return { settings, problem: problems.length ? `${problems.join('; ')}; using the default` : undefined }
+  return problems.length ? { settings, problem: `${problems.join('; ')}; using the default` } : { settings }
 }
 
 /** The log's files, oldest first: path.KEEP … path.1, path. */
