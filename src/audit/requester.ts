@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import type { Requester } from '../vault/hand-out.js'
 
 /** A command line longer than this is cut: the record must stay one small write. */
@@ -47,17 +47,39 @@ export async function peerRequester(c: PeerConnection, lookup: PeerLookup): Prom
   if (!socket) return {}
   const r: Requester = { uid: socket.uid }
   if (socket.inode === 0) return r
-  const pid = await pidHolding(`socket:[${socket.inode}]`, lookup.proc ?? '/proc')
+  const pid = pidHolding(`socket:[${socket.inode}]`, lookup.proc ?? '/proc')
   return pid === undefined ? r : { ...processRequester(pid, lookup.proc), uid: socket.uid }
 }
 
-async function pidHolding(link: string, proc: string): Promise<number | undefined> {
-  const { readdir, readlink } = await import('node:fs/promises')
-  const pids = (await readdir(proc).catch(() => [] as string[])).filter((d) => /^\d+$/.test(d))
+/**
+ * The process holding `link` in its fd table. Synchronous on purpose: a few thousand small
+ * syscalls take milliseconds, while the thread pool's queue on a busy machine takes far longer,
+ * and the client closes its socket (and it leaves /proc) soon after its reply. Newest pids first:
+ * the client is most likely a process just started. Bounded by a deadline.
+ */
+function pidHolding(link: string, proc: string, deadlineMs = 300): number | undefined {
+  const until = Date.now() + deadlineMs
+  let pids: number[]
+  try {
+    pids = readdirSync(proc)
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .sort((a, b) => b - a)
+  } catch {
+    return undefined
+  }
   for (const pid of pids) {
-    const fds = await readdir(`${proc}/${pid}/fd`).catch(() => [] as string[])
+    if (Date.now() > until) return undefined
+    let fds: string[]
+    try {
+      fds = readdirSync(`${proc}/${pid}/fd`)
+    } catch {
+      continue
+    }
     for (const fd of fds) {
-      if ((await readlink(`${proc}/${pid}/fd/${fd}`).catch(() => '')) === link) return Number(pid)
+      try {
+        if (readlinkSync(`${proc}/${pid}/fd/${fd}`) === link) return pid
+      } catch {}
     }
   }
   return undefined

@@ -38,8 +38,8 @@ export interface StartOptions {
   log: Logger
   /** One line for the user on stderr. */
   warn(message: string): void
-  /** Told of each response that hands out credentials (the hand-out log), after it is sent. */
-  onHandOut?: ServerOptions['onHandOut']
+  /** The hand-out log: each response that hands out credentials, and who asked. */
+  handOuts?: ServerOptions['handOuts']
 }
 
 /**
@@ -74,7 +74,7 @@ export async function startCredentialServer(o: StartOptions): Promise<Credential
   })
   if (!o.lazy) await credentials.profile()
   started = true
-  const options = { log: o.log, warn: o.warn, onHandOut: o.onHandOut }
+  const options = { log: o.log, warn: o.warn, handOuts: o.handOuts }
   if (o.kind === 'ecs') return startEcsServer(credentials, { ...options, name: 'ecs server' })
   const region = o.profile.region ?? 'us-east-1'
   const roleName = instanceRoleName(o.profile.name)

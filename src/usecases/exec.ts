@@ -111,15 +111,16 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
       stepsOf.set(creds.accessKeyId, steps)
       return creds
     },
-    onHandOut: (credentials: AwsCredentials, connection) => {
-      const steps = stepsOf.get(credentials.accessKeyId) ?? []
-      stepsOf.delete(credentials.accessKeyId)
-      const recorded = peerRequester(connection, { socketOf: (c) => peerSocket(c) })
-        .then((requester) =>
+    handOuts: {
+      identify: (connection) => peerRequester(connection, { socketOf: (c) => peerSocket(c) }),
+      record: (credentials: AwsCredentials, requester) => {
+        const steps = stepsOf.get(credentials.accessKeyId) ?? []
+        stepsOf.delete(credentials.accessKeyId)
+        const recorded = Promise.resolve(
           rt.handOuts.record({ kind: `${kind}-server`, profile, credentials, steps, servedBy: 'direct', requester }),
-        )
-        .finally(() => pending.delete(recorded))
-      pending.add(recorded)
+        ).finally(() => pending.delete(recorded))
+        pending.add(recorded)
+      },
     },
     sts: rt.stsFactory,
     env: rt.env,
