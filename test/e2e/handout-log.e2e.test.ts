@@ -135,7 +135,7 @@ region = us-east-1
 
   it('export, on the fast path and the full path: the requester is the parent process', async () => {
     let n = (await records()).length
-    for (const env of [{}, { VAULT_FAST_PATH: '0' }]) {
+    for (const env of [{}, { VAULT_FAST_PATH: '0' }] as Array<Record<string, string>>) {
       const res = await vault(['export', 'role1', '--format', 'json'], { env: { ...home.env, ...env } })
       assert.equal(res.code, 0, res.stderr)
       remember(JSON.parse(res.stdout))
