@@ -75,13 +75,19 @@ export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<nu
  */
 async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string }, kind: ServerKind): Promise<number> {
   // Loaded here, not at the top: plain exec is on the cache-hit fast path and must stay lean.
-  const [{ serverWindowSeconds, startCredentialServer }, { SessionStore }, { peerSocket }, { peerRequester }] =
-    await Promise.all([
-      import('../server/start.js'),
-      import('../stores/session-store.js'),
-      import('../server/peer-uid.js'),
-      import('../audit/requester.js'),
-    ])
+  const [
+    { serverWindowSeconds, startCredentialServer },
+    { SessionStore },
+    { peerSocket },
+    { peerRequester },
+    { logSettings },
+  ] = await Promise.all([
+    import('../server/start.js'),
+    import('../stores/session-store.js'),
+    import('../server/peer-uid.js'),
+    import('../audit/requester.js'),
+    import('../audit/settings.js'),
+  ])
   const profile = await loadProfile(rt, req)
   // The chain is asked again on every refresh; its cache decorators refetch inside the expiry
   // window. Its MFA source lives as long as the server: -t answers once (AWS takes a code once),
@@ -111,7 +117,8 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
       stepsOf.set(creds.accessKeyId, steps)
       return creds
     },
-    handOuts: {
+    // With the log off, no client is looked up in /proc, and no reply waits for one.
+    handOuts: logSettings(rt.env, rt.homedir).settings && {
       identify: (connection) => peerRequester(connection, { socketOf: (c) => peerSocket(c) }),
       record: (credentials: AwsCredentials, requester) => {
         const steps = stepsOf.get(credentials.accessKeyId) ?? []
