@@ -47,6 +47,15 @@ export function handOutLog(o: HandOutLogOptions): HandOutSink {
     if (problem) o.warn(problem)
     if (!settings) return 'off'
     try {
+      return { settings, fd: openLog(settings.path) }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        fail(settings.path, err)
+        return 'off'
+      }
+    }
+    // The first hand-out ever: make the directory (a hit pays for it once, not on every run).
+    try {
       mkdirSync(dirname(settings.path), { recursive: true, mode: 0o700 })
       return { settings, fd: openLog(settings.path) }
     } catch (err) {
