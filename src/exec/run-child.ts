@@ -17,11 +17,19 @@ const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  * the child's own, or 128+N when it died of signal N. Signals sent to vault are forwarded, and
  * vault stays alive until the child is gone, so Ctrl-C reaches the child exactly once.
  */
-export async function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+export async function runChild(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  /** Told the child's pid once it is started (the hand-out log's record). */
+  onSpawn?: (pid: number) => void,
+): Promise<number> {
   // Loaded on use: `vault export` shares this bundle and never starts a child.
   const { spawn } = await import('node:child_process')
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: 'inherit' })
+    // No pid: the command could not be started ('error' follows), and nothing was handed out.
+    if (child.pid !== undefined) onSpawn?.(child.pid)
     const handlers = new Map<NodeJS.Signals, () => void>()
     for (const signal of forwarded) {
       const handler = () => {

@@ -1,6 +1,8 @@
-import { closeSync, fstatSync, openSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { handOutLog } from '../audit/log-file.js'
+import { logSettings } from '../audit/settings.js'
 import { sdkIamFactory } from '../iam/iam-client.js'
 import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
@@ -10,7 +12,7 @@ import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { SessionStore } from '../stores/session-store.js'
 import type { StoreSettings } from '../stores/store-settings.js'
-import { type HandOutSink, noHandOuts } from '../vault/hand-out.js'
+import type { HandOutSink } from '../vault/hand-out.js'
 import { fileLock } from '../vault/locking.js'
 import type { LockFn } from '../vault/provider.js'
 import { sdkStsFactory } from '../vault/sts-client.js'
@@ -147,9 +149,27 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
         return storePromise
       }),
     passphrase: overrides.passphrase ?? passphrase,
-    handOuts: overrides.handOuts ?? noHandOuts,
+    // Opens nothing until the first hand-out; AWS_VAULT_LOG=off turns it off (src/audit/settings.ts).
+    handOuts:
+      overrides.handOuts ??
+      handOutLog({
+        settings: () => logSettings(env, home),
+        now: () => rt.clock.now(),
+        version: vaultVersion,
+        warn: (message) => streams.stderr.write(`vault: warning: ${message}\n`),
+      }),
   }
   return rt
+}
+
+/** vault's version, from package.json (beside dist/ and dist/fast-bundle/ alike). */
+function vaultVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return pkg.version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { isoSeconds } from '../output/format.js'
 import type { AwsCredentials } from '../vault/credentials.js'
-import { type Handler, json, listenOnLoopback, type RunningServer, type ServerOptions } from './http.js'
+import { type Handler, json, listenOnLoopback, type Reply, type RunningServer, type ServerOptions } from './http.js'
 import { isRoleArn, type ServedCredentials } from './served-credentials.js'
 
 export interface CredentialServer extends RunningServer {
@@ -41,15 +41,17 @@ export function ecsHandler(credentials: ServedCredentials, token: string): Handl
       })
     }
     if (req.method !== 'GET') return json(405, { Message: 'use GET' }, { headers: { Allow: 'GET' } })
-    if (req.path === '/') return json(200, ecsDocument(await credentials.profile()))
+    if (req.path === '/') return handOut(await credentials.profile())
     if (req.path.startsWith('/role-arn/')) {
       const arn = decodeArn(req.path.slice('/role-arn/'.length))
       if (!arn) return json(400, { Message: 'expected /role-arn/arn:aws:iam::ACCOUNT:role/NAME' })
-      return json(200, ecsDocument(await credentials.role(arn)))
+      return handOut(await credentials.role(arn))
     }
     return json(404, { Message: 'not found: use / or /role-arn/ARN' })
   }
 }
+
+const handOut = (creds: AwsCredentials): Reply => json(200, ecsDocument(creds), { handedOut: creds })
 
 function decodeArn(raw: string): string | undefined {
   try {

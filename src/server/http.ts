@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks'
 import { VaultError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Clock, Logger } from '../runtime/types.js'
-import { ownerOnly, type PeerCheck } from './peer-uid.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+import type { Requester } from '../vault/hand-out.js'
+import { type Connection, ownerOnly, type PeerCheck } from './peer-uid.js'
 import { limitedWarn } from './warn-limit.js'
 
 export interface Request {
@@ -22,6 +24,8 @@ export interface Reply {
   headers?: Record<string, string>
   /** Added to the --debug line, e.g. "IMDSv2". Never a secret. */
   note?: string
+  /** The credentials this reply hands out, for the hand-out log; never sent as such. */
+  handedOut?: AwsCredentials
 }
 
 export type Handler = (req: Request) => Reply | Promise<Reply>
@@ -36,7 +40,24 @@ export interface ServerOptions {
   peer?: PeerCheck
   /** For rate-limiting warnings about refused requests; the system clock by default. */
   clock?: Clock
+  /** The hand-out log: told of each reply that hands out credentials, and who the client is. */
+  handOuts?: ServerHandOuts
 }
+
+export interface ServerHandOuts {
+  /**
+   * Who holds the client end (/proc on Linux). Asked as the connection is accepted: a client may
+   * close as soon as it has its reply, and its socket is gone from /proc with it.
+   */
+  identify(c: Connection): Promise<Requester>
+  record(credentials: AwsCredentials, requester: Requester): void
+}
+
+/**
+ * A reply waits at most this long for the client's identity (the record then says what is known):
+ * well inside botocore's 1-second IMDS timeout.
+ */
+const identifyDeadlineMs = 400
 
 export interface RunningServer {
   port: number
@@ -125,7 +146,7 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
     if (refused) return send(json(403, { Message: refused }))
     peerRefusal(req.socket)
       .then((stranger) => {
-        if (!stranger) return handler(request)
+        if (!stranger) return Promise.resolve(handler(request)).then((reply) => recorded(reply, req.socket))
         warnRefused(`${o.name}: refused ${request.method} ${printablePath(path)}: ${stranger}`)
         return json(403, { Message: stranger })
       })
@@ -137,7 +158,31 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
       // The client may be gone by the time the reply is ready; there is no one left to tell.
       .catch(() => {})
   })
-  server.on('connection', (socket) => void peerRefusal(socket))
+  // Looked up once per connection too, as it is accepted (see ServerHandOuts.identify).
+  const identities = new WeakMap<Socket, Promise<Requester>>()
+  const identity = (socket: Socket) => {
+    let who = identities.get(socket)
+    if (!who && o.handOuts) {
+      who = o.handOuts.identify(socket).catch(() => ({}))
+      identities.set(socket, who)
+    }
+    return who ?? Promise.resolve({})
+  }
+  const recorded = async (reply: Reply, socket: Socket): Promise<Reply> => {
+    if (!reply.handedOut || !o.handOuts) return reply
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<Requester>((done) => {
+      timer = setTimeout(() => done({}), identifyDeadlineMs)
+    })
+    const who = await Promise.race([identity(socket), late])
+    clearTimeout(timer)
+    o.handOuts.record(reply.handedOut, who)
+    return reply
+  }
+  server.on('connection', (socket) => {
+    void peerRefusal(socket)
+    void identity(socket)
+  })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {

@@ -83,6 +83,7 @@ async function route(path: string, o: ImdsOptions): Promise<Reply> {
           Token: creds.sessionToken,
           Expiration: creds.expiration && isoSeconds(creds.expiration),
         }),
+        { handedOut: creds },
       )
     }
     case '/latest/meta-data/placement':

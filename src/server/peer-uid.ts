@@ -29,15 +29,7 @@ export function ownerOnly(
 ): PeerCheck {
   if (platform !== 'linux' || uid === undefined) return async () => undefined
   return async (c) => {
-    const peer = endpoint(c.remoteAddress, c.remotePort)
-    const local = endpoint(c.localAddress, c.localPort)
-    let owner: number | undefined
-    if (peer && local) {
-      for (const table of tables) {
-        owner = findOwner(await read(table).catch(() => ''), peer, local)
-        if (owner !== undefined) break
-      }
-    }
+    const owner = (await peerSocket(c, read))?.uid
     if (owner === uid) return undefined
     return owner === undefined
       ? 'could not tell which user opened this connection (no match in /proc/net/tcp); refused'
@@ -51,12 +43,41 @@ function endpoint(address: string | undefined, port: number | undefined): string
   return v4 && port ? `${v4}:${port}` : undefined
 }
 
+/**
+ * The client end of connection `c` in /proc/net/tcp{,6}: its owner's uid and its socket inode
+ * (the hand-out log finds the client's process by it, src/audit/requester.ts).
+ */
+export async function peerSocket(
+  c: Connection,
+  read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
+): Promise<{ uid: number; inode: number } | undefined> {
+  const peer = endpoint(c.remoteAddress, c.remotePort)
+  const local = endpoint(c.localAddress, c.localPort)
+  if (!peer || !local) return undefined
+  for (const table of tables) {
+    const found = findSocket(await read(table).catch(() => ''), peer, local)
+    if (found) return found
+  }
+  return undefined
+}
+
 /** The uid on the row whose local end is `peer` and remote end is `local`, in /proc/net/tcp{,6} text. */
 export function findOwner(table: string, peer: string, local: string, order = endianness()): number | undefined {
+  return findSocket(table, peer, local, order)?.uid
+}
+
+/** That row's uid and socket inode. */
+function findSocket(
+  table: string,
+  peer: string,
+  local: string,
+  order = endianness(),
+): { uid: number; inode: number } | undefined {
   for (const line of table.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/)
     if (f.length < 8) continue
-    if (decode(f[1] as string, order) === peer && decode(f[2] as string, order) === local) return Number(f[7])
+    if (decode(f[1] as string, order) === peer && decode(f[2] as string, order) === local)
+      return { uid: Number(f[7]), inode: Number(f[9] ?? 0) }
   }
   return undefined
 }

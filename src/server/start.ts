@@ -6,6 +6,7 @@ import type { StsFactory } from '../vault/sts-port.js'
 import { stsTarget } from '../vault/sts-target.js'
 import { CredentialCache, type Fetch } from './credential-cache.js'
 import { type CredentialServer, startEcsServer } from './ecs-server.js'
+import type { ServerOptions } from './http.js'
 import { instanceRoleName, startImdsServer } from './imds-server.js'
 import { servedCredentials } from './served-credentials.js'
 
@@ -37,6 +38,8 @@ export interface StartOptions {
   log: Logger
   /** One line for the user on stderr. */
   warn(message: string): void
+  /** The hand-out log: each response that hands out credentials, and who asked. */
+  handOuts?: ServerOptions['handOuts']
 }
 
 /**
@@ -71,7 +74,7 @@ export async function startCredentialServer(o: StartOptions): Promise<Credential
   })
   if (!o.lazy) await credentials.profile()
   started = true
-  const options = { log: o.log, warn: o.warn, clock: o.clock }
+  const options = { log: o.log, warn: o.warn, clock: o.clock, handOuts: o.handOuts }
   if (o.kind === 'ecs') return startEcsServer(credentials, { ...options, name: 'ecs server' })
   const region = o.profile.region ?? 'us-east-1'
   const roleName = instanceRoleName(o.profile.name)

@@ -1,9 +1,12 @@
+import { parentRequester } from '../audit/requester.js'
 import { buildChildEnv, endpointVariable } from '../exec/child-env.js'
 import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ServerKind } from '../server/start.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+import type { ObtainStep } from '../vault/hand-out.js'
 import { profileOrEnv } from './default-profile.js'
 import { type CredentialRequest, chainContext, getCredentials, loadProfile, refuseNested } from './get-credentials.js'
 
@@ -36,9 +39,11 @@ export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<nu
   refuseNested(rt, 'exec')
   const req = { ...execReq, profile: profileOrEnv(rt, execReq.profile, 'exec') }
   if (req.server) return execWithServer(rt, req, req.server)
-  const { credentials, profile } = await getCredentials(rt, { ...req, forCredentialProcess: req.json })
+  const got = await getCredentials(rt, { ...req, forCredentialProcess: req.json })
+  const { credentials, profile } = got
   if (req.json) {
     rt.streams.stdout.write(credentialProcessJson(credentials))
+    await rt.handOuts.record({ ...got, kind: 'credential_process', requester: parentRequester() })
     return 0
   }
   if (req.profileEnv ?? truthy(rt.env[PROFILE_ENV_VAR])) {
@@ -59,7 +64,9 @@ export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<nu
     )
   }
   const vars = [...credentialVariables(credentials, profile.region), ...endpointVariable(profile)]
-  return runCommand(rt, req, buildChildEnv(rt.env, profile.name, vars))
+  return runCommand(rt, req, buildChildEnv(rt.env, profile.name, vars), (command, pid) => {
+    void rt.handOuts.record({ ...got, kind: 'exec', requester: { argv0: command, pid } })
+  })
 }
 
 /**
@@ -68,15 +75,29 @@ export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<nu
  */
 async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string }, kind: ServerKind): Promise<number> {
   // Loaded here, not at the top: plain exec is on the cache-hit fast path and must stay lean.
-  const [{ serverWindowSeconds, startCredentialServer }, { SessionStore }] = await Promise.all([
+  const [
+    { serverWindowSeconds, startCredentialServer },
+    { SessionStore },
+    { peerSocket },
+    { peerRequester },
+    { logSettings },
+  ] = await Promise.all([
     import('../server/start.js'),
     import('../stores/session-store.js'),
+    import('../server/peer-uid.js'),
+    import('../audit/requester.js'),
+    import('../audit/settings.js'),
   ])
   const profile = await loadProfile(rt, req)
   // The chain is asked again on every refresh; its cache decorators refetch inside the expiry
   // window. Its MFA source lives as long as the server: -t answers once (AWS takes a code once),
   // then mfa_process, the terminal or a dialog. Built on the first fetch: --lazy touches nothing.
   let context: Promise<ChainContext> | undefined
+  // The steps of each fetch, by access key id: the first response with those credentials names
+  // them; later ones reuse what the server holds, and have none.
+  const stepsOf = new Map<string, ObtainStep[]>()
+  // Records still looking up their requester in /proc: written before vault exits.
+  const pending = new Set<Promise<void>>()
   const server = await startCredentialServer({
     kind,
     profile,
@@ -89,9 +110,24 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
       // A fresh look at the keychain each time: a server outlives many `vault exec` runs, and must
       // see the sessions they store (that is how a user hands a running server a new MFA code).
       const sessions = new SessionStore(await rt.store(), { logger: rt.log })
-      const provider = await providerFor(profile, { ...(await context), sessions })
+      const steps: ObtainStep[] = []
+      const provider = await providerFor(profile, { ...(await context), sessions, trace: (s) => steps.push(s) })
       rt.log.debug(`profile ${profile.name}: server credentials from ${provider.description}`)
-      return provider.retrieve()
+      const creds = await provider.retrieve()
+      stepsOf.set(creds.accessKeyId, steps)
+      return creds
+    },
+    // With the log off, no client is looked up in /proc, and no reply waits for one.
+    handOuts: logSettings(rt.env, rt.homedir).settings && {
+      identify: (connection) => peerRequester(connection, { socketOf: (c) => peerSocket(c) }),
+      record: (credentials: AwsCredentials, requester) => {
+        const steps = stepsOf.get(credentials.accessKeyId) ?? []
+        stepsOf.delete(credentials.accessKeyId)
+        const recorded = Promise.resolve(
+          rt.handOuts.record({ kind: `${kind}-server`, profile, credentials, steps, servedBy: 'direct', requester }),
+        ).finally(() => pending.delete(recorded))
+        pending.add(recorded)
+      },
     },
     sts: rt.stsFactory,
     env: rt.env,
@@ -111,10 +147,16 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
     return await runCommand(rt, req, env)
   } finally {
     await server.close()
+    await Promise.all(pending)
   }
 }
 
-async function runCommand(rt: Runtime, req: ExecRequest, env: Record<string, string>): Promise<number> {
+async function runCommand(
+  rt: Runtime,
+  req: ExecRequest,
+  env: Record<string, string>,
+  onSpawn?: (command: string, pid: number) => void,
+): Promise<number> {
   let command = req.command
   let args = req.args
   if (!command) {
@@ -126,7 +168,8 @@ async function runCommand(rt: Runtime, req: ExecRequest, env: Record<string, str
     else rt.streams.stderr.write(`vault: ${hint}\n`)
   }
   rt.log.debug(`exec ${command} with ${args.length} argument(s)`)
-  return runChild(command, args, env)
+  const started = command
+  return runChild(command, args, env, onSpawn && ((pid) => onSpawn(started, pid)))
 }
 
 /** The shell `vault exec PROFILE` starts with no command: $SHELL, else cmd.exe on Windows, else /bin/sh. */

@@ -1,3 +1,4 @@
+import { parentRequester } from '../audit/requester.js'
 import { type ExportFormat, formatCredentials } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { profileOrEnv } from './default-profile.js'
@@ -15,12 +16,16 @@ export async function exportProfile(rt: Runtime, req: ExportRequest): Promise<vo
   // the active profile. There, AWS_REGION was set by vault for the old profile, not by the user,
   // so it must not override the new profile's region.
   const activated = rt.env.AWS_VAULT ? withoutVariables(rt, ['AWS_REGION', 'AWS_DEFAULT_REGION']) : rt
-  const { credentials, profile } = await getCredentials(activated, {
+  const got = await getCredentials(activated, {
     ...req,
     profile: profileOrEnv(activated, req.profile, 'export'),
     forCredentialProcess: req.format === 'json',
   })
+  const { credentials, profile } = got
   rt.streams.stdout.write(formatCredentials(req.format, credentials, { profile: profile.name, region: profile.region }))
+  // The parent is who reads the output: the SDK running credential_process, or the shell's eval.
+  const kind = req.format === 'json' ? 'credential_process' : 'export'
+  await rt.handOuts.record({ ...got, kind, requester: parentRequester() })
   if (req.format === 'env' && rt.stdoutIsTerminal === false) {
     // `eval "$(vault export dev)"` sets shell variables that no child process sees.
     rt.streams.stderr.write(

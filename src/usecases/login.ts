@@ -1,4 +1,6 @@
+import { parentRequester } from '../audit/requester.js'
 import { DEFAULT_DURATIONS } from '../config/resolve.js'
+import type { ResolvedProfile } from '../config/types.js'
 import { UsageError } from '../errors.js'
 import { consoleDestination, federationEndpoint, partitionOf } from '../login/console-urls.js'
 import { loginUrl, requestSigninToken } from '../login/federation.js'
@@ -6,6 +8,7 @@ import type { Runtime } from '../runtime/runtime.js'
 import { consoleProviderFor } from '../vault/console-provider.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import { federationTokenProvider } from '../vault/federation-token-provider.js'
+import type { ObtainStep } from '../vault/hand-out.js'
 import { formatRemaining } from '../vault/provider.js'
 import type { StsTarget } from '../vault/sts-port.js'
 import { type CredentialRequest, chainContext, loadProfile } from './get-credentials.js'
@@ -25,9 +28,8 @@ export interface LoginRequest extends Omit<CredentialRequest, 'profile'> {
  */
 export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
   const name = req.profile || rt.env.AWS_PROFILE
-  const { credentials, region, sessionDuration, label } = name
-    ? await fromProfile(rt, { ...req, profile: name })
-    : await fromEnvironment(rt, req)
+  const signIn = name ? await fromProfile(rt, { ...req, profile: name }) : await fromEnvironment(rt, req)
+  const { credentials, region, sessionDuration, label } = signIn
   if (credentials.expiration) {
     rt.log.debug(
       `${label}: console credentials expire in ${formatRemaining(credentials.expiration.getTime() - rt.clock.now().getTime())}`,
@@ -37,6 +39,19 @@ export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
   const endpoint = federationEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT)
   const token = await requestSigninToken({ endpoint, credentials, sessionDuration, fetch: rt.fetch, log: rt.log })
   const url = loginUrl(endpoint, consoleDestination(partition, region, req.path), token)
+  // The URL signs its holder in: a hand-out to whoever ran vault login (the environment's own
+  // credentials were not vault's to hand out, and have no profile to record).
+  if (signIn.profile) {
+    const { profile, steps = [] } = signIn
+    await rt.handOuts.record({
+      kind: 'login',
+      profile,
+      credentials,
+      steps,
+      servedBy: 'direct',
+      requester: parentRequester(),
+    })
+  }
   if (req.stdout) {
     rt.streams.stdout.write(`${url}\n`)
     return
@@ -58,11 +73,16 @@ interface SignIn {
   sessionDuration?: number
   /** `profile NAME`, or `the credentials in the environment`: for messages. */
   label: string
+  /** The profile signed in with, and how its credentials were obtained; none for the environment's. */
+  profile?: ResolvedProfile
+  steps?: ObtainStep[]
 }
 
 async function fromProfile(rt: Runtime, req: LoginRequest & { profile: string }): Promise<SignIn> {
   const profile = await loadProfile(rt, req)
-  const chosen = await consoleProviderFor(profile, await chainContext(rt, profile, req))
+  const steps: ObtainStep[] = []
+  const ctx = { ...(await chainContext(rt, profile, req)), trace: (s: ObtainStep) => steps.push(s) }
+  const chosen = await consoleProviderFor(profile, ctx)
   const credentials = await chosen.provider.retrieve()
   // --duration made the credentials that long; the console session itself can be set only for a
   // role assumed straight from long-term keys (AWS answers HTTP 400 for role chaining).
@@ -72,7 +92,7 @@ async function fromProfile(rt: Runtime, req: LoginRequest & { profile: string })
       `profile ${profile.name}: not sending SessionDuration: the role was not assumed straight from long-term keys`,
     )
   }
-  return { credentials, region: profile.region, sessionDuration, label: `profile ${profile.name}` }
+  return { credentials, region: profile.region, sessionDuration, label: `profile ${profile.name}`, profile, steps }
 }
 
 /**

@@ -2,6 +2,7 @@ import { formatDuration, ROLE_CHAINING_MAX_SECONDS } from '../config/duration.js
 import { AwsCallError, MfaError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Logger } from '../runtime/types.js'
+import type { ObtainTrace } from './hand-out.js'
 import { withMfaRetry } from './mfa-retry.js'
 import type { CredentialProvider } from './provider.js'
 import type { AssumeRoleInput, StsFactory, StsTarget } from './sts-port.js'
@@ -21,6 +22,7 @@ export interface AssumeRoleOptions {
    * duration at 1 h when they turn out temporary, since AWS refuses more for role chaining.
    */
   capIfTemporary?: boolean
+  trace?: ObtainTrace
 }
 
 /**
@@ -50,8 +52,19 @@ export function assumeRoleProvider(o: AssumeRoleOptions): CredentialProvider {
         mfa: tokenCode && o.mfaSerial ? { serialNumber: o.mfaSerial, tokenCode } : undefined,
       })
     }
-    if (!o.mfaSerial) return call()
-    return withMfaRetry(mfa, { serial: o.mfaSerial, profile: o.profile }, o.log, call)
+    const creds = o.mfaSerial
+      ? await withMfaRetry(mfa, { serial: o.mfaSerial, profile: o.profile }, o.log, call)
+      : await call()
+    o.trace?.({
+      kind: 'call',
+      api: 'AssumeRole',
+      profile: o.profile,
+      roleArn: o.role.roleArn,
+      roleSessionName: o.role.roleSessionName,
+      sourceIdentity: o.role.sourceIdentity,
+      mfaSerial: o.mfaSerial,
+    })
+    return creds
   }
   return {
     description: `AssumeRole ${o.role.roleArn} for ${o.profile}`,

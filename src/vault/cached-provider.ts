@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js'
 import { AwsCallError } from '../errors.js'
 import type { Clock, Logger } from '../runtime/types.js'
+import type { ObtainTrace } from './hand-out.js'
 import {
   type CredentialProvider,
   formatRemaining,
@@ -25,6 +26,8 @@ export interface CacheOptions {
   requestedSeconds?: number
   /** How long a process waits for another fetching the same key (the lock's default when unset). */
   wait?: LockWait
+  /** Told of each cache hit. */
+  trace?: ObtainTrace
 }
 
 /**
@@ -34,7 +37,7 @@ export interface CacheOptions {
  * held, so parallel processes fetch (and prompt for MFA) once.
  */
 export function cachedProvider(inner: CredentialProvider, options: CacheOptions): CredentialProvider {
-  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds, wait } = options
+  const { cache, key, clock, log, windowSeconds, lock, requestedSeconds, wait, trace } = options
   const label = labelOf(key)
   const plural = key.type === 'sts.AssumeRole' || key.type === 'credential_process'
   const lookup = async () => {
@@ -53,6 +56,7 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
       log.debug(
         `profile ${key.profile}: using cached ${label} (expire${plural ? '' : 's'} in ${formatRemaining(left)})`,
       )
+      trace?.({ kind: 'cache', type: key.type, profile: key.profile })
       return creds
     }
     log.debug(

@@ -114,7 +114,7 @@ async function link(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Pr
   let base: Link
   if ((await ctx.keys.has(p.name)) || (await confirmedKeys(p, ctx))) {
     log.debug(`profile ${p.name}: using stored long-term keys`)
-    base = { provider: masterKeysProvider(ctx.keys, p.name, walk.active), kind: 'keys' }
+    base = { provider: masterKeysProvider(ctx.keys, p.name, walk.active, ctx.trace), kind: 'keys' }
   } else if (p.source) {
     log.debug(
       `profile ${p.name}: ${p.roleArn ? 'sourcing credentials from' : 'no role_arn; using the credentials of'} source profile ${p.source.name}`,
@@ -212,6 +212,7 @@ function session(
     sts: ctx.sts,
     target: stsTarget(p, ctx.env),
     log: ctx.log,
+    trace: ctx.trace,
   })
   const key: SessionKey = { type: 'sts.GetSessionToken', profile: p.name, mfaSerial: serial ?? '' }
   return {
@@ -259,6 +260,7 @@ function roleLink(p: ResolvedProfile, source: Link, walk: Walk, path: ResolvedPr
     target: stsTarget(p, ctx.env),
     log: ctx.log,
     capIfTemporary: source.kind === 'external',
+    trace: ctx.trace,
   })
   const key: SessionKey = { type: 'sts.AssumeRole', profile: p.name, mfaSerial: p.mfaSerial ?? '' }
   return {
@@ -301,6 +303,7 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
       env: ctx.env,
       sts: ctx.sts,
       target: stsTarget(p, ctx.env),
+      trace: ctx.trace,
     })
     const key: SessionKey = { type: 'sts.AssumeRoleWithWebIdentity', profile: p.name, mfaSerial: '' }
     return { provider: cache(provider, key, walk, handedOut ? p.assumeRoleDuration : undefined, p), kind: 'role' }
@@ -321,6 +324,7 @@ function sourceless(p: ResolvedProfile, walk: Walk, path: ResolvedProfile[]): Li
       command: p.credentialProcess,
       env: ctx.env,
       clock: ctx.clock,
+      trace: ctx.trace,
     })
     const key: SessionKey = { type: 'credential_process', profile: p.name, mfaSerial: '' }
     return { provider: cache(provider, key, walk, undefined, p), kind: 'external' }
@@ -369,6 +373,7 @@ function cache(
     requestedSeconds: p.durationFlag !== undefined ? requested : undefined,
     // A holder may be in an IAM Identity Center device login: wait as long as that may take.
     wait: walk.visited.some((q) => q.ssoStartUrl || q.ssoSession) ? signInWait : undefined,
+    trace: ctx.trace,
   })
 }
 

@@ -44,7 +44,7 @@ export async function consoleProviderFor(active: ResolvedProfile, ctx: ChainCont
         `profile ${active.name}: GetFederationToken cannot carry MFA; for an MFA console session, sign in through a role profile with mfa_serial`,
       )
     }
-    const source = masterKeysProvider(ctx.keys, p.name, active.name)
+    const source = masterKeysProvider(ctx.keys, p.name, active.name, ctx.trace)
     return { provider: federation(source, p, active, ctx), kind: 'federation', acceptsSessionDuration: false }
   }
   // credential_process, or nothing usable: the chain uses the former and explains the latter.
@@ -89,5 +89,6 @@ function federation(
     sts: ctx.sts,
     target: stsTarget(p, ctx.env),
     log: ctx.log,
+    trace: ctx.trace,
   })
 }

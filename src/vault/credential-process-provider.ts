@@ -2,6 +2,7 @@ import { AwsCallError } from '../errors.js'
 import { OutputFailure, readOutput } from '../exec/read-output.js'
 import type { Clock, Env } from '../runtime/types.js'
 import type { AwsCredentials } from './credentials.js'
+import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
 
 export interface CredentialProcessOptions {
@@ -11,6 +12,7 @@ export interface CredentialProcessOptions {
   clock: Clock
   /** 120 s unless a test says otherwise. */
   timeoutMs?: number
+  trace?: ObtainTrace
 }
 
 /** A stuck helper must not hang vault (nor every SDK call waiting on it). */
@@ -47,7 +49,9 @@ export function credentialProcessProvider(o: CredentialProcessOptions): Credenti
           { cause: err.cause },
         )
       }
-      return parseProcessCredentials(o.profile, stdout, o.clock.now())
+      const creds = parseProcessCredentials(o.profile, stdout, o.clock.now())
+      o.trace?.({ kind: 'call', api: 'credential_process', profile: o.profile })
+      return creds
     },
   }
 }

@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js'
 import { AwsCallError, ConfigError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
+import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
 import type { StsFactory, StsTarget } from './sts-port.js'
 
@@ -25,6 +26,7 @@ export interface FederationTokenOptions {
   sts: StsFactory
   target: StsTarget
   log: Logger
+  trace?: ObtainTrace
 }
 
 /**
@@ -44,7 +46,9 @@ export function federationTokenProvider(o: FederationTokenOptions): CredentialPr
         `profile ${o.profile}: GetFederationToken as ${name} for ${formatDuration(o.durationSeconds)}, with an allow-all session policy`,
       )
       try {
-        return await sts.getFederationToken({ name, durationSeconds: o.durationSeconds, policy: allowAllPolicy })
+        const creds = await sts.getFederationToken({ name, durationSeconds: o.durationSeconds, policy: allowAllPolicy })
+        o.trace?.({ kind: 'call', api: 'GetFederationToken', profile: o.profile })
+        return creds
       } catch (err) {
         if (err instanceof AwsCallError && /session credentials/i.test(err.message))
           throw cannotFederate(o.profile, err)

@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import type { Logger } from '../runtime/types.js'
+import type { ObtainTrace } from './hand-out.js'
 import { withMfaRetry } from './mfa-retry.js'
 import type { CredentialProvider } from './provider.js'
 import type { StsFactory, StsTarget } from './sts-port.js'
@@ -14,6 +15,7 @@ export interface SessionTokenOptions {
   sts: StsFactory
   target: StsTarget
   log: Logger
+  trace?: ObtainTrace
 }
 
 /** GetSessionToken over `source` (long-term keys), with MFA when a serial is set. */
@@ -25,13 +27,17 @@ export function sessionTokenProvider(o: SessionTokenOptions): CredentialProvider
       const sts = o.sts(keys, o.target)
       if (!o.mfaSerial) {
         o.log.debug(`profile ${o.profile}: GetSessionToken without MFA for ${formatDuration(o.durationSeconds)}`)
-        return sts.getSessionToken({ durationSeconds: o.durationSeconds })
+        const creds = await sts.getSessionToken({ durationSeconds: o.durationSeconds })
+        o.trace?.({ kind: 'call', api: 'GetSessionToken', profile: o.profile })
+        return creds
       }
       const serial = o.mfaSerial
-      return withMfaRetry(o.mfa, { serial, profile: o.profile }, o.log, (tokenCode) => {
+      const creds = await withMfaRetry(o.mfa, { serial, profile: o.profile }, o.log, (tokenCode) => {
         o.log.debug(`profile ${o.profile}: GetSessionToken with MFA ${serial} for ${formatDuration(o.durationSeconds)}`)
         return sts.getSessionToken({ durationSeconds: o.durationSeconds, mfa: { serialNumber: serial, tokenCode } })
       })
+      o.trace?.({ kind: 'call', api: 'GetSessionToken', profile: o.profile, mfaSerial: serial })
+      return creds
     },
   }
 }

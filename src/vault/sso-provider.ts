@@ -4,6 +4,7 @@ import type { Logger } from '../runtime/types.js'
 import type { SsoPorts } from '../sso/sso-port.js'
 import { ssoTarget } from '../sso/sso-port.js'
 import { type SsoSession, type TokenSourceDeps, tokenSource } from '../sso/token-source.js'
+import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
 
 /** What an SSO link needs beyond the chain's clock, log, lock and env. */
@@ -46,6 +47,7 @@ export function ssoRoleProvider(
     log: Logger
     lock: TokenSourceDeps['lock']
     env: Readonly<Record<string, string | undefined>>
+    trace?: ObtainTrace
   },
 ): CredentialProvider {
   const session = ssoSessionOf(p)
@@ -61,19 +63,30 @@ export function ssoRoleProvider(
     session,
   )
   const portal = deps.sso.ports.portal(target)
+  const fetch = async () => {
+    const token = await tokens.get()
+    try {
+      return await portal.getRoleCredentials(token.accessToken, accountId, roleName)
+    } catch (err) {
+      if (!token.cached || (err as { code?: string }).code !== 'UnauthorizedException') throw err
+      deps.log.debug(`profile ${p.name}: the SSO portal rejected the cached access token (401); getting a new one`)
+      await tokens.invalidate(token.accessToken)
+      const fresh = await tokens.get()
+      return portal.getRoleCredentials(fresh.accessToken, accountId, roleName)
+    }
+  }
   return {
     description: `SSO GetRoleCredentials for ${roleName} in ${accountId}`,
     async retrieve() {
-      const token = await tokens.get()
-      try {
-        return await portal.getRoleCredentials(token.accessToken, accountId, roleName)
-      } catch (err) {
-        if (!token.cached || (err as { code?: string }).code !== 'UnauthorizedException') throw err
-        deps.log.debug(`profile ${p.name}: the SSO portal rejected the cached access token (401); getting a new one`)
-        await tokens.invalidate(token.accessToken)
-        const fresh = await tokens.get()
-        return portal.getRoleCredentials(fresh.accessToken, accountId, roleName)
-      }
+      const creds = await fetch()
+      deps.trace?.({
+        kind: 'call',
+        api: 'GetRoleCredentials',
+        profile: p.name,
+        ssoAccountId: accountId,
+        ssoRoleName: roleName,
+      })
+      return creds
     },
   }
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js'
 import { OutputFailure, readOutput } from '../exec/read-output.js'
 import { FileReadRefused, readBoundedText } from '../fs/read-file.js'
+import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
 import type { StsFactory, StsTarget } from './sts-port.js'
 
@@ -14,6 +15,7 @@ export interface WebIdentityOptions {
   env: Record<string, string | undefined>
   sts: StsFactory
   target: StsTarget
+  trace?: ObtainTrace
 }
 
 /** OIDC tokens are a few KiB; a megabyte is a mistake, not a token. */
@@ -62,12 +64,15 @@ export function webIdentityProvider(o: WebIdentityOptions): CredentialProvider {
   return {
     description: `AssumeRoleWithWebIdentity ${o.roleArn} for ${o.profile}`,
     async retrieve() {
-      return o.sts(undefined, o.target).assumeRoleWithWebIdentity({
+      const creds = await o.sts(undefined, o.target).assumeRoleWithWebIdentity({
         roleArn: o.roleArn,
         roleSessionName: o.roleSessionName,
         durationSeconds: o.durationSeconds,
         webIdentityToken: await token(),
       })
+      const { profile, roleArn, roleSessionName } = o
+      o.trace?.({ kind: 'call', api: 'AssumeRoleWithWebIdentity', profile, roleArn, roleSessionName })
+      return creds
     },
   }
 }

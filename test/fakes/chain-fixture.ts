@@ -5,6 +5,7 @@ import type { ProfileOverrides, ResolvedProfile } from '../../src/config/types.j
 import { fixedCode, type MfaSource } from '../../src/mfa/mfa-source.js'
 import { type ChainContext, providerFor } from '../../src/vault/chain.js'
 import type { AwsCredentials } from '../../src/vault/credentials.js'
+import type { ObtainStep } from '../../src/vault/hand-out.js'
 import { noLock } from '../../src/vault/provider.js'
 import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, recordingSts } from './fakes.js'
 
@@ -29,6 +30,8 @@ export function chainFixture(base: Omit<ChainRun, 'profile'>) {
   const log = memoryLogger()
   const warnings: string[] = []
   const mfaRequests: Array<{ serial: string; profile: string }> = []
+  /** The steps the chain reported (ChainContext.trace), across runs. */
+  const steps: ObtainStep[] = []
   const keys: Record<string, AwsCredentials> = {}
   for (const name of base.keys) keys[name] = longTermKeys
   const resolve = (profile: string, overrides?: ProfileOverrides, env = base.env): ResolvedProfile =>
@@ -53,6 +56,7 @@ export function chainFixture(base: Omit<ChainRun, 'profile'>) {
     noSession,
     windowSeconds: base.windowSeconds ?? 300,
     warn: (m) => warnings.push(m),
+    trace: (step) => steps.push(step),
   })
   return {
     clock,
@@ -61,6 +65,7 @@ export function chainFixture(base: Omit<ChainRun, 'profile'>) {
     log,
     warnings,
     mfaRequests,
+    steps,
     resolve,
     async run(profile: string, options: { overrides?: ProfileOverrides; noSession?: boolean } = {}) {
       const p = resolve(profile, options.overrides)
