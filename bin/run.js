@@ -1,19 +1,30 @@
 #!/usr/bin/env node
-// Cache hits for export, exec and list are served from one CommonJS bundle without loading
-// oclif (see src/fast/entry.ts). Everything else, and every cache miss, runs the full CLI.
+// A running agent (vault agent start) is asked first, by a client small enough to cost only a
+// round trip (src/agent/fast-client.ts). Then cache hits for export, exec and list are served from
+// one CommonJS bundle without loading oclif (see src/fast/entry.ts). Everything else, and every
+// cache miss, runs the full CLI.
 // This file is CommonJS (bin/package.json) so that a cache hit never starts the ESM loader.
 'use strict'
 
-const { fastPath, logPath, prepareArgv } = require('./fast-loader.cjs').loadFastBundle()
-const argv = prepareArgv(process.argv.slice(2))
+const { join } = require('node:path')
 
-fastPath(argv).then(async (code) => {
-  if (code !== undefined) {
-    process.exitCode = code
-    return
-  }
-  logPath('full')
-  const { main } = await import('../dist/cli/main.js')
-  // oclif finds the CLI through the repository's package.json, not bin/package.json.
-  await main(argv, require('node:path').join(__dirname, '..'))
-})
+require(join(__dirname, '..', 'dist', 'fast-bundle', 'agent-client.cjs'))
+  .tryAgent(process.argv.slice(2))
+  .then(async (agent) => {
+    if (typeof agent === 'number') {
+      process.exitCode = agent
+      return
+    }
+    const { fastPath, logPath, prepareArgv } = require('./fast-loader.cjs').loadFastBundle()
+    const argv = prepareArgv(process.argv.slice(2))
+    // 'full': the agent needs the user (a code, a passphrase), which only the full CLI asks for.
+    const code = agent === 'full' ? undefined : await fastPath(argv)
+    if (code !== undefined) {
+      process.exitCode = code
+      return
+    }
+    logPath('full')
+    const { main } = await import('../dist/cli/main.js')
+    // oclif finds the CLI through the repository's package.json, not bin/package.json.
+    await main(argv, join(__dirname, '..'))
+  })

@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, openSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import type { CredentialAgent } from '../agent/port.js'
+import { agentSocketPath } from '../agent/socket-path.js'
 import { sdkIamFactory } from '../iam/iam-client.js'
 import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
@@ -65,6 +67,8 @@ export interface Runtime {
   passphrase(dir: string): Promise<string>
   /** Where every hand-out of credentials is reported (the audit log); see src/vault/hand-out.ts. */
   readonly handOuts: HandOutSink
+  /** The running agent (src/agent/), asked first for credentials; undefined: none is configured. */
+  readonly agent?: CredentialAgent
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -146,15 +150,33 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
             platform,
             logger: log,
             settings: options.store,
-            passphrase,
+            // rt's, so a passphrase given in `overrides` (the agent's, asked of its client) unlocks it.
+            passphrase: (dir) => rt.passphrase(dir),
           }),
         )
         return storePromise
       }),
     passphrase: overrides.passphrase ?? passphrase,
     handOuts: overrides.handOuts ?? noHandOuts,
+    agent: 'agent' in overrides ? overrides.agent : agentPort(options, env, home, log),
   }
   return rt
+}
+
+/** The agent at AWS_VAULT_AGENT_SOCK or its default path; its client (node:net) loads on first use. */
+function agentPort(options: RuntimeOptions, env: Env, home: string, log: Logger): CredentialAgent | undefined {
+  const socket = agentSocketPath(env, home)
+  if (!socket) return undefined
+  return {
+    async credentials(request, answer) {
+      const [{ socketAgent }, { storeIdentity }] = await Promise.all([
+        import('../agent/client.js'),
+        import('../agent/port.js'),
+      ])
+      const identity = storeIdentity(options, env, home)
+      return socketAgent({ socket, identity, log, pathLog: env.VAULT_PATH_LOG }).credentials(request, answer)
+    },
+  }
 }
 
 /**
