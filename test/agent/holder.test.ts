@@ -12,7 +12,15 @@ import { Holder } from '../../src/agent/holder.js'
 import type { AgentRequest } from '../../src/agent/port.js'
 import type { Question } from '../../src/agent/wire.js'
 import type { Runtime } from '../../src/runtime/runtime.js'
-import { fixedClock, longTermKeys, memoryKeys, memorySessions, mfaSerial, profile, recordingSts } from '../fakes/fakes.js'
+import {
+  fixedClock,
+  longTermKeys,
+  memoryKeys,
+  memorySessions,
+  mfaSerial,
+  profile,
+  recordingSts,
+} from '../fakes/fakes.js'
 
 const caktus = profile('caktus', { mfaSerial })
 const role = (n: number) =>
