@@ -3,8 +3,9 @@ import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/run
 import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep } from '../vault/hand-out.js'
-import type { LongTermKeys, SessionCache, SessionKey } from '../vault/provider.js'
-import { Flights } from './flights.js'
+import { formatRemaining, type LongTermKeys, type SessionCache, type SessionKey } from '../vault/provider.js'
+import { cannotAsk, Flights, NeedsUser } from './flights.js'
+import type { Notifier } from './notify.js'
 import type { AgentAnswer, AgentRequest } from './port.js'
 import { storeIdentity } from './port.js'
 
@@ -14,7 +15,17 @@ export interface HolderOptions {
   lifetimeMs: number
   /** The agent's own runtime parts (env, homedir, clock, STS); tests put fakes here. */
   overrides?: Partial<Runtime>
+  /** Desktop notifications (src/agent/notify.ts); none when omitted. */
+  notify?: Notifier
+  /** Warn this long before an MFA session ends. */
+  warnBeforeMs?: number
 }
+
+/** Background refresh renews held credentials this long before a client would (their window). */
+export const REFRESH_LEAD_SECONDS = 300
+
+/** The default for HolderOptions.warnBeforeMs: ten minutes. */
+export const WARN_BEFORE_MS = 10 * 60_000
 
 /** One held session or role credential, as `status` shows it (never the secret). */
 export interface HeldItem {
@@ -29,6 +40,8 @@ export interface HolderStatus {
   /** When everything held is forgotten (ISO time), when anything is held. */
   forgetAt?: string
   items: HeldItem[]
+  /** What the user was notified of and still holds: an MFA session about to end, a code needed. */
+  notices?: string[]
 }
 
 /**
@@ -47,6 +60,10 @@ export class Holder {
   private unlocked = false
   private forgetTimer?: NodeJS.Timeout
   private forgetAt?: number
+  /** The requests served, by flight key: background refresh renews their credentials. */
+  private held = new Map<string, AgentRequest>()
+  /** Notifications sent, by what they are about, so each is sent once. */
+  private notices = new Map<string, string>()
 
   constructor(private readonly o: HolderOptions) {
     this.reset()
@@ -58,8 +75,50 @@ export class Holder {
   }
 
   /** Runs the chain for `request`, sharing a run with identical requests in flight. */
-  obtainShared(request: AgentRequest, asker: Parameters<Flights<AgentAnswer>['run']>[1]): Promise<AgentAnswer> {
-    return this.flights.run(flightKey(request), asker, () => this.obtain(request))
+  async obtainShared(request: AgentRequest, asker: Parameters<Flights<AgentAnswer>['run']>[1]): Promise<AgentAnswer> {
+    const key = flightKey(request)
+    const answer = await this.flights.run(key, asker, () => this.obtain(request))
+    if (answer.credentials.expiration) this.held.set(key, request)
+    this.notices.delete(`code ${request.profile.name}`)
+    return answer
+  }
+
+  /**
+   * Background work, run every few seconds: one notification before each MFA session ends, and a
+   * refresh of every held credential before a client would need one, with no prompt. When the
+   * refresh needs a new code, one notification instead.
+   */
+  async tick(): Promise<void> {
+    const now = this.base.clock.now().getTime()
+    for (const { key, creds } of this.sessionMemo.values()) {
+      if (key.type !== 'sts.GetSessionToken' || !key.mfaSerial || !creds.expiration) continue
+      const left = creds.expiration.getTime() - now
+      const id = `ends ${keyId(key)} ${creds.expiration.toISOString()}`
+      if (left > 0 && left <= (this.o.warnBeforeMs ?? WARN_BEFORE_MS) && !this.notices.has(id))
+        this.notice(
+          id,
+          `the MFA session of profile ${key.profile} ends in ${formatRemaining(left)}; run a vault command for it to enter a new code`,
+        )
+    }
+    for (const [key, request] of this.held) {
+      const ahead = { ...request, windowSeconds: request.windowSeconds + REFRESH_LEAD_SECONDS }
+      try {
+        await this.flights.run(`${key} background`, cannotAsk, () => this.obtain(ahead))
+      } catch (err) {
+        const id = `code ${request.profile.name}`
+        if (err instanceof NeedsUser && !this.notices.has(id))
+          this.notice(
+            id,
+            `profile ${request.profile.name} needs a new MFA code; run: vault export ${request.profile.name}`,
+          )
+        else this.base.log.debug(`agent: background refresh of ${request.profile.name}: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  private notice(id: string, message: string): void {
+    this.notices.set(id, message)
+    this.o.notify?.(`vault: ${message}`)
   }
 
   private async obtain(request: AgentRequest): Promise<AgentAnswer> {
@@ -118,6 +177,7 @@ export class Holder {
       unlocked: this.unlocked,
       forgetAt: this.forgetAt === undefined ? undefined : new Date(this.forgetAt).toISOString(),
       items,
+      notices: [...this.notices.values()],
     }
   }
 
@@ -128,6 +188,8 @@ export class Holder {
   private reset(): void {
     this.keyMemo = new Map()
     this.sessionMemo = new Map()
+    this.held = new Map()
+    this.notices = new Map()
     this.passphrase = undefined
     this.unlocked = false
     this.base = createRuntime(this.o.options, {

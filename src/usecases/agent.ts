@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { callAgent } from '../agent/control.js'
-import { Holder } from '../agent/holder.js'
+import { Holder, WARN_BEFORE_MS } from '../agent/holder.js'
+import { desktopNotifier } from '../agent/notify.js'
 import { clientEnv } from '../agent/port.js'
 import { listenAgent } from '../agent/server.js'
 import { AGENT_SOCK_ENV, agentSocketPath, preparePrivateDir } from '../agent/socket-path.js'
@@ -14,6 +15,9 @@ type Deps = Pick<Runtime, 'env' | 'homedir' | 'log' | 'clock' | 'streams' | 'sle
 
 /** How long the agent holds anything by default: the MFA session a role chain uses (8 h). */
 export const DEFAULT_LIFETIME_SECONDS = DEFAULT_DURATIONS.chainedGetSessionToken
+
+/** How long before an MFA session ends the agent notifies. */
+export const DEFAULT_WARN_BEFORE_SECONDS = WARN_BEFORE_MS / 1000
 
 /** How long `start` waits for a new agent to answer. */
 const START_MS = 30_000
@@ -29,6 +33,8 @@ export function socketOf(rt: Pick<Runtime, 'env' | 'homedir'>): string {
 export interface StartRequest {
   options: RuntimeOptions
   lifetimeSeconds: number
+  /** Notify this long before an MFA session ends. */
+  warnBeforeSeconds: number
   /** bin/run.js of this installation. */
   bin: string
   uid: number
@@ -54,11 +60,23 @@ export async function startAgent(rt: Deps, req: StartRequest): Promise<{ socket:
     const value = req.options.store?.[key]
     if (value) env[name] = value
   }
-  const child = spawn(process.execPath, [req.bin, 'agent', 'run', '--lifetime', String(req.lifetimeSeconds)], {
-    detached: true,
-    stdio: 'ignore',
-    env,
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      req.bin,
+      'agent',
+      'run',
+      '--lifetime',
+      String(req.lifetimeSeconds),
+      '--warn-before',
+      String(req.warnBeforeSeconds),
+    ],
+    {
+      detached: true,
+      stdio: 'ignore',
+      env,
+    },
+  )
   child.unref()
   let exited: number | null = null
   child.on('exit', (code) => (exited = code ?? 1))
@@ -79,10 +97,7 @@ export async function startAgent(rt: Deps, req: StartRequest): Promise<{ socket:
 }
 
 /** `vault agent run`: the agent itself, in the foreground, until `stop`, SIGTERM or SIGINT. */
-export async function runAgent(
-  rt: Deps,
-  req: { options: RuntimeOptions; lifetimeSeconds: number; uid: number },
-): Promise<void> {
+export async function runAgent(rt: Deps & Pick<Runtime, 'platform'>, req: Omit<StartRequest, 'bin'>): Promise<void> {
   const socket = socketOf(rt)
   const unsafe = preparePrivateDir(socket, req.uid)
   if (unsafe)
@@ -94,6 +109,8 @@ export async function runAgent(
     options: req.options,
     lifetimeMs: req.lifetimeSeconds * 1000,
     overrides: { env: rt.env, homedir: rt.homedir, log: rt.log, clock: rt.clock },
+    notify: desktopNotifier(rt.platform, rt.env, rt.log),
+    warnBeforeMs: req.warnBeforeSeconds * 1000,
   })
   const server = await listenAgent({ socket, holder, log: rt.log }).catch((err: Error) => {
     throw new VaultError(`cannot start the agent: ${err.message}`, 'see it with: vault agent status')
@@ -102,8 +119,19 @@ export async function runAgent(
   const stop = () => void server.close()
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
+  // Background refresh and warnings; VAULT_AGENT_TICK_MS lets a test see them within seconds.
+  let ticking = false
+  const ticker = setInterval(() => {
+    if (ticking) return
+    ticking = true
+    holder.tick().finally(() => (ticking = false))
+  }, Number(rt.env.VAULT_AGENT_TICK_MS) || TICK_MS)
   await server.closed
+  clearInterval(ticker)
 }
+
+/** How often the agent looks for credentials to renew and sessions about to end. */
+const TICK_MS = 30_000
 
 /** `stop` and `lock`: false when no agent answered. */
 export async function tellAgent(rt: Deps, op: 'stop' | 'lock'): Promise<boolean> {
@@ -118,6 +146,7 @@ export interface AgentStatus {
   unlocked?: boolean
   forgetAt?: string
   items?: Array<{ profile: string; kind: string; mfa: boolean; expiration?: string }>
+  notices?: string[]
   endpoints?: Array<{ profile: string; url: string }>
 }
 
@@ -141,5 +170,6 @@ export function renderAgentStatus(s: AgentStatus, now: Date): string {
     lines.push(`  ${item.profile}\t${item.kind}${item.mfa ? ' (MFA)' : ''}\t${left}`)
   }
   for (const e of s.endpoints ?? []) lines.push(`  ${e.profile}\tendpoint\t${e.url}`)
+  for (const n of s.notices ?? []) lines.push(`notice: ${n}`)
   return `${lines.join('\n')}\n`
 }

@@ -52,7 +52,7 @@ describe('agent holder', () => {
     await rm(home, { recursive: true, force: true })
   })
 
-  function holder(lifetimeMs = 3_600_000) {
+  function holder(lifetimeMs = 3_600_000, notices: string[] = []) {
     const clock = fixedClock()
     const sts = recordingSts(clock)
     const sessions = memorySessions()
@@ -73,7 +73,12 @@ describe('agent holder', () => {
           },
         }) as never,
     }
-    const h = new Holder({ options: { debug: false, backend: 'memory' }, lifetimeMs, overrides })
+    const h = new Holder({
+      options: { debug: false, backend: 'memory' },
+      lifetimeMs,
+      overrides,
+      notify: (m) => notices.push(m),
+    })
     return { h, sts, sessions, keyReads: () => keyReads, clock }
   }
 
@@ -101,7 +106,12 @@ describe('agent holder', () => {
         throw new CannotAsk()
       },
     }
-    const second: Asker = { ask: async () => (asked.push('second'), '123456') }
+    const second: Asker = {
+      ask: async () => {
+        asked.push('second')
+        return '123456'
+      },
+    }
     const [a, b] = await Promise.all([h.obtainShared(request(), gone), h.obtainShared(request(), second)])
     assert.deepEqual(asked, ['gone', 'second'])
     assert.equal(a.credentials.accessKeyId, b.credentials.accessKeyId)
@@ -135,7 +145,7 @@ describe('agent holder', () => {
     for (const secret of [longTermKeys.secretAccessKey, longTermKeys.accessKeyId, 'secret-', 'token-', 'ASIATEMP'])
       assert.ok(!text.includes(secret), `status shows ${secret}`)
     h.forget()
-    assert.deepEqual(h.status(), { unlocked: false, forgetAt: undefined, items: [] })
+    assert.deepEqual(h.status(), { unlocked: false, forgetAt: undefined, items: [], notices: [] })
     h.close()
   })
 
@@ -146,6 +156,49 @@ describe('agent holder', () => {
     const deadline = Date.now() + 10_000
     while (h.status().items.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     assert.deepEqual(h.status().items, [])
+    h.close()
+  })
+
+  it('background refresh: role credentials are renewed before a client needs them, with no prompt', async () => {
+    const notices: string[] = []
+    const { h, sts, clock } = holder(86_400_000, notices)
+    const first = await h.obtainShared(request(), answering([]))
+    await h.tick()
+    assert.deepEqual(sts.ops(), ['GetSessionToken', 'AssumeRole'], 'nothing to renew yet')
+    // 1 h role credentials: 9 minutes left is inside the 5-minute window plus the 5-minute lead.
+    clock.advance(3600 - 540)
+    await h.tick()
+    assert.deepEqual(sts.ops(), ['GetSessionToken', 'AssumeRole', 'AssumeRole'])
+    const renewed = await h.obtainShared(request(), cannotAsk)
+    assert.notEqual(renewed.credentials.accessKeyId, first.credentials.accessKeyId)
+    assert.deepEqual(sts.ops(), ['GetSessionToken', 'AssumeRole', 'AssumeRole'], 'the client got the renewed ones')
+    assert.deepEqual(notices, [])
+    h.close()
+  })
+
+  it('one notification before the MFA session ends, and one when the refresh needs a new code', async () => {
+    const notices: string[] = []
+    const { h, sts, clock } = holder(86_400_000, notices)
+    await h.obtainShared(request(), answering([]))
+    // The chained MFA session lasts 8 h; 9.5 minutes before its end, the role is still renewed with it.
+    clock.advance(8 * 3600 - 570)
+    await h.tick()
+    await h.tick()
+    assert.equal(notices.length, 1)
+    assert.equal(sts.ops().filter((op) => op === 'AssumeRole').length, 2)
+    // An hour later the MFA session is gone, and so are the role credentials renewed with it.
+    clock.advance(3600)
+    await h.tick()
+    await h.tick()
+    assert.deepEqual(notices, [
+      'vault: the MFA session of profile caktus ends in 9m; run a vault command for it to enter a new code',
+      'vault: profile r1 needs a new MFA code; run: vault export r1',
+    ])
+    assert.deepEqual(
+      h.status().notices,
+      notices.map((n) => n.slice('vault: '.length)),
+    )
+    assert.equal(sts.ops().filter((op) => op === 'GetSessionToken').length, 1, 'background work never prompts')
     h.close()
   })
 })

@@ -189,4 +189,26 @@ describe('vault agent (issue 24)', () => {
     assert.notEqual(refused.code, 0)
     assert.match(refused.stderr, /can be entered by other users \(mode 755\)/)
   })
+
+  it('a stub notify-send on PATH records one notification before the MFA session ends', async () => {
+    const bin = join(home.dir, 'bin')
+    const notes = join(home.dir, 'notify.log')
+    await mkdir(bin, { mode: 0o700 })
+    await writeFile(join(bin, 'notify-send'), `#!/bin/sh\necho "$*" >> ${notes}\n`, { mode: 0o700 })
+    // The strict STS gives no MFA session shorter than 15 minutes: warn 9 h ahead of an 8 h one.
+    env = { ...env, PATH: `${bin}:${env.PATH}`, VAULT_AGENT_TICK_MS: '200' }
+    pid = await startAgent(env, ['--warn-before', '9h'])
+    const r = await vault(['export', '--format', 'json', 'r1'], { env, timeoutMs: 60_000 })
+    assert.equal(r.code, 0, r.stderr)
+    const lines = async () => (await readFile(notes, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+    const deadline = Date.now() + 30_000
+    while ((await lines()).length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100))
+    // Many more ticks: still one notification.
+    await new Promise((res) => setTimeout(res, 2000))
+    const got = await lines()
+    assert.equal(got.length, 1, got.join('\n'))
+    assert.match(got[0], /^--app-name=vault vault -- vault: the MFA session of profile caktus ends in 7h59m/)
+    const status = await vault(['agent', 'status'], { env })
+    assert.match(status.stdout, /notice: the MFA session of profile caktus ends in/)
+  })
 })

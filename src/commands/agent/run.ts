@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { durationFlag, runtimeOptions } from '../../cli/requests.js'
-import { DEFAULT_LIFETIME_SECONDS, runAgent } from '../../usecases/agent.js'
+import { DEFAULT_LIFETIME_SECONDS, DEFAULT_WARN_BEFORE_SECONDS, runAgent } from '../../usecases/agent.js'
 
 export default class AgentRun extends BaseCommand {
   static override description =
@@ -11,6 +11,9 @@ export default class AgentRun extends BaseCommand {
     lifetime: Flags.string({
       summary: 'How long anything is held before it is forgotten (default: 8h, the MFA session of a role chain).',
     }),
+    'warn-before': Flags.string({
+      summary: 'Send a desktop notification this long before an MFA session ends (default: 10m).',
+    }),
   }
   static override summary = 'Run the agent in the foreground.'
 
@@ -19,6 +22,7 @@ export default class AgentRun extends BaseCommand {
     await runAgent(this.runtime(flags), {
       options: runtimeOptions(flags),
       lifetimeSeconds: flags.lifetime ? durationFlag(flags.lifetime) : DEFAULT_LIFETIME_SECONDS,
+      warnBeforeSeconds: flags['warn-before'] ? durationFlag(flags['warn-before']) : DEFAULT_WARN_BEFORE_SECONDS,
       uid: process.getuid?.() ?? 0,
     })
   }

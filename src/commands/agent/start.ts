@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { durationFlag, runtimeOptions } from '../../cli/requests.js'
-import { DEFAULT_LIFETIME_SECONDS, startAgent } from '../../usecases/agent.js'
+import { DEFAULT_LIFETIME_SECONDS, DEFAULT_WARN_BEFORE_SECONDS, startAgent } from '../../usecases/agent.js'
 
 export default class AgentStart extends BaseCommand {
   static override description =
@@ -17,6 +17,9 @@ Prints the line that publishes the socket (like ssh-agent): run it through eval 
     lifetime: Flags.string({
       summary: 'How long anything is held before it is forgotten (default: 8h, the MFA session of a role chain).',
     }),
+    'warn-before': Flags.string({
+      summary: 'Send a desktop notification this long before an MFA session ends (default: 10m).',
+    }),
   }
   static override summary = 'Start the agent (or find the running one).'
 
@@ -26,6 +29,7 @@ Prints the line that publishes the socket (like ssh-agent): run it through eval 
     const { socket, started } = await startAgent(rt, {
       options: runtimeOptions(flags),
       lifetimeSeconds: flags.lifetime ? durationFlag(flags.lifetime) : DEFAULT_LIFETIME_SECONDS,
+      warnBeforeSeconds: flags['warn-before'] ? durationFlag(flags['warn-before']) : DEFAULT_WARN_BEFORE_SECONDS,
       bin: `${this.config.root}/bin/run.js`,
       uid: process.getuid?.() ?? 0,
     })
