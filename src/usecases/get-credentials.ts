@@ -93,10 +93,10 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
  * it asks (MFA code, passphrase) answered here, on this process's terminal or prompt driver, as
  * the direct path would ask them. Undefined: take the direct path.
  */
-async function askAgent(
+export async function askAgent(
   rt: Runtime,
   profile: ResolvedProfile,
-  req: CredentialRequest,
+  req: Pick<CredentialRequest, 'mfaToken' | 'noSession'>,
   windowSeconds: number,
 ): Promise<CredentialResult | undefined> {
   if (!rt.agent) return undefined

@@ -19,7 +19,10 @@ function rawRequest(socket: string, payload: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const s = createConnection(socket)
     let text = ''
-    const timer = setTimeout(() => (s.destroy(), reject(new Error('no answer within 20 s'))), 20_000)
+    const timer = setTimeout(() => {
+      s.destroy()
+      reject(new Error('no answer within 20 s'))
+    }, 20_000)
     s.on('connect', () => s.write(payload))
     s.on('data', (d) => (text += d))
     s.on('error', () => {})
