@@ -32,6 +32,14 @@ export interface ServerOptions {
   warn(message: string): void
   /** Who may connect; by default only the user running vault (on Linux, see peer-uid.ts). */
   peer?: PeerCheck
+  /**
+   * `vault agent serve --bind`: a non-loopback address (a bridge a container reaches). Then the
+   * loopback and owner checks cannot apply (the peer is another machine or network namespace):
+   * the Authorization token alone guards it, and the Host header must name this address.
+   */
+  bind?: string
+  /** A fixed port; default: one the OS picks. */
+  port?: number
 }
 
 export interface RunningServer {
@@ -79,6 +87,13 @@ export function refusal(req: Pick<Request, 'headers' | 'remoteAddress'>, port: n
   return undefined
 }
 
+/** On a --bind address: only requests that name it (a DNS-rebinding page names another host). */
+function hostRefusal(req: Pick<Request, 'headers'>, bind: string, port: number): string | undefined {
+  return req.headers.host?.toLowerCase() === `${bind}:${port}`
+    ? undefined
+    : `unexpected Host header; use http://${bind}:${port}/`
+}
+
 /** Serves `handler` on 127.0.0.1, on a port the OS picks, behind `refusal` and the peer check. */
 export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<RunningServer> {
   let port = 0
@@ -116,9 +131,9 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
         )
       }
     }
-    const refused = refusal(request, port)
+    const refused = o.bind ? hostRefusal(request, o.bind, port) : refusal(request, port)
     if (refused) return send(json(403, { Message: refused }))
-    peerRefusal(req.socket)
+    ;(o.bind ? Promise.resolve(undefined) : peerRefusal(req.socket))
       .then((stranger) => {
         if (!stranger) return handler(request)
         o.warn(`${o.name}: refused ${request.method} ${printable(path)}: ${stranger}`)
@@ -132,15 +147,16 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
       // The client may be gone by the time the reply is ready; there is no one left to tell.
       .catch(() => {})
   })
-  server.on('connection', (socket) => void peerRefusal(socket))
+  if (!o.bind) server.on('connection', (socket) => void peerRefusal(socket))
+  const host = o.bind ?? '127.0.0.1'
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(o.port ?? 0, host, () => {
       port = (server.address() as AddressInfo).port
-      o.log.debug(`${o.name}: listening on http://127.0.0.1:${port}/`)
+      o.log.debug(`${o.name}: listening on http://${host}:${port}/`)
       resolve({
         port,
-        url: `http://127.0.0.1:${port}/`,
+        url: `http://${host}:${port}/`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done())

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { callAgent } from '../agent/control.js'
+import { Endpoints } from '../agent/endpoints.js'
 import { Holder, WARN_BEFORE_MS } from '../agent/holder.js'
 import { desktopNotifier } from '../agent/notify.js'
 import { clientEnv } from '../agent/port.js'
@@ -112,7 +113,14 @@ export async function runAgent(rt: Deps & Pick<Runtime, 'platform'>, req: Omit<S
     notify: desktopNotifier(rt.platform, rt.env, rt.log),
     warnBeforeMs: req.warnBeforeSeconds * 1000,
   })
-  const server = await listenAgent({ socket, holder, log: rt.log }).catch((err: Error) => {
+  const endpoints = new Endpoints(holder, { log: rt.log, handOuts: holder.runtime.handOuts })
+  const server = await listenAgent({
+    socket,
+    holder,
+    log: rt.log,
+    extra: (m) => endpoints.handle(m),
+    statusExtra: () => ({ endpoints: endpoints.list() }),
+  }).catch((err: Error) => {
     throw new VaultError(`cannot start the agent: ${err.message}`, 'see it with: vault agent status')
   })
   rt.log.debug(`agent: listening on ${socket}`)
@@ -128,6 +136,7 @@ export async function runAgent(rt: Deps & Pick<Runtime, 'platform'>, req: Omit<S
   }, Number(rt.env.VAULT_AGENT_TICK_MS) || TICK_MS)
   await server.closed
   clearInterval(ticker)
+  await endpoints.closeAll()
 }
 
 /** How often the agent looks for credentials to renew and sessions about to end. */
