@@ -1,8 +1,10 @@
 import { appendFileSync, existsSync } from 'node:fs'
 import { createConnection } from 'node:net'
+import { dirname } from 'node:path'
 import type { Logger } from '../runtime/types.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import type { AgentAnswer, Answerer, CredentialAgent } from './port.js'
+import { unsafeDirReason } from './socket-path.js'
 import { type Message, type Question, readLines, SILENCE_MS, send } from './wire.js'
 
 /** How long a client waits for the agent's first word before it takes the direct path. */
@@ -15,6 +17,8 @@ export interface SocketAgentOptions {
   log: Logger
   /** VAULT_PATH_LOG: "agent" is appended when the agent served the request (tests tell the paths apart). */
   pathLog?: string
+  /** This user's uid: the socket's directory must be theirs alone. */
+  uid?: number
 }
 
 /**
@@ -25,6 +29,12 @@ export function socketAgent(options: SocketAgentOptions): CredentialAgent {
   return {
     async credentials(request, answer) {
       if (!existsSync(options.socket)) return undefined
+      // Whoever can write the directory could stand in for the agent and hand out anything.
+      const unsafe = options.uid === undefined ? undefined : unsafeDirReason(dirname(options.socket), options.uid)
+      if (unsafe) {
+        options.log.debug(`agent at ${options.socket}: not used: ${unsafe}`)
+        return undefined
+      }
       const outcome = await converse(options, { op: 'get', identity: options.identity, request }, answer)
       if (outcome.kind === 'thrown') throw outcome.error
       if (outcome.kind !== 'ok') {

@@ -8,8 +8,9 @@
 import { appendFileSync, existsSync, fstatSync, writeSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { homedir } from 'node:os'
+import { dirname } from 'node:path'
 import { clientEnv } from './port.js'
-import { agentSocketPath } from './socket-path.js'
+import { agentSocketPath, unsafeDirReason } from './socket-path.js'
 import { readLines, SILENCE_MS, send } from './wire.js'
 
 /** Must match client.ts's FIRST_WORD_MS; kept apart so this bundle stays free of the Runtime. */
@@ -18,7 +19,7 @@ const FIRST_WORD_MS = 3000
 /** The exit code when the agent served the command; 'full' to skip the fast path; undefined otherwise. */
 export function tryAgent(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | 'full' | undefined> {
   const socket = agentSocketPath(env, env.HOME ?? homedir())
-  if (!socket || !existsSync(socket)) return Promise.resolve(undefined)
+  if (!socket || !existsSync(socket) || !trusted(socket)) return Promise.resolve(undefined)
   return new Promise((resolve) => {
     const s = createConnection(socket)
     let timer: NodeJS.Timeout | undefined
@@ -54,6 +55,12 @@ export function tryAgent(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       () => finish(undefined),
     )
   })
+}
+
+/** Only a socket in a directory that this user alone can enter may answer as the agent. */
+function trusted(socket: string): boolean {
+  const uid = process.getuid?.()
+  return uid === undefined || unsafeDirReason(dirname(socket), uid) === undefined
 }
 
 function stdoutIsTerminal(): boolean {

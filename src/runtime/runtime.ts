@@ -174,7 +174,10 @@ function agentPort(options: RuntimeOptions, env: Env, home: string, log: Logger)
         import('../agent/port.js'),
       ])
       const identity = storeIdentity(options, env, home)
-      return socketAgent({ socket, identity, log, pathLog: env.VAULT_PATH_LOG }).credentials(request, answer)
+      return socketAgent({ socket, identity, log, pathLog: env.VAULT_PATH_LOG, uid: process.getuid?.() }).credentials(
+        request,
+        answer,
+      )
     },
   }
 }
