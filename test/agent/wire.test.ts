@@ -8,7 +8,11 @@ function feed(chunks: string[]): { lines: Message[]; faults: string[] } {
   const stream = new PassThrough()
   const lines: Message[] = []
   const faults: string[] = []
-  readLines(stream as never, (m) => lines.push(m), (f) => faults.push(f))
+  readLines(
+    stream as never,
+    (m) => lines.push(m),
+    (f) => faults.push(f),
+  )
   for (const c of chunks) stream.write(c)
   return { lines, faults }
 }
