@@ -5,10 +5,7 @@ import type { Logger } from '../runtime/types.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import type { AgentAnswer, Answerer, CredentialAgent } from './port.js'
 import { unsafeDirReason } from './socket-path.js'
-import { type Message, type Question, readLines, SILENCE_MS, send } from './wire.js'
-
-/** How long a client waits for the agent's first word before it takes the direct path. */
-export const FIRST_WORD_MS = 3000
+import { FIRST_WORD_MS, type Message, type Question, readLines, SILENCE_MS, send } from './wire.js'
 
 export interface SocketAgentOptions {
   socket: string

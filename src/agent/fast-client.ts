@@ -11,10 +11,7 @@ import { homedir } from 'node:os'
 import { dirname } from 'node:path'
 import { clientEnv } from './port.js'
 import { agentSocketPath, unsafeDirReason } from './socket-path.js'
-import { readLines, SILENCE_MS, send } from './wire.js'
-
-/** Must match client.ts's FIRST_WORD_MS; kept apart so this bundle stays free of the Runtime. */
-const FIRST_WORD_MS = 3000
+import { FIRST_WORD_MS, readLines, SILENCE_MS, send } from './wire.js'
 
 /** The exit code when the agent served the command; 'full' to skip the fast path; undefined otherwise. */
 export function tryAgent(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | 'full' | undefined> {

@@ -12,6 +12,9 @@ export const MAX_LINE = 64 * 1024
 /** How often the agent says it is still working; a client gives up after a few silent ones. */
 export const HEARTBEAT_MS = 1000
 
+/** How long a client waits for the agent's first word before it takes the direct path. */
+export const FIRST_WORD_MS = 3000
+
 /** A client that hears nothing for this long takes the direct path. */
 export const SILENCE_MS = 5000
 
