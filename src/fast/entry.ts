@@ -133,6 +133,8 @@ export async function fastPath(
       lock: needsLock,
       env,
       streams: { stdout: fdSink(1), stderr: fdSink(2) },
+      // bin/run.js asked the agent already (src/agent/fast-client.ts), and it passed.
+      agent: undefined,
       ...overrides,
     })
     const code = await handler(line, rt)

@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import type { CredentialAgent } from '../agent/port.js'
+import { agentSocketPath } from '../agent/socket-path.js'
 import { handOutLog } from '../audit/log-file.js'
 import { logSettings } from '../audit/settings.js'
 import { sdkIamFactory } from '../iam/iam-client.js'
@@ -67,6 +69,8 @@ export interface Runtime {
   passphrase(dir: string): Promise<string>
   /** Where every hand-out of credentials is reported (the audit log); see src/vault/hand-out.ts. */
   readonly handOuts: HandOutSink
+  /** The running agent (src/agent/), asked first for credentials; undefined: none is configured. */
+  readonly agent?: CredentialAgent
 }
 
 export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtime> = {}): Runtime {
@@ -144,7 +148,8 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
         storePromise ??= import('../stores/backend.js').then(async ({ chooseBackend, createStore }) => {
           const where = { env, homedir: home, platform, logger: log, settings: options.store }
           const name = await chooseBackend(options.backend, { ...where, notify: (line) => streams.stderr.write(line) })
-          return createStore(name, { ...where, passphrase })
+          // rt's, so a passphrase given in `overrides` (the agent's, asked of its client) unlocks it.
+          return createStore(name, { ...where, passphrase: (dir) => rt.passphrase(dir) })
         })
         return storePromise
       }),
@@ -158,6 +163,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
         version: vaultVersion,
         warn: (message) => streams.stderr.write(`vault: warning: ${message}\n`),
       }),
+    agent: 'agent' in overrides ? overrides.agent : agentPort(options, env, home, log),
   }
   return rt
 }
@@ -169,6 +175,25 @@ function vaultVersion(): string {
     return pkg.version ?? 'unknown'
   } catch {
     return 'unknown'
+  }
+}
+
+/** The agent at AWS_VAULT_AGENT_SOCK or its default path; its client (node:net) loads on first use. */
+function agentPort(options: RuntimeOptions, env: Env, home: string, log: Logger): CredentialAgent | undefined {
+  const socket = agentSocketPath(env, home)
+  if (!socket) return undefined
+  return {
+    async credentials(request, answer) {
+      const [{ socketAgent }, { storeIdentity }] = await Promise.all([
+        import('../agent/client.js'),
+        import('../agent/port.js'),
+      ])
+      const identity = storeIdentity(options, env, home)
+      return socketAgent({ socket, identity, log, pathLog: env.VAULT_PATH_LOG, uid: process.getuid?.() }).credentials(
+        request,
+        answer,
+      )
+    },
   }
 }
 

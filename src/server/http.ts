@@ -42,6 +42,14 @@ export interface ServerOptions {
   clock?: Clock
   /** The hand-out log: told of each reply that hands out credentials, and who the client is. */
   handOuts?: ServerHandOuts
+  /**
+   * `vault agent serve --bind`: a non-loopback address (a bridge a container reaches). Then the
+   * loopback and owner checks cannot apply (the peer is another machine or network namespace):
+   * the Authorization token alone guards it, and the Host header must name this address.
+   */
+  bind?: string
+  /** A fixed port; default: one the OS picks. */
+  port?: number
 }
 
 export interface ServerHandOuts {
@@ -104,6 +112,13 @@ export function refusal(req: Pick<Request, 'headers' | 'remoteAddress'>, port: n
   return undefined
 }
 
+/** On a --bind address: only requests that name it (a DNS-rebinding page names another host). */
+function hostRefusal(req: Pick<Request, 'headers'>, bind: string, port: number): string | undefined {
+  return req.headers.host?.toLowerCase() === `${bind}:${port}`
+    ? undefined
+    : `unexpected Host header; use http://${bind}:${port}/`
+}
+
 /** Serves `handler` on 127.0.0.1, on a port the OS picks, behind `refusal` and the peer check. */
 export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<RunningServer> {
   let port = 0
@@ -142,9 +157,9 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
         )
       }
     }
-    const refused = refusal(request, port)
+    const refused = o.bind ? hostRefusal(request, o.bind, port) : refusal(request, port)
     if (refused) return send(json(403, { Message: refused }))
-    peerRefusal(req.socket)
+    ;(o.bind ? Promise.resolve(undefined) : peerRefusal(req.socket))
       .then((stranger) => {
         if (!stranger) return Promise.resolve(handler(request)).then((reply) => recorded(reply, req.socket))
         warnRefused(`${o.name}: refused ${request.method} ${printablePath(path)}: ${stranger}`)
@@ -180,17 +195,19 @@ export function listenOnLoopback(handler: Handler, o: ServerOptions): Promise<Ru
     return reply
   }
   server.on('connection', (socket) => {
-    void peerRefusal(socket)
+    // A bound server (vault agent serve --bind) serves another network: no owner check there.
+    if (!o.bind) void peerRefusal(socket)
     void identity(socket)
   })
+  const host = o.bind ?? '127.0.0.1'
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(o.port ?? 0, host, () => {
       port = (server.address() as AddressInfo).port
-      o.log.debug(`${o.name}: listening on http://127.0.0.1:${port}/`)
+      o.log.debug(`${o.name}: listening on http://${host}:${port}/`)
       resolve({
         port,
-        url: `http://127.0.0.1:${port}/`,
+        url: `http://${host}:${port}/`,
         close: () =>
           new Promise<void>((done) => {
             warnRefused.flush()

@@ -8,7 +8,14 @@ import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import { profileOrEnv } from './default-profile.js'
-import { type CredentialRequest, chainContext, getCredentials, loadProfile, refuseNested } from './get-credentials.js'
+import {
+  askAgent,
+  type CredentialRequest,
+  chainContext,
+  getCredentials,
+  loadProfile,
+  refuseNested,
+} from './get-credentials.js'
 
 export interface ExecRequest extends Omit<CredentialRequest, 'profile'> {
   /** Omitted: AWS_PROFILE. */
@@ -103,6 +110,8 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
     profile,
     lazy: req.lazy ?? false,
     fetchProfile: async () => {
+      const fromAgent = await askAgent(rt, profile, req, serverWindowSeconds(profile))
+      if (fromAgent) return fromAgent.credentials
       context ??= chainContext(rt, profile, req, serverWindowSeconds(profile)).catch((err: unknown) => {
         context = undefined
         throw err

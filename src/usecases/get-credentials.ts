@@ -1,8 +1,10 @@
+import { clientEnv } from '../agent/port.js'
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { warnPlaintextCredentials } from '../config/credentials-file.js'
 import { resolveProfile } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { isVaultError, UsageError } from '../errors.js'
+import type { MfaSource } from '../mfa/mfa-source.js'
 import { selectMfaSource } from '../mfa/select.js'
 import { printable } from '../output/printable.js'
 import type { Runtime } from '../runtime/runtime.js'
@@ -61,6 +63,8 @@ export function handedOutWindow(profile: Pick<ResolvedProfile, 'minTtl'>, forCre
 export async function getCredentials(rt: Runtime, req: CredentialRequest): Promise<CredentialResult> {
   const profile = await loadProfile(rt, req)
   const windowSeconds = handedOutWindow(profile, req.forCredentialProcess)
+  const fromAgent = await askAgent(rt, profile, req, windowSeconds)
+  if (fromAgent) return fromAgent
   // Warnings wait until the outcome is known: the fast path gives up on a cache miss and the full
   // CLI runs this again, which must not print them twice. A VaultError still shows them.
   const warnings: string[] = []
@@ -83,6 +87,29 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
     if (isVaultError(err)) flush()
     throw err
   }
+}
+
+/**
+ * The agent's answer when one runs and answers (src/agent/): its credentials, with the questions
+ * it asks (MFA code, passphrase) answered here, on this process's terminal or prompt driver, as
+ * the direct path would ask them. Undefined: take the direct path.
+ */
+export async function askAgent(
+  rt: Runtime,
+  profile: ResolvedProfile,
+  req: Pick<CredentialRequest, 'mfaToken' | 'noSession'>,
+  windowSeconds: number,
+): Promise<CredentialResult | undefined> {
+  if (!rt.agent) return undefined
+  const mfa = mfaSourceFor(rt, profile, req)
+  const answer = await rt.agent.credentials(
+    { profile, noSession: req.noSession, windowSeconds, env: clientEnv(rt.env) },
+    (q) => (q.need === 'mfa' ? mfa({ serial: q.serial, profile: q.profile }) : rt.passphrase(q.dir)),
+  )
+  if (!answer) return undefined
+  rt.log.debug(`profile ${profile.name}: credentials from the agent`)
+  for (const w of new Set(answer.warnings)) rt.streams.stderr.write(`vault: warning: ${w}\n`)
+  return { credentials: answer.credentials, profile, steps: answer.steps, servedBy: 'agent' }
 }
 
 /** Reads ~/.aws/config and resolves the requested profile, with the flags as overrides. */
@@ -119,15 +146,7 @@ export async function chainContext(
     keys: await rt.keys(),
     sessions: await rt.sessions(),
     sts: rt.stsFactory,
-    mfa: selectMfaSource({
-      token: req.mfaToken,
-      mfaProcessFor: (name) => mfaProcessOf(profile, name),
-      driver: rt.promptDriver,
-      env: rt.env,
-      hasTerminal: rt.hasTerminal,
-      platform: rt.platform,
-      log: rt.log,
-    }),
+    mfa: mfaSourceFor(rt, profile, req),
     clock: rt.clock,
     log: rt.log,
     env: rt.env,
@@ -141,6 +160,19 @@ export async function chainContext(
     },
     sso: ssoContext(rt, { noBrowser: req.noBrowser }),
   }
+}
+
+/** Where MFA codes come from for `profile`: -t, mfa_process, the prompt driver, the terminal. */
+function mfaSourceFor(rt: Runtime, profile: ResolvedProfile, req: Pick<CredentialRequest, 'mfaToken'>): MfaSource {
+  return selectMfaSource({
+    token: req.mfaToken,
+    mfaProcessFor: (name) => mfaProcessOf(profile, name),
+    driver: rt.promptDriver,
+    env: rt.env,
+    hasTerminal: rt.hasTerminal,
+    platform: rt.platform,
+    log: rt.log,
+  })
 }
 
 /**

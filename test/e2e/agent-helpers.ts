@@ -1,0 +1,54 @@
+/** Starting, finding and ending a test's own agent (issue 24), on a socket inside the test's HOME. */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Home } from './harness.js'
+import { vault } from './harness.js'
+
+/** The home's env with its own agent socket (the suite's XDG_RUNTIME_DIR is shared by its tests). */
+export function agentEnv(home: Home, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...home.env,
+    AWS_VAULT_AGENT_SOCK: join(home.dir, 'agent', 'agent.sock'),
+    VAULT_PATH_LOG: join(home.dir, 'path.log'),
+    ...extra,
+  }
+}
+
+/** The same env with the agent turned off: the direct path. */
+export const directEnv = (env: Record<string, string>) => ({ ...env, AWS_VAULT_AGENT_SOCK: '' })
+
+export async function startAgent(env: Record<string, string>, args: string[] = []): Promise<number> {
+  const started = await vault(['agent', 'start', ...args], { env, timeoutMs: 60_000 })
+  if (started.code !== 0) throw new Error(`e2e: vault agent start failed: ${started.stderr}`)
+  return agentPid(env)
+}
+
+export async function agentPid(env: Record<string, string>): Promise<number> {
+  const status = await vault(['agent', 'status', '--json'], { env, timeoutMs: 30_000 })
+  const pid = JSON.parse(status.stdout).pid
+  if (typeof pid !== 'number') throw new Error(`e2e: no agent answers: ${status.stdout}${status.stderr}`)
+  return pid
+}
+
+/** Stops the agent, and kills it if it does not go: nothing outlives a test. */
+export async function stopAgent(env: Record<string, string>, pid: number | undefined): Promise<void> {
+  await vault(['agent', 'stop'], { env, timeoutMs: 30_000 }).catch(() => {})
+  if (pid === undefined) return
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline && alive(pid)) await new Promise((r) => setTimeout(r, 50))
+  if (alive(pid)) process.kill(pid, 'SIGKILL')
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The paths that served each run so far (fast, full, agent), from VAULT_PATH_LOG. */
+export async function paths(env: Record<string, string>): Promise<string[]> {
+  return (await readFile(env.VAULT_PATH_LOG, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+}
