@@ -1,0 +1,187 @@
+// vault's INI reader (src/config/ini.ts) against two parsers it did not write: botocore's
+// raw_config_parse (through build_profile_map, as the AWS CLI reads ~/.aws/config) and the JS SDK's
+// parseIni (through loadSharedConfigFiles, its public door). On the common ground of real
+// configs the three must give the same sections, keys and values; where they part, the table
+// below names each one's answer exactly, and which one vault follows. aws-vault (go-ini, with
+// `AllowNestedValues: true, InsensitiveKeys: true`: aws-vault vault/config.go parseFile) is the
+// tiebreaker, since vault reads ~/.aws/config as aws-vault does.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { loadSharedConfigFiles } from '@smithy/core/config'
+import { parseIni } from '../../src/config/ini.js'
+import { CONFIG_PATH } from './helpers.js'
+
+/** kind:name → key → value; a nested block's lines become `parent.sub` keys. Or an error. */
+type Shape = Record<string, Record<string, string>> | { error: string }
+
+const HELPER = fileURLToPath(new URL('../oracles/botocore-ini.py', import.meta.url))
+
+/** botocore's reading of each text, in one python process for the whole batch. */
+function botocore(texts: string[]): Shape[] {
+  const run = spawnSync('python3', [HELPER], { input: JSON.stringify(texts), timeout: 60_000, encoding: 'utf8' })
+  assert.equal(run.status, 0, `botocore oracle failed: ${run.error ?? run.stderr}`)
+  const out = JSON.parse(run.stdout) as Array<{ error: string } | { profiles: Raw; sso_sessions: Raw }>
+  return out.map((r) => {
+    if ('error' in r) return { error: r.error }
+    const shape: Record<string, Record<string, string>> = {}
+    for (const [kind, all] of [
+      ['profile', r.profiles],
+      ['sso-session', r.sso_sessions],
+    ] as const) {
+      for (const [name, values] of Object.entries(all)) shape[`${kind}:${name}`] = flatten(values)
+    }
+    return shape
+  })
+}
+type Raw = Record<string, Record<string, string | Record<string, string>>>
+
+function flatten(values: Record<string, string | Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === 'string') out[key] = value
+    else for (const [sub, v] of Object.entries(value)) out[`${key}.${sub}`] = v
+  }
+  return out
+}
+
+let dir = ''
+let count = 0
+/** The JS SDK's reading: parseIni's map, with its `profile.x` / `sso-session.x` names. */
+async function jsSdk(text: string): Promise<Shape> {
+  const file = join(dir, `config-${count++}`)
+  writeFileSync(file, text)
+  const { credentialsFile } = await loadSharedConfigFiles({
+    filepath: file,
+    configFilepath: join(dir, 'none'),
+    ignoreCache: true,
+  })
+  const shape: Record<string, Record<string, string>> = {}
+  for (const [section, values] of Object.entries(credentialsFile)) {
+    const dot = section.indexOf('.')
+    const prefix = section.slice(0, dot)
+    let key: string | undefined
+    if (section === 'default') key = 'profile:default'
+    else if (prefix === 'profile' || prefix === 'sso-session') key = `${prefix}:${section.slice(dot + 1)}`
+    if (key) shape[key] = { ...shape[key], ...(values as Record<string, string>) }
+  }
+  return shape
+}
+
+/** vault's reading; a nested block's raw text is read as botocore's _parse_nested reads it. */
+function vault(text: string): Shape {
+  try {
+    const shape: Record<string, Record<string, string>> = {}
+    for (const s of parseIni(text, CONFIG_PATH)) {
+      const values: Record<string, string> = {}
+      for (const [key, value] of Object.entries(s.values)) {
+        if (!value.includes('\n') && !/^[ \t]/.test(value)) {
+          values[key] = value
+          continue
+        }
+        for (const line of value.split('\n')) {
+          const eq = line.indexOf('=')
+          values[`${key}.${line.slice(0, eq).trim()}`] = line.slice(eq + 1).trim()
+        }
+      }
+      shape[`${s.kind}:${s.name}`] = values
+    }
+    return shape
+  } catch (err) {
+    return { error: (err as Error).name }
+  }
+}
+
+/** A section with no keys: botocore and vault keep it, the SDK's map never makes it. */
+function withoutEmpty(shape: Shape): Shape {
+  if ('error' in shape && typeof shape.error === 'string') return shape
+  return Object.fromEntries(Object.entries(shape).filter(([, v]) => Object.keys(v).length > 0))
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vault-ini-oracle-'))
+})
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+/** mulberry32, as in ini.test.ts: a failure names a seed and file that can be replayed. */
+function random(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+// The common ground: what real configs hold and all three parsers read alike. Each section and
+// each key appears once (botocore refuses repeats), keys are lower case, values are unquoted and
+// non-empty, and comments stand on their own lines. Everything outside it is in DISAGREEMENTS.
+const NAMES = ['dev', 'prod', 'Prod', 'team.dev', 'a-b', 'x_y', 'ops@corp', 'r2d2', 'sso:admin']
+const KEYS = ['region', 'output', 'role_arn', 'source_profile', 'mfa_serial', 'sso_session', 'credential_process', 'x']
+const VALUES = [
+  'us-east-1',
+  'json',
+  'arn:aws:iam::123456789012:role/Admin',
+  'https://corp.awsapps.com/start#/',
+  'a=b=c',
+  'k;v',
+  'v#1',
+  '/usr/bin/helper --profile "x y"',
+  'é ü 日本',
+  'x y  z',
+]
+const COMMENTS = ['# a comment', '; a comment', '#', '   # indented comment', '\t; tab comment', '']
+
+function pick<T>(next: () => number, from: readonly T[]): T {
+  return from[Math.floor(next() * from.length)] as T
+}
+
+function randomConfig(next: () => number): string {
+  const lines: string[] = []
+  const names = NAMES.filter(() => next() < 0.4)
+  const headers = [...(next() < 0.5 ? ['[default]'] : []), ...names.map((n) => `[profile ${n}]`)]
+  if (next() < 0.3) headers.push(`[sso-session ${pick(next, NAMES)}]`)
+  for (const header of headers) {
+    if (next() < 0.3) lines.push(pick(next, COMMENTS))
+    lines.push(next() < 0.2 ? `${header}  ${pick(next, ['# c', '; c'])}` : header)
+    for (const key of KEYS.filter(() => next() < 0.35)) {
+      if (next() < 0.2) lines.push(pick(next, COMMENTS))
+      const [before, after] = pick(next, [
+        [' ', ' '],
+        ['', ''],
+        ['   ', '\t'],
+        ['\t', ' '],
+      ])
+      lines.push(`${key}${before}=${after}${pick(next, VALUES)}`)
+    }
+    if (next() < 0.25) {
+      lines.push(pick(next, ['s3 =', 's3=', 'sts =']))
+      for (const sub of ['max_concurrent_requests = 20', 'addressing_style=path', 'use_accelerate_endpoint = true']) {
+        if (next() < 0.6) lines.push(`${pick(next, ['  ', '    ', '\t'])}${sub}`)
+      }
+      lines.push('  signature_version = s3v4')
+    }
+  }
+  const eol = next() < 0.3 ? '\r\n' : '\n'
+  return lines.join(eol) + (next() < 0.8 ? eol : '')
+}
+
+describe('INI reader: vault, botocore and the JS SDK agree on the common ground', () => {
+  test('600 seeded random configs: the same sections, keys and values', async () => {
+    const next = random(27)
+    const texts = Array.from({ length: 600 }, () => randomConfig(next))
+    const boto = botocore(texts)
+    for (const [n, text] of texts.entries()) {
+      const want = vault(text)
+      const where = `config #${n} (seed 27): ${JSON.stringify(text)}`
+      assert.ok(!('error' in want && typeof want.error === 'string'), `vault refused ${where}`)
+      assert.deepEqual(boto[n], want, `botocore ≠ vault on ${where}`)
+      assert.deepEqual(await jsSdk(text), withoutEmpty(want), `JS SDK ≠ vault on ${where}`)
+    }
+  })
+})
