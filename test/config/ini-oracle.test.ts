@@ -321,3 +321,205 @@ describe('INI reader: vault, botocore and the JS SDK agree on real-world configs
     })
   }
 })
+
+// Where the three part. Each row asserts every parser's reading exactly, so a change in any of
+// them is noticed; `goIni` says what aws-vault reads (go-ini, `AllowNestedValues: true,
+// InsensitiveKeys: true`, aws-vault vault/config.go parseFile), the tiebreaker; `follows` says
+// whose reading vault takes, and why. The JS SDK's map keeps a header it cannot read as
+// `profile NAME` under its raw text (`profile  a`), which is no profile: shown here as absent.
+// None of these rows is a case where botocore, the JS SDK and aws-vault all agree against vault.
+const ERR = { error: 'ConfigError' }
+const BOTO_ERR = { error: 'ConfigParseError' }
+const DISAGREEMENTS: Array<{
+  name: string
+  text: string
+  vault: Shape
+  botocore: Shape
+  jsSdk: Shape
+  goIni: string
+  follows: string
+}> = [
+  {
+    name: 'inline comment after whitespace',
+    text: '[profile a]\nregion = us-east-1 # c\noutput = json ; c\n',
+    vault: { 'profile:a': { region: 'us-east-1', output: 'json' } },
+    botocore: { 'profile:a': { region: 'us-east-1 # c', output: 'json ; c' } },
+    jsSdk: { 'profile:a': { region: 'us-east-1', output: 'json' } },
+    goIni: 'strips it (IgnoreInlineComment is false)',
+    follows: 'go-ini and the JS SDK; botocore keeps inline comments in values',
+  },
+  {
+    name: '# inside a word (an SSO start URL)',
+    text: '[sso-session s]\nsso_start_url = https://x.awsapps.com/start#/\n',
+    vault: { 'sso-session:s': { sso_start_url: 'https://x.awsapps.com/start#/' } },
+    botocore: { 'sso-session:s': { sso_start_url: 'https://x.awsapps.com/start#/' } },
+    jsSdk: { 'sso-session:s': { sso_start_url: 'https://x.awsapps.com/start#/' } },
+    goIni: 'cuts at the "#": https://x.awsapps.com/start (aws-vault users quote such URLs)',
+    follows: 'botocore and the JS SDK, on purpose against go-ini: the URL the AWS CLI wrote is kept whole',
+  },
+  {
+    name: 'upper-case key',
+    text: '[profile a]\nRegion = eu-west-1\n',
+    vault: { 'profile:a': { region: 'eu-west-1' } },
+    botocore: { 'profile:a': { region: 'eu-west-1' } },
+    jsSdk: { 'profile:a': { Region: 'eu-west-1' } },
+    goIni: 'lower-cases keys (InsensitiveKeys: true)',
+    follows: 'go-ini and botocore; the JS SDK keeps the case, so it would not see this region',
+  },
+  {
+    name: 'upper-case key of a nested block',
+    text: '[profile a]\nS3 =\n  Max = 1\n',
+    vault: { 'profile:a': { 's3.Max': '1' } },
+    botocore: { 'profile:a': { 's3.Max': '1' } },
+    jsSdk: { 'profile:a': { 'S3.Max': '1' } },
+    goIni: 'lower-cases the key s3; the nested text is kept as written',
+    follows: 'go-ini and botocore',
+  },
+  {
+    name: 'a quoted value',
+    text: '[profile a]\nx = "quoted"\ny = \'single\'\n',
+    vault: { 'profile:a': { x: 'quoted', y: 'single' } },
+    botocore: { 'profile:a': { x: '"quoted"', y: "'single'" } },
+    jsSdk: { 'profile:a': { x: '"quoted"', y: "'single'" } },
+    goIni: 'removes the surrounding quotes',
+    follows: 'go-ini, so a config written for aws-vault reads the same',
+  },
+  {
+    name: 'an empty value',
+    text: '[profile a]\nx =\nregion = r\n',
+    vault: { 'profile:a': { x: '', region: 'r' } },
+    botocore: { 'profile:a': { x: '', region: 'r' } },
+    jsSdk: { 'profile:a': { region: 'r' } },
+    goIni: 'an empty value',
+    follows: 'go-ini and botocore; the JS SDK takes `x =` as the start of a nested block',
+  },
+  {
+    name: 'an indented key after a value (a continuation line to botocore)',
+    text: '[profile a]\nx = first\n  second = 2\n',
+    vault: { 'profile:a': { x: 'first', second: '2' } },
+    botocore: { 'profile:a': { x: 'first\nsecond = 2' } },
+    jsSdk: { 'profile:a': { x: 'first', second: '2' } },
+    goIni: 'a key of its own (AllowPythonMultilineValues is off)',
+    follows: 'go-ini and the JS SDK',
+  },
+  {
+    name: 'an indented line without "=" after a value',
+    text: '[profile a]\nx = first\n  second\n',
+    vault: ERR,
+    botocore: { 'profile:a': { x: 'first\nsecond' } },
+    jsSdk: { 'profile:a': { x: 'first' } },
+    goIni: 'an error: key-value delimiter not found',
+    follows: 'go-ini: an error naming file:line, where botocore appends and the JS SDK drops the line',
+  },
+  {
+    name: 'a line without "="',
+    text: '[profile a]\njunk\nregion = r\n',
+    vault: ERR,
+    botocore: BOTO_ERR,
+    jsSdk: { 'profile:a': { region: 'r' } },
+    goIni: 'an error: key-value delimiter not found',
+    follows: 'go-ini and botocore; the JS SDK skips the line silently',
+  },
+  {
+    name: '":" as the delimiter',
+    text: '[profile a]\nregion : r\n',
+    vault: ERR,
+    botocore: { 'profile:a': { region: 'r' } },
+    jsSdk: {},
+    goIni: 'region = r (":" is one of its delimiters)',
+    follows: 'none: vault names the line (see ini.ts: a line without "=" is a ConfigError); the JS SDK ignores it',
+  },
+  {
+    name: 'a section that appears twice',
+    text: '[profile a]\nregion = r1\nx = 1\n[profile a]\nregion = r2\n',
+    vault: { 'profile:a': { region: 'r2', x: '1' } },
+    botocore: BOTO_ERR,
+    jsSdk: { 'profile:a': { region: 'r2', x: '1' } },
+    goIni: 'one section, later keys winning',
+    follows: 'go-ini and the JS SDK; botocore refuses the file (configparser strict mode)',
+  },
+  {
+    name: 'a key set twice',
+    text: '[profile a]\nregion = r1\nregion = r2\n',
+    vault: { 'profile:a': { region: 'r2' } },
+    botocore: BOTO_ERR,
+    jsSdk: { 'profile:a': { region: 'r2' } },
+    goIni: 'the last value',
+    follows: 'go-ini and the JS SDK; botocore refuses the file',
+  },
+  {
+    name: 'two spaces after "profile"',
+    text: '[profile  a]\nregion = r\n',
+    vault: { 'profile:a': { region: 'r' } },
+    botocore: { 'profile:a': { region: 'r' } },
+    jsSdk: {},
+    goIni: 'section "profile  a", which aws-vault\'s lookup of "profile a" never finds',
+    follows: 'botocore (the AWS CLI finds the profile, so vault does too)',
+  },
+  {
+    name: 'a quoted profile name',
+    text: '[profile "a b"]\nregion = r\n',
+    vault: { 'profile:"a b"': { region: 'r' } },
+    botocore: { 'profile:a b': { region: 'r' } },
+    jsSdk: {},
+    goIni: 'section `profile "a b"`: the name keeps its quotes',
+    follows: 'go-ini',
+  },
+  {
+    name: 'text after a header',
+    text: '[profile a] junk\nregion = r\n',
+    vault: ERR,
+    botocore: { 'profile:a': { region: 'r' } },
+    jsSdk: {},
+    goIni: 'section "profile a", the text dropped',
+    follows: 'none: vault names the line (ini.ts: a broken header is a ConfigError); the JS SDK loses the section',
+  },
+  {
+    name: 'a header with two "]"',
+    text: '[profile a]]\nregion = r\n',
+    vault: ERR,
+    botocore: { 'profile:a]': { region: 'r' } },
+    jsSdk: {},
+    goIni: 'section "profile a]" (up to the last "]")',
+    follows: 'none: vault names the line rather than guess a name',
+  },
+  {
+    name: 'a key outside any section',
+    text: 'region = r\n[profile a]\nx = 1\n',
+    vault: ERR,
+    botocore: BOTO_ERR,
+    jsSdk: { 'profile:a': { x: '1' } },
+    goIni: 'puts it in its DEFAULT section, silently',
+    follows: 'botocore: an error naming file:line, since the key would otherwise be lost',
+  },
+  {
+    name: 'a section without keys',
+    text: '[profile a]\n[profile b]\nx = 1\n',
+    vault: { 'profile:a': {}, 'profile:b': { x: '1' } },
+    botocore: { 'profile:a': {}, 'profile:b': { x: '1' } },
+    jsSdk: { 'profile:b': { x: '1' } },
+    goIni: 'an empty section',
+    follows: 'go-ini and botocore: the profile exists (vault list shows it)',
+  },
+  {
+    name: 'a byte-order mark',
+    text: '\uFEFF[profile a]\nregion = r\n',
+    vault: { 'profile:a': { region: 'r' } },
+    botocore: BOTO_ERR,
+    jsSdk: { 'profile:a': { region: 'r' } },
+    goIni: 'skips the BOM',
+    follows: 'go-ini and the JS SDK (botocore reads the BOM as text before the first header)',
+  },
+]
+
+describe('INI reader: where vault, botocore and the JS SDK disagree (documented, asserted)', () => {
+  const shapes: Shape[] = []
+  before(() => shapes.push(...botocore(DISAGREEMENTS.map((r) => r.text))))
+  for (const [n, row] of DISAGREEMENTS.entries()) {
+    test(`${row.name}: vault follows ${row.follows.split(/[;:,]/)[0]}`, async () => {
+      assert.deepEqual(vault(row.text), row.vault, 'vault')
+      assert.deepEqual(shapes[n], row.botocore, 'botocore')
+      assert.deepEqual(await jsSdk(row.text), row.jsSdk, 'JS SDK')
+    })
+  }
+})
