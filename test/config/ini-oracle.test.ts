@@ -17,7 +17,14 @@ import { parseIni } from '../../src/config/ini.js'
 import { CONFIG_PATH } from './helpers.js'
 
 /** kind:name → key → value; a nested block's lines become `parent.sub` keys. Or an error. */
-type Shape = Record<string, Record<string, string>> | { error: string }
+type Sections = Record<string, Record<string, string>>
+type Shape = Sections | { error: string }
+
+/** The sections of a reading that must have succeeded. */
+function accepted(shape: Shape, what: string): Sections {
+  assert.ok(!('error' in shape && typeof shape.error === 'string'), `${what}: ${JSON.stringify(shape)}`)
+  return shape as Sections
+}
 
 const HELPER = fileURLToPath(new URL('../oracles/botocore-ini.py', import.meta.url))
 
@@ -177,9 +184,8 @@ describe('INI reader: vault, botocore and the JS SDK agree on the common ground'
     const texts = Array.from({ length: 600 }, () => randomConfig(next))
     const boto = botocore(texts)
     for (const [n, text] of texts.entries()) {
-      const want = vault(text)
       const where = `config #${n} (seed 27): ${JSON.stringify(text)}`
-      assert.ok(!('error' in want && typeof want.error === 'string'), `vault refused ${where}`)
+      const want = accepted(vault(text), `vault refused ${where}`)
       assert.deepEqual(boto[n], want, `botocore ≠ vault on ${where}`)
       assert.deepEqual(await jsSdk(text), withoutEmpty(want), `JS SDK ≠ vault on ${where}`)
     }
@@ -306,8 +312,7 @@ describe('INI reader: vault, botocore and the JS SDK agree on real-world configs
   before(() => shapes.push(...botocore(REAL_WORLD.map((f) => f.text))))
   for (const [n, { name, text }] of REAL_WORLD.entries()) {
     test(name, async () => {
-      const want = vault(text)
-      assert.ok(!('error' in want && typeof want.error === 'string'), `vault refused it: ${JSON.stringify(want)}`)
+      const want = accepted(vault(text), 'vault refused it')
       assert.ok(Object.keys(want).length >= 2, 'the file has sections')
       assert.deepEqual(shapes[n], want, 'botocore ≠ vault')
       // A key with an empty value (`cli_pager=`) the SDK reads as the opening of a nested block:
