@@ -329,7 +329,8 @@ describe('INI reader: vault, botocore and the JS SDK agree on real-world configs
 
 // Where the three part. Each row asserts every parser's reading exactly, so a change in any of
 // them is noticed; `goIni` says what aws-vault reads (go-ini, `AllowNestedValues: true,
-// InsensitiveKeys: true`, aws-vault vault/config.go parseFile), the tiebreaker; `follows` says
+// InsensitiveKeys: true`, aws-vault vault/config.go parseFile; its rules read from go-ini
+// parser.go `parse` and `readValue`), the tiebreaker; `follows` says
 // whose reading vault takes, and why. The JS SDK's map keeps a header it cannot read as
 // `profile NAME` under its raw text (`profile  a`), which is no profile: shown here as absent.
 // None of these rows is a case where botocore, the JS SDK and aws-vault all agree against vault.
@@ -359,7 +360,7 @@ const DISAGREEMENTS: Array<{
     vault: { 'sso-session:s': { sso_start_url: 'https://x.awsapps.com/start#/' } },
     botocore: { 'sso-session:s': { sso_start_url: 'https://x.awsapps.com/start#/' } },
     jsSdk: { 'sso-session:s': { sso_start_url: 'https://x.awsapps.com/start#/' } },
-    goIni: 'cuts at the "#": https://x.awsapps.com/start (aws-vault users quote such URLs)',
+    goIni: 'cuts at the "#" (even inside double quotes): https://x.awsapps.com/start',
     follows: 'botocore and the JS SDK, on purpose against go-ini: the URL the AWS CLI wrote is kept whole',
   },
   {
