@@ -72,7 +72,7 @@ describe('ECS credential server (issue 7)', () => {
     const t = servedChain()
     const s = await start(t.credentials)
     for (const method of ['POST', 'PUT', 'DELETE']) {
-      for (const headers of [{}, { Authorization: 'nope' }]) {
+      for (const headers of [{}, { Authorization: 'nope' }] as Array<Record<string, string>>) {
         const res = await send(s.url, { method, headers })
         assert.equal(res.status, 403, `${method} ${JSON.stringify(headers)}`)
         assert.equal(res.headers.allow, undefined, 'no Allow header for a stranger')
