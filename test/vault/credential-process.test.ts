@@ -109,9 +109,9 @@ describe('credential_process output is validated as the SDKs do (issue 13.6)', (
   })
 })
 
-// Issue 25: a role over credential_process session credentials is role chaining, which AWS caps at
-// 1 h (aws-vault vault/vault.go: AssumeRole's Duration is capped for chained roles; STS refuses
-// DurationSeconds > 3600 with temporary credentials). Long-term keys from the process keep 12 h.
+// Issue 25: a role over credential_process session credentials is role chaining, which AWS limits
+// to 1 h (IAM User Guide, "Role chaining"; the strict STS refuses DurationSeconds > 3600 signed with
+// temporary credentials, as real STS does). Long-term keys from the process keep the 12 h asked for.
 describe('a role over credential_process (issue 25)', () => {
   const processConfig = (out: object) => `
 [profile cp]
