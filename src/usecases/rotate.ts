@@ -15,7 +15,7 @@ export interface RotateRequest {
 
 /**
  * `vault rotate`: replaces the long-term access key behind a profile with a new one (created,
- * stored, then the old one deleted at AWS). Progress goes to stderr; nothing goes to stdout.
+ * stored, then the old one deleted at AWS). Progress goes to stderr; the result line, to stdout.
  */
 export async function rotate(rt: Runtime, req: RotateRequest): Promise<void> {
   const profile = await loadProfile(rt, { profile: req.profile })
@@ -40,7 +40,7 @@ export async function rotate(rt: Runtime, req: RotateRequest): Promise<void> {
     log: rt.log,
     say,
   })
-  say(
-    `Rotated the access key of profile ${plan.holder}: ${maskKey(result.oldKeyId)} is deleted, ${maskKey(result.newKeyId)} is stored`,
+  rt.streams.stdout.write(
+    `Rotated the access key of profile ${plan.holder}: ${maskKey(result.oldKeyId)} is deleted, ${maskKey(result.newKeyId)} is stored\n`,
   )
 }

@@ -5,13 +5,14 @@
  * refuses; IAM goes to moto directly. Everything a suite creates lives in one temp folder that
  * stop() removes. A missing component throws with an install hint: CI never skips these tests.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { after, before } from 'node:test'
+import { checkedSpawn } from '../fakes/checked-spawn.js'
 import { mfaSerial } from '../fakes/fakes.js'
 import { StrictSts, startStrictSts } from '../strict-sts/client.js'
 import { lookupAgent } from '../strict-sts/server.js'
@@ -123,10 +124,10 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
     `[D-BUS Service]\nName=org.freedesktop.secrets\nExec=${restart}\n`,
     { mode: 0o600 },
   )
-  const launched = spawnSync('dbus-launch', ['--sh-syntax'], { env: base, encoding: 'utf8' })
-  const address = /DBUS_SESSION_BUS_ADDRESS='([^']+)'/.exec(launched.stdout)?.[1]
-  const pid = Number(/DBUS_SESSION_BUS_PID=(\d+)/.exec(launched.stdout)?.[1])
-  if (!address || !pid) throw new Error(`e2e: dbus-launch failed: ${launched.stderr || launched.stdout}`)
+  const launched = checkedSpawn('starting the D-Bus session', 'dbus-launch', ['--sh-syntax'], { env: base })
+  const address = /DBUS_SESSION_BUS_ADDRESS='([^']+)'/.exec(launched)?.[1]
+  const pid = Number(/DBUS_SESSION_BUS_PID=(\d+)/.exec(launched)?.[1])
+  if (!address || !pid) throw new Error(`e2e: dbus-launch printed no bus address and pid: ${launched}`)
   const env = { ...base, DBUS_SESSION_BUS_ADDRESS: address }
   if (password !== unlockWith) {
     // Create the login keyring with `password`, then restart the daemon unlocked with the wrong one:
@@ -135,6 +136,7 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
     await runDaemon(env, password)
     await touchKeyring(env)
     await runDaemon(env, unlockWith, ['--replace'])
+    assertLoginKeyringLocked(env)
   } else {
     await runDaemon(env, password)
   }
@@ -155,18 +157,44 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
 }
 
 async function runDaemon(env: Record<string, string>, password: string, extra: string[] = []) {
-  const result = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets', ...extra], {
-    env,
-    input: password,
-    encoding: 'utf8',
-    timeout: 10_000,
-  })
-  if (result.status !== 0) throw new Error(`e2e: gnome-keyring-daemon failed: ${result.stderr}`)
+  checkedSpawn(
+    'starting gnome-keyring-daemon',
+    'gnome-keyring-daemon',
+    ['--unlock', '--components=secrets', ...extra],
+    {
+      env,
+      input: password,
+    },
+  )
 }
 
+/** Storing an item makes gnome-keyring create the login keyring with the password it was unlocked with. */
 async function touchKeyring(env: Record<string, string>) {
   requireCommand('secret-tool')
-  spawnSync('secret-tool', ['store', '--label=init', 'service', 'vault-e2e-init'], { env, input: 'x', timeout: 5000 })
+  checkedSpawn('creating the login keyring', 'secret-tool', ['store', '--label=init', 'service', 'vault-e2e-init'], {
+    env,
+    input: 'x',
+  })
+}
+
+/** The locked-keyring tests need a keyring that really is locked; anything else is a setup failure. */
+function assertLoginKeyringLocked(env: Record<string, string>) {
+  const out = checkedSpawn(
+    'reading whether the login keyring is locked',
+    'dbus-send',
+    [
+      '--session',
+      '--print-reply',
+      '--dest=org.freedesktop.secrets',
+      '/org/freedesktop/secrets/collection/login',
+      'org.freedesktop.DBus.Properties.Get',
+      'string:org.freedesktop.Secret.Collection',
+      'string:Locked',
+    ],
+    { env },
+  )
+  if (!/boolean true/.test(out))
+    throw new Error(`test setup: the login keyring is not locked after the restart: ${out}`)
 }
 
 async function startMoto(tmp: string) {
@@ -229,8 +257,13 @@ export interface RecordedCall {
 export class MotoRecorder {
   constructor(private readonly url: string) {}
   async start() {
-    await fetch(`${this.url}/moto-api/recorder/reset-recording`, { method: 'POST' })
-    await fetch(`${this.url}/moto-api/recorder/start-recording`, { method: 'POST' })
+    for (const step of ['reset-recording', 'start-recording']) {
+      const res = await fetch(`${this.url}/moto-api/recorder/${step}`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(30_000),
+      })
+      if (!res.ok) throw new Error(`test setup: moto ${step} failed: HTTP ${res.status} ${await res.text()}`)
+    }
   }
   async calls(): Promise<RecordedCall[]> {
     const text = await (await fetch(`${this.url}/moto-api/recorder/download-recording`)).text()

@@ -95,7 +95,6 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
 
     const res = await vault(['rotate', `${user}-role`, '--no-session'], { env: home.env })
     assert.equal(res.code, 0, res.stderr)
-    assert.equal(res.stdout, '')
     const calls = await services.recorder.calls()
     assert.deepEqual(
       calls.map((c) => c.action),
@@ -112,6 +111,12 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     assert.match(res.stderr, new RegExp(`Removed 1 cached session of profile ${user}-role\n`))
     assert.doesNotMatch(res.stderr, new RegExp(`cached session of profile ${user}\n`))
     assert.match(res.stderr, new RegExp(`Deleted old access key \\*{16}${old.AccessKeyId.slice(-4)}`))
+    // Issue 25: the result is the one line on stdout; progress stays on stderr.
+    assert.equal(
+      res.stdout,
+      `Rotated the access key of profile ${user}: ****************${old.AccessKeyId.slice(-4)} is deleted, ****************${newId.slice(-4)} is stored\n`,
+    )
+    assert.doesNotMatch(res.stderr, /Rotated the access key/)
 
     assert.equal(new URLSearchParams(calls[1].body).get('UserName'), user)
     assert.equal(new URLSearchParams(calls[2].body).get('AccessKeyId'), old.AccessKeyId)

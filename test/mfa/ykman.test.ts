@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { selectMfaSource } from '../../src/mfa/select.js'
 import { ykmanArgs } from '../../src/mfa/ykman.js'
+import { memoryLogger } from '../fakes/fakes.js'
 
 const serial = 'arn:aws:iam::111111111111:mfa/jon'
 
@@ -36,4 +41,31 @@ describe('ykman arguments (issue 14)', () => {
   for (const row of rows) {
     it(row.name, () => assert.deepEqual(ykmanArgs(serial, row.env), row.args))
   }
+})
+
+// The mutation this pins (issue 25): the driver asking ykman for the profile name. aws-vault
+// prompt/ykman.go YkmanMfaProvider passes the mfa serial as the OATH account (`--single mfaSerial`).
+describe('the ykman driver asks for the MFA serial, not the profile (issue 25)', () => {
+  let bin: string
+  before(async () => {
+    bin = await mkdtemp(join(tmpdir(), 'vault-ykman-'))
+    await writeFile(join(bin, 'ykman'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/argv"\necho 654321\n`)
+    await chmod(join(bin, 'ykman'), 0o755)
+  })
+  after(async () => {
+    await rm(bin, { recursive: true, force: true })
+  })
+
+  it('--prompt ykman runs `ykman oath accounts code --single SERIAL` and returns its code', async () => {
+    const mfa = selectMfaSource({
+      driver: 'ykman',
+      mfaProcessFor: () => undefined,
+      env: { PATH: bin },
+      hasTerminal: false,
+      platform: 'linux',
+      log: memoryLogger(),
+    })
+    assert.equal(await mfa({ serial, profile: 'caktus' }), '654321')
+    assert.equal(await readFile(join(bin, 'argv'), 'utf8'), `oath\naccounts\ncode\n--single\n${serial}\n`)
+  })
 })

@@ -66,6 +66,22 @@ describe('ECS credential server (issue 7)', () => {
     assert.deepEqual(t.sts.ops(), [], 'a refused request fetches nothing')
   })
 
+  // Issue 25: the token check comes before the method check, so a caller without the token learns
+  // nothing about the server, not even which method it takes (no 405, no Allow header).
+  it('a wrong method without the token, or with a wrong one, is refused 403, not 405', async () => {
+    const t = servedChain()
+    const s = await start(t.credentials)
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      for (const headers of [{}, { Authorization: 'nope' }] as Array<Record<string, string>>) {
+        const res = await send(s.url, { method, headers })
+        assert.equal(res.status, 403, `${method} ${JSON.stringify(headers)}`)
+        assert.equal(res.headers.allow, undefined, 'no Allow header for a stranger')
+        assert.doesNotMatch(res.body, /GET/)
+      }
+    }
+    assert.deepEqual(t.sts.ops(), [])
+  })
+
   it('assumes /role-arn/ARN from the profile credentials, cached per ARN', async () => {
     const t = servedChain()
     const s = await start(t.credentials)

@@ -5,11 +5,16 @@
  * SSORoleCredentialsProvider (15-minute refresh window, registration kept with the token).
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { AwsCallError } from '../../src/errors.js'
+import { readAwsCliToken } from '../../src/sso/aws-cli-cache.js'
 import { deviceLoginLimitMs } from '../../src/sso/device-login.js'
 import { type ClientRegistration, type OidcPort, ssoTarget, type TokenGrant } from '../../src/sso/sso-port.js'
-import { tokenSource } from '../../src/sso/token-source.js'
+import { type TokenSourceDeps, tokenSource } from '../../src/sso/token-source.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import { OidcTokenStore, parseOidcToken } from '../../src/stores/oidc-token-store.js'
 import { type LockWait, noLock } from '../../src/vault/provider.js'
@@ -21,12 +26,16 @@ const session = { startUrl, region: 'us-east-1', scopes: ['sso:account:access'],
 
 function scriptedOidc(
   clock: ReturnType<typeof fixedClock>,
-  script: { poll?: string[]; refresh?: string; expiresIn?: number } = {},
+  script: { poll?: string[]; refresh?: string; expiresIn?: number; noRefreshToken?: boolean } = {},
 ) {
   const calls: string[] = []
   const polls = [...(script.poll ?? [])]
   let n = 0
-  const grant = (): TokenGrant => ({ accessToken: `at-${++n}`, expiresIn: 8 * 3600, refreshToken: `rt-${n}` })
+  const grant = (): TokenGrant => ({
+    accessToken: `at-${++n}`,
+    expiresIn: 8 * 3600,
+    refreshToken: script.noRefreshToken ? undefined : `rt-${n}`,
+  })
   const port: OidcPort = {
     async registerClient(input) {
       calls.push(`RegisterClient ${input.scopes?.join(' ')}`)
@@ -57,7 +66,11 @@ function scriptedOidc(
   return { port, calls }
 }
 
-function world(script: Parameters<typeof scriptedOidc>[1] = {}, waits: Array<LockWait | undefined> = []) {
+function world(
+  script: Parameters<typeof scriptedOidc>[1] = {},
+  waits: Array<LockWait | undefined> = [],
+  awsCliToken?: TokenSourceDeps['awsCliToken'],
+) {
   const clock = fixedClock()
   const store = new MemoryStore()
   const oidc = scriptedOidc(clock, script)
@@ -76,6 +89,7 @@ function world(script: Parameters<typeof scriptedOidc>[1] = {}, waits: Array<Loc
       clock,
       log: memoryLogger(),
       notice: (l) => notices.push(l),
+      awsCliToken,
       show: async (t) => void shown.push(t),
       openBrowser: async (u) => void opened.push(u),
       sleep: async (ms) => {
@@ -142,7 +156,7 @@ describe('SSO token source', () => {
     assert.deepEqual(w.calls, [])
   })
 
-  it('inside the 15-minute window (or expired), the refresh token is redeemed without a browser', async () => {
+  it('past expiry, the refresh token is redeemed without a browser', async () => {
     const w = world()
     await w.source.get()
     w.calls.length = 0
@@ -152,6 +166,30 @@ describe('SSO token source', () => {
     assert.equal(w.opened.length, 1)
     const stored = await new OidcTokenStore(w.store).get(startUrl)
     assert.equal(stored?.refreshToken, 'rt-2')
+  })
+
+  // aws-vault vault/ssorolecredentialsprovider.go: a token expiring within 15 minutes is refreshed
+  // (the AWS CLI's botocore SSOTokenProvider uses the same window).
+  it('inside the 15-minute window: a token with 10 min left and a refresh token is refreshed', async () => {
+    const w = world()
+    await w.source.get()
+    w.calls.length = 0
+    w.clock.advance(8 * 3600 - 10 * 60)
+    assert.deepEqual(await w.source.get(), { accessToken: 'at-2', cached: false })
+    assert.deepEqual(w.calls, ['CreateToken refresh_token rt-1'])
+    assert.equal(w.opened.length, 1, 'no browser for the refresh')
+  })
+
+  it('inside the 15-minute window with no refresh token: used while more than 1 min is left, then a new login', async () => {
+    const w = world({ noRefreshToken: true })
+    await w.source.get()
+    w.calls.length = 0
+    w.clock.advance(8 * 3600 - 10 * 60)
+    assert.deepEqual(await w.source.get(), { accessToken: 'at-1', cached: true })
+    assert.deepEqual(w.calls, [])
+    w.clock.advance(10 * 60 - 30) // 30 s left
+    assert.deepEqual(await w.source.get(), { accessToken: 'at-2', cached: false })
+    assert.deepEqual(w.calls, ['StartDeviceAuthorization c1', 'CreateToken device_code'])
   })
 
   it('invalid_grant on refresh: one line why, then a new login with the stored registration', async () => {
@@ -200,6 +238,49 @@ describe('SSO token source', () => {
     w.calls.length = 0
     assert.deepEqual(await w.source.get(), { accessToken: 'at-2', cached: false })
     assert.deepEqual(w.calls, ['CreateToken refresh_token rt-1'])
+  })
+})
+
+// Issue 25: the AWS CLI's ~/.aws/sso/cache token is borrowed only while it is valid (botocore
+// SSOTokenLoader / aws-vault's use of it: an expired token is never sent), judged by the clock given.
+describe("the AWS CLI's cached SSO token (issue 25)", () => {
+  const cliToken = (expiresAt: string) => async () => ({ accessToken: 'cli-token', expiresAt: new Date(expiresAt) })
+
+  it('a token valid for 1 h more is used, with no OIDC call', async () => {
+    const w = world({}, [], cliToken('2026-11-21T10:00:00Z'))
+    assert.deepEqual(await w.source.get(), { accessToken: 'cli-token', cached: true })
+    assert.deepEqual(w.calls, [])
+  })
+
+  for (const [name, expiresAt] of [
+    ['expired an hour ago', '2026-11-21T08:00:00Z'],
+    ['expiring this second', '2026-11-21T09:00:00Z'],
+    ['with 30 s left', '2026-11-21T09:00:30Z'],
+  ]) {
+    it(`a token ${name} is not used: a new login instead`, async () => {
+      const w = world({}, [], cliToken(expiresAt))
+      assert.deepEqual(await w.source.get(), { accessToken: 'at-1', cached: false })
+      assert.deepEqual(w.calls, [
+        'RegisterClient sso:account:access',
+        'StartDeviceAuthorization c1',
+        'CreateToken device_code',
+      ])
+    })
+  }
+
+  it('read from the cache file, an expired token is still refused (readAwsCliToken + tokenSource)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vault-sso-cache-'))
+    try {
+      const file = join(dir, `${createHash('sha1').update('corp').digest('hex')}.json`)
+      await writeFile(file, JSON.stringify({ startUrl, accessToken: 'cli-token', expiresAt: '2026-11-21T08:59:00Z' }))
+      const w = world({}, [], (s) => readAwsCliToken(dir, s))
+      assert.deepEqual(await w.source.get(), { accessToken: 'at-1', cached: false })
+      await writeFile(file, JSON.stringify({ startUrl, accessToken: 'cli-token', expiresAt: '2026-11-21T10:00:00Z' }))
+      const fresh = world({}, [], (s) => readAwsCliToken(dir, s))
+      assert.deepEqual(await fresh.source.get(), { accessToken: 'cli-token', cached: true })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

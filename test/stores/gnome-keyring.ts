@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { checkedSpawn } from '../fakes/checked-spawn.js'
 
 const INSTALL_HINT = 'apt-get install gnome-keyring dbus-x11 libsecret-tools'
 const TOOLS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool']
@@ -164,39 +165,37 @@ export class PrivateKeyring {
 
   /** dbus-daemon rereads its service directory (it watches it too, but not synchronously). */
   private reloadBus(): void {
-    this.busCall('org.freedesktop.DBus.ReloadConfig')
+    checkedSpawn('reloading the bus configuration', 'dbus-send', this.busArgs('org.freedesktop.DBus.ReloadConfig'), {
+      env: this.env,
+    })
   }
 
-  /** The pid of the process that owns org.freedesktop.secrets, if any. */
+  /**
+   * The pid of the process that owns org.freedesktop.secrets, if any. The bus answers an error
+   * when no one owns the name, so a failed call is an answer here ("none"), not a setup failure.
+   */
   private ownerPid(): number | undefined {
-    const out = this.busCall('org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets')
-    const pid = /uint32 (\d+)/.exec(out)?.[1]
+    const r = spawnSync(
+      'dbus-send',
+      this.busArgs('org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets'),
+      { env: this.env, encoding: 'utf8', timeout: 10_000 },
+    )
+    const pid = /uint32 (\d+)/.exec(r.stdout ?? '')?.[1]
     return pid ? Number(pid) : undefined
   }
 
-  private busCall(method: string, ...args: string[]): string {
-    const r = spawnSync(
-      'dbus-send',
-      ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', method, ...args],
-      { env: this.env, encoding: 'utf8', timeout: 10_000 },
-    )
-    return r.stdout ?? ''
+  private busArgs(method: string, ...args: string[]): string[] {
+    return ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', method, ...args]
   }
 
   private hasSecretService(): boolean {
-    const r = spawnSync(
+    const out = checkedSpawn(
+      'asking the bus whether the Secret Service is up',
       'dbus-send',
-      [
-        '--session',
-        '--print-reply',
-        '--dest=org.freedesktop.DBus',
-        '/org/freedesktop/DBus',
-        'org.freedesktop.DBus.NameHasOwner',
-        'string:org.freedesktop.secrets',
-      ],
-      { env: this.env, encoding: 'utf8' },
+      this.busArgs('org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'),
+      { env: this.env },
     )
-    return r.stdout.includes('boolean true')
+    return out.includes('boolean true')
   }
 }
 

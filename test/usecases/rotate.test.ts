@@ -87,14 +87,17 @@ describe('vault rotate, the use case (issue 8)', () => {
     assert.notEqual(newKey, longTermKeys.accessKeyId)
     assert.equal((await new CredentialStore(store).get('caktus'))?.accessKeyId, newKey)
     assert.deepEqual(await store.keys(), ['caktus'], 'the cached role session is gone')
-    assert.equal(t.stdout.text(), '')
+    // Issue 25: the result on stdout, progress on stderr.
+    assert.equal(
+      t.stdout.text(),
+      'Rotated the access key of profile caktus: ****************MPLE is deleted, ****************0001 is stored\n',
+    )
     assert.deepEqual(t.stderr.text().split('\n'), [
       'Rotating access key ****************MPLE of profile caktus, using its long-term keys (this can take up to 20 s)',
       'Created new access key ****************0001 for IAM user jon',
       'Stored the new access key for profile caktus',
       'Removed 1 cached session of profile saguaro',
       'Deleted old access key ****************MPLE',
-      'Rotated the access key of profile caktus: ****************MPLE is deleted, ****************0001 is stored',
       '',
     ])
   })

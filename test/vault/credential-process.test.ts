@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { AwsCallError } from '../../src/errors.js'
 import { credentialProcessProvider, parseProcessCredentials } from '../../src/vault/credential-process-provider.js'
+import { chainFixture } from '../fakes/chain-fixture.js'
 import { fixedClock } from '../fakes/fakes.js'
 
 const now = new Date('2026-11-21T09:00:00Z')
@@ -105,5 +106,37 @@ describe('credential_process output is validated as the SDKs do (issue 13.6)', (
       clock: fixedClock(),
     })
     await assert.rejects(provider.retrieve(), /profile "cp": credential_process failed \(exit 3\)/)
+  })
+})
+
+// Issue 25: a role over credential_process session credentials is role chaining, which AWS limits
+// to 1 h (IAM User Guide, "Role chaining"; the strict STS refuses DurationSeconds > 3600 signed with
+// temporary credentials, as real STS does). Long-term keys from the process keep the 12 h asked for.
+describe('a role over credential_process (issue 25)', () => {
+  const processConfig = (out: object) => `
+[profile cp]
+credential_process = printf '%s' '${JSON.stringify(out)}'
+
+[profile role]
+source_profile = cp
+role_arn = arn:aws:iam::222222222222:role/Dev
+duration_seconds = 43200
+`
+  it('session credentials from the process: AssumeRole is capped at 1 h, with the reason', async () => {
+    const t = chainFixture({ config: processConfig(good), keys: [] })
+    await t.run('role')
+    assert.deepEqual(t.sts.ops(), ['AssumeRole'])
+    assert.equal(t.sts.calls[0].signedWith, 'ASIAPROC')
+    assert.ok((t.sts.calls[0].input.durationSeconds as number) <= 3600, 'DurationSeconds ≤ 3600')
+    assert.equal(t.sts.calls[0].input.durationSeconds, 3600)
+    t.debugLine(/^profile role: capping AssumeRole duration from 12h to AWS maximum 1h for role chaining/)
+  })
+
+  it('long-term keys from the process: the full 12 h', async () => {
+    const keysOnly = { Version: 1, AccessKeyId: 'AKIAPROC', SecretAccessKey: 's' }
+    const t = chainFixture({ config: processConfig(keysOnly), keys: [] })
+    await t.run('role')
+    assert.deepEqual(t.sts.ops(), ['AssumeRole'])
+    assert.equal(t.sts.calls[0].input.durationSeconds, 43200)
   })
 })
