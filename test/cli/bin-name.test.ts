@@ -52,7 +52,10 @@ describe('the bin the user ran (issue 23)', () => {
     it(`shell-init ${shell} for awsvault defines awsvault, calls command awsvault, completes awsvault`, () => {
       const script = initScript(shell, [], 'awsvault')
       assert.match(script, shell === 'fish' ? /^function awsvault$/m : /^awsvault\(\) \{$/m)
-      assert.match(script, /command awsvault export --format export-env/)
+      assert.match(
+        script,
+        shell === 'fish' ? /command awsvault export --format fish/ : /command awsvault export --format export-env/,
+      )
       assert.match(
         script,
         shell === 'fish' ? /^complete -c awsvault -f$/m : /^complete -o default -F _vault_complete awsvault$/m,

@@ -136,8 +136,8 @@ const rows: Row[] = [
     flag: 'stdout',
     env: 'AWS_VAULT_STDOUT',
     on: ['exec', 'export'],
-    support: 'absent',
-    why: 'prints the IAM Identity Center (SSO) sign-in link; vault has no SSO sign-in yet',
+    support: 'honoured',
+    why: 'the same as --no-browser: the SSO sign-in link is shown, no browser opened (issue 25)',
   },
   { source: 'cli/exec.go ExecCommand', env: 'AWS_VAULT_DISABLE_HELP_MESSAGE', on: ['exec'], support: 'honoured' },
   // cli/export.go
