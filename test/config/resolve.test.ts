@@ -142,7 +142,7 @@ describe('resolveProfile: reading the section', () => {
     },
     {
       name: 'session_tags and transitive_session_tags are parsed with trimming',
-      config: '[profile a]\nsession_tags = team = core , env=prod,\ntransitive_session_tags =  team , env ,\n',
+      config: '[profile a]\nsession_tags = team = core , env=prod\ntransitive_session_tags =  team , env ,\n',
       profile: 'a',
       want: { sessionTags: { team: 'core', env: 'prod' }, transitiveSessionTags: ['team', 'env'] },
     },
