@@ -145,7 +145,14 @@ const rows: Row[] = [
   // cli/login.go
   { source: 'cli/login.go', flag: 'path', on: ['login'], support: 'honoured' },
   { source: 'cli/login.go', flag: 'stdout', char: 's', env: 'AWS_VAULT_STDOUT', on: ['login'], support: 'honoured' },
-  { source: 'cli/login.go', flag: 'auto-logout', char: 'a', env: 'AWS_VAULT_AUTO_LOGOUT', on: ['login'], support: 'honoured' },
+  {
+    source: 'cli/login.go',
+    flag: 'auto-logout',
+    char: 'a',
+    env: 'AWS_VAULT_AUTO_LOGOUT',
+    on: ['login'],
+    support: 'honoured',
+  },
   // prompt/ykman.go
   { source: 'prompt/ykman.go', env: 'YKMAN_OATH_CREDENTIAL_NAME', on: '*', support: 'honoured' },
   { source: 'prompt/ykman.go', env: 'YKMAN_OATH_DEVICE_SERIAL', on: '*', support: 'honoured' },
