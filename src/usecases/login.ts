@@ -45,8 +45,8 @@ export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
   const endpoint = federationEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT)
   const signOut = req.autoLogout ? signOutEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT) : undefined
   const token = await requestSigninToken({ endpoint, credentials, sessionDuration, fetch: rt.fetch, log: rt.log })
-  const signIn = loginUrl(endpoint, consoleDestination(partition, region, req.path), token)
-  const url = signOut ? signOutThen(signOut, signIn) : signIn
+  const signInUrl = loginUrl(endpoint, consoleDestination(partition, region, req.path), token)
+  const url = signOut ? signOutThen(signOut, signInUrl) : signInUrl
   if (req.stdout) {
     rt.streams.stdout.write(`${url}\n`)
     return
