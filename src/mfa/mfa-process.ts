@@ -1,16 +1,22 @@
 import { MfaError } from '../errors.js'
 import { OutputFailure, readOutput } from '../exec/read-output.js'
-import { openTerminal, type Terminal } from '../runtime/terminal.js'
 import type { Env, Logger } from '../runtime/types.js'
 import { isValidMfaCode } from './mfa-source.js'
+
+/** The controlling terminal as plain file descriptors, for a child's stdin and stderr. */
+export interface TerminalFds {
+  stdin: number
+  stderr: number
+  close(): void
+}
 
 export interface MfaProcessOptions {
   command: string
   profile: string
   env: Env
   log: Logger
-  /** The controlling terminal opener (src/runtime/terminal.ts); tests pass their own. */
-  terminal?: () => Promise<Terminal>
+  /** Opens the controlling terminal (openTerminalFds); throws when there is none. Tests pass their own. */
+  terminal?: () => Promise<TerminalFds>
   /** Deadline for the whole run; a helper waiting for a touch that never comes must not hang vault. */
   timeoutMs?: number
 }
@@ -19,13 +25,14 @@ export interface MfaProcessOptions {
  * Runs mfa_process through the shell, as aws-vault does, and returns the code it prints. Its
  * stdin and stderr are the controlling terminal (/dev/tty), so an interactive helper (a YubiKey
  * touch prompt, a password manager asking to unlock) reaches the user even when vault's own stdio
- * are pipes under an SDK; with no terminal, stdin is /dev/null and stderr is vault's, as in
+ * are pipes: an SDK, or docker piping JSON to a credential helper (aws-vault vault/mfa_unix.go
+ * executeMFACommand). With no terminal, stdin is /dev/null and stderr is vault's, as in
  * aws-vault. vault is done when it exits (see readOutput).
  */
 export async function runMfaProcess(o: MfaProcessOptions): Promise<string> {
-  let tty: Terminal | undefined
+  let tty: TerminalFds | undefined
   try {
-    tty = await (o.terminal ?? openTerminal)()
+    tty = await (o.terminal ?? openTerminalFds)()
     o.log.debug(`profile ${o.profile}: running mfa_process with the terminal on its stdin and stderr`)
   } catch {
     o.log.debug(`profile ${o.profile}: no controlling terminal; mfa_process gets /dev/null and vault's stderr`)
@@ -39,18 +46,38 @@ export async function runMfaProcess(o: MfaProcessOptions): Promise<string> {
       profile: o.profile,
       hint: 'check the mfa_process command in your config',
       timeoutMs: o.timeoutMs,
-      stdin: tty ? fdOf(tty.input) : undefined,
-      stderr: tty ? fdOf(tty.output) : undefined,
+      stdin: tty?.stdin,
+      stderr: tty?.stderr,
     })
   } finally {
     tty?.close()
   }
 }
 
-/** spawn shares a stream with a child through its file descriptor (Windows: none, so inherit). */
-function fdOf(stream: NodeJS.ReadableStream | NodeJS.WritableStream): number | undefined {
-  const fd = (stream as { fd?: unknown }).fd
-  return typeof fd === 'number' ? fd : undefined
+/**
+ * Opens /dev/tty twice with plain open(2), for reading and for writing. Not through tty.ReadStream
+ * (src/runtime/terminal.ts): libuv reopens a terminal it reads in non-blocking mode, and a child
+ * given that descriptor fails its first read with EAGAIN (issue 25: `read code` in mfa_process got
+ * nothing). Throws when there is no controlling terminal (and on Windows, which has no /dev/tty).
+ */
+export async function openTerminalFds(): Promise<TerminalFds> {
+  const { closeSync, openSync } = await import('node:fs')
+  const stdin = openSync('/dev/tty', 'r')
+  let stderr: number
+  try {
+    stderr = openSync('/dev/tty', 'w')
+  } catch (err) {
+    closeSync(stdin)
+    throw err
+  }
+  return {
+    stdin,
+    stderr,
+    close() {
+      closeSync(stdin)
+      closeSync(stderr)
+    },
+  }
 }
 
 export interface CodeCommand {

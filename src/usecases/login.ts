@@ -2,7 +2,13 @@ import { parentRequester } from '../audit/requester.js'
 import { DEFAULT_DURATIONS } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { UsageError } from '../errors.js'
-import { consoleDestination, federationEndpoint, partitionOf } from '../login/console-urls.js'
+import {
+  consoleDestination,
+  federationEndpoint,
+  partitionOf,
+  signOutEndpoint,
+  signOutThen,
+} from '../login/console-urls.js'
 import { loginUrl, requestSigninToken } from '../login/federation.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { consoleProviderFor } from '../vault/console-provider.js'
@@ -20,6 +26,8 @@ export interface LoginRequest extends Omit<CredentialRequest, 'profile'> {
   path?: string
   /** Print the sign-in URL on stdout instead of opening a browser. */
   stdout: boolean
+  /** Sign out of any console session first, then sign in (ByteNess aws-vault --auto-logout). */
+  autoLogout?: boolean
 }
 
 /**
@@ -37,8 +45,10 @@ export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
   }
   const partition = partitionOf(region)
   const endpoint = federationEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT)
+  const signOut = req.autoLogout ? signOutEndpoint(partition, rt.env.VAULT_FEDERATION_ENDPOINT) : undefined
   const token = await requestSigninToken({ endpoint, credentials, sessionDuration, fetch: rt.fetch, log: rt.log })
-  const url = loginUrl(endpoint, consoleDestination(partition, region, req.path), token)
+  const signInUrl = loginUrl(endpoint, consoleDestination(partition, region, req.path), token)
+  const url = signOut ? signOutThen(signOut, signInUrl) : signInUrl
   // The URL signs its holder in: a hand-out to whoever ran vault login (the environment's own
   // credentials were not vault's to hand out, and have no profile to record).
   if (signIn.profile) {

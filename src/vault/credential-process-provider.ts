@@ -1,7 +1,7 @@
 import { AwsCallError } from '../errors.js'
 import { OutputFailure, readOutput } from '../exec/read-output.js'
 import type { Clock, Env } from '../runtime/types.js'
-import type { AwsCredentials } from './credentials.js'
+import { parseProcessCredentials } from './credential-process-output.js'
 import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
 
@@ -21,7 +21,8 @@ const timeoutMs = 120_000
 const maxOutput = 1024 * 1024
 
 /**
- * Runs a profile's credential_process through the shell and checks the Version 1 JSON it prints.
+ * Runs a profile's credential_process through the shell and checks the JSON it prints
+ * (credential-process-output.ts).
  * It runs under mfa_process's rules (src/exec/read-output.ts): vault is done when it exits, even
  * if a background child it started holds stdout; a deadline; and an output cap.
  */
@@ -53,48 +54,5 @@ export function credentialProcessProvider(o: CredentialProcessOptions): Credenti
       o.trace?.({ kind: 'call', api: 'credential_process', profile: o.profile })
       return creds
     },
-  }
-}
-
-/**
- * Checks credential_process output as the AWS SDKs do (aws-sdk-js-v3
- * getValidatedProcessCredentials, botocore ProcessProvider): "Version": 1, AccessKeyId and
- * SecretAccessKey present, Expiration (when given) a time, and not already past. Each failure
- * names the profile and what is wrong.
- */
-export function parseProcessCredentials(profile: string, stdout: string, now: Date): AwsCredentials {
-  const invalid = (what: string, hint = 'make credential_process print the JSON described in the AWS CLI docs') =>
-    new AwsCallError(`profile "${profile}": credential_process ${what}`, 'CredentialProcessInvalid', hint)
-  let out: unknown
-  try {
-    out = JSON.parse(stdout)
-  } catch {
-    throw invalid('printed something that is not JSON')
-  }
-  if (out === null || typeof out !== 'object' || Array.isArray(out)) throw invalid('printed JSON that is not an object')
-  const data = out as Record<string, unknown>
-  if (data.Version === undefined) throw invalid('output has no "Version"; it must say "Version": 1')
-  if (data.Version !== 1) throw invalid(`output has "Version": ${JSON.stringify(data.Version)}; only 1 is understood`)
-  const missing = ['AccessKeyId', 'SecretAccessKey'].filter((k) => typeof data[k] !== 'string' || data[k] === '')
-  if (missing.length > 0) throw invalid(`output has no ${missing.join(' and no ')}`)
-  const sessionToken = data.SessionToken
-  if (sessionToken !== undefined && sessionToken !== null && typeof sessionToken !== 'string')
-    throw invalid('output has a SessionToken that is not a string')
-  let expiration: Date | undefined
-  if (data.Expiration !== undefined && data.Expiration !== null && data.Expiration !== '') {
-    expiration = typeof data.Expiration === 'string' ? new Date(data.Expiration) : undefined
-    if (!expiration || Number.isNaN(expiration.getTime()))
-      throw invalid(`output has an Expiration that is not an ISO 8601 time: ${JSON.stringify(data.Expiration)}`)
-    if (expiration.getTime() <= now.getTime())
-      throw invalid(
-        `returned credentials that expired at ${expiration.toISOString()}`,
-        'the command may be serving a stale cache; run it by hand, and check the clock',
-      )
-  }
-  return {
-    accessKeyId: data.AccessKeyId as string,
-    secretAccessKey: data.SecretAccessKey as string,
-    sessionToken: typeof sessionToken === 'string' && sessionToken !== '' ? sessionToken : undefined,
-    expiration,
   }
 }

@@ -151,8 +151,7 @@ const rows: Row[] = [
     char: 'a',
     env: 'AWS_VAULT_AUTO_LOGOUT',
     on: ['login'],
-    support: 'absent',
-    why: 'not implemented',
+    support: 'honoured',
   },
   // prompt/ykman.go
   { source: 'prompt/ykman.go', env: 'YKMAN_OATH_CREDENTIAL_NAME', on: '*', support: 'honoured' },

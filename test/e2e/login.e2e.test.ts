@@ -98,6 +98,22 @@ region = us-east-1
     assert.equal(actions.includes('GetFederationToken'), false)
   })
 
+  it('AWS_VAULT_AUTO_LOGOUT signs out first, as ByteNess aws-vault --auto-logout does (issue 25)', async () => {
+    const res = await vault(['login', `${keys}-role`, '--stdout'], {
+      env: { ...home.env, AWS_VAULT_AUTO_LOGOUT: 'true' },
+    })
+    assert.equal(res.code, 0, res.stderr)
+    const { endpoint, params } = parseLoginUrl(res.stdout)
+    assert.equal(endpoint, `${new URL(stub.url).origin}/oauth`)
+    assert.equal(params.Action, 'logout')
+    assert.deepEqual(parseLoginUrl(`${params.redirect_uri}\n`).params, {
+      Action: 'login',
+      Issuer: 'vault',
+      Destination: 'https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1',
+      SigninToken: 'stub-token-1+/=',
+    })
+  })
+
   it('a profile with only keys signs in through GetFederationToken named after the IAM user', async () => {
     const res = await vault(['login', keys, '--stdout', '--path', 's3/home', '-d', '2h'], { env: home.env })
     assert.equal(res.code, 0, res.stderr)

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { MfaError } from '../../src/errors.js'
-import { runMfaProcess } from '../../src/mfa/mfa-process.js'
-import type { Terminal } from '../../src/runtime/terminal.js'
+import { runMfaProcess, type TerminalFds } from '../../src/mfa/mfa-process.js'
 import { memoryLogger } from '../fakes/fakes.js'
 
 describe('mfa_process (issue 13.5)', () => {
@@ -29,9 +28,9 @@ describe('mfa_process (issue 13.5)', () => {
     const inFd = openSync(inPath, 'r')
     const outFd = openSync(outPath, 'w')
     let closed = 0
-    const terminal: Terminal = {
-      input: { fd: inFd } as unknown as NodeJS.ReadableStream,
-      output: { fd: outFd } as unknown as NodeJS.WritableStream,
+    const terminal: TerminalFds = {
+      stdin: inFd,
+      stderr: outFd,
       close() {
         closed += 1
         closeSync(inFd)

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import { UsageError } from '../../src/errors.js'
 import { createRuntime } from '../../src/runtime/runtime.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import { login } from '../../src/usecases/login.js'
@@ -155,5 +156,50 @@ describe('vault login, the use case (issue 8)', () => {
     )
     assert.equal(new URL(url).searchParams.get('SigninToken'), 'tok-1')
     assert.equal(end, '')
+  })
+
+  // Issue 25: ByteNess aws-vault cli/login.go, --auto-logout (AWS_VAULT_AUTO_LOGOUT): the URL is
+  // https://us-east-1.signin.aws.amazon.com/oauth?Action=logout&redirect_uri=<the login URL>.
+  describe('--auto-logout (issue 25)', () => {
+    it('signs out at us-east-1 first, then redirects to the same login URL', async () => {
+      const plain = setup()
+      await login(plain.rt, { ...base, profile: 'saguaro' })
+      const t = setup()
+      await login(t.rt, { ...base, profile: 'saguaro', autoLogout: true })
+      const url = new URL(t.stdout.text().trim())
+      assert.equal(`${url.origin}${url.pathname}`, 'https://us-east-1.signin.aws.amazon.com/oauth')
+      assert.deepEqual([...url.searchParams.keys()], ['Action', 'redirect_uri'])
+      assert.equal(url.searchParams.get('Action'), 'logout')
+      assert.equal(url.searchParams.get('redirect_uri'), plain.stdout.text().trim())
+    })
+
+    it('goes to the browser the same way', async () => {
+      const t = setup()
+      await login(t.rt, { ...base, profile: 'saguaro', stdout: false, autoLogout: true })
+      assert.equal(t.opened.length, 1)
+      const signIn = new URL(new URL(t.opened[0]).searchParams.get('redirect_uri') ?? '')
+      assert.equal(signIn.searchParams.get('SigninToken'), 'tok-1')
+      assert.equal(t.stdout.text(), '')
+    })
+
+    it('with VAULT_FEDERATION_ENDPOINT, signs out at /oauth on its origin', async () => {
+      const t = setup({ env: { VAULT_FEDERATION_ENDPOINT: 'http://127.0.0.1:9/federation' } })
+      await login(t.rt, { ...base, profile: 'saguaro', autoLogout: true })
+      const url = new URL(t.stdout.text().trim())
+      assert.equal(`${url.origin}${url.pathname}`, 'http://127.0.0.1:9/oauth')
+      assert.equal(new URL(url.searchParams.get('redirect_uri') ?? '').pathname, '/federation')
+    })
+
+    it('refuses aws-cn (no known sign-out there) before asking for a sign-in token', async () => {
+      const t = setup()
+      await assert.rejects(
+        login(t.rt, { ...base, profile: 'panda', autoLogout: true }),
+        (err: unknown) =>
+          err instanceof UsageError &&
+          err.message === '--auto-logout knows no sign-out endpoint for the aws-cn partition',
+      )
+      assert.equal(t.requests.length, 0)
+      assert.equal(t.stdout.text(), '')
+    })
   })
 })

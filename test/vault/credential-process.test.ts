@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { AwsCallError } from '../../src/errors.js'
-import { credentialProcessProvider, parseProcessCredentials } from '../../src/vault/credential-process-provider.js'
+import { parseProcessCredentials } from '../../src/vault/credential-process-output.js'
+import { credentialProcessProvider } from '../../src/vault/credential-process-provider.js'
 import { chainFixture } from '../fakes/chain-fixture.js'
 import { fixedClock } from '../fakes/fakes.js'
 
@@ -21,18 +22,13 @@ describe('credential_process output is validated as the SDKs do (issue 13.6)', (
   const bad: Array<[string, unknown, RegExp]> = [
     ['not JSON', 'Version: 1', /^profile "cp": credential_process printed something that is not JSON$/],
     ['an array', [good], /^profile "cp": credential_process printed JSON that is not an object$/],
-    // getValidatedProcessCredentials: `did not return Version 1`; vault names what is missing.
-    [
-      'no Version',
-      { ...good, Version: undefined },
-      /^profile "cp": credential_process output has no "Version"; it must say "Version": 1$/,
-    ],
+    // A missing Version is taken as 1 (see below); any other Version is refused, as the SDKs do.
     [
       'Version 2',
       { ...good, Version: 2 },
-      /^profile "cp": credential_process output has "Version": 2; only 1 is understood$/,
+      /^profile "cp": credential_process output has "Version": 2 \(only 1 is understood\)$/,
     ],
-    ['Version "1" (a string)', { ...good, Version: '1' }, /has "Version": "1"; only 1 is understood$/],
+    ['Version "1" (a string)', { ...good, Version: '1' }, /has "Version": "1" \(only 1 is understood\)$/],
     [
       'no AccessKeyId',
       { ...good, AccessKeyId: undefined },
@@ -41,6 +37,18 @@ describe('credential_process output is validated as the SDKs do (issue 13.6)', (
     [
       'neither key',
       { Version: 1 },
+      /^profile "cp": credential_process output has no AccessKeyId and no SecretAccessKey$/,
+    ],
+    // Issue 25: one error names every missing or invalid field, as aws-vault's
+    // validateJSONCredential lists all missing fields (vault/credentialprocessprovider.go).
+    [
+      'several fields wrong at once',
+      { Version: 2, SecretAccessKey: 's', SessionToken: 7, Expiration: 'soon' },
+      /^profile "cp": credential_process output has "Version": 2 \(only 1 is understood\), no AccessKeyId, a SessionToken that is not a string and an Expiration that is not an ISO 8601 time: "soon"$/,
+    ],
+    [
+      'no Version and no keys: only the keys are named',
+      { Expiration: '2026-11-21T10:00:00Z' },
       /^profile "cp": credential_process output has no AccessKeyId and no SecretAccessKey$/,
     ],
     [
@@ -82,6 +90,18 @@ describe('credential_process output is validated as the SDKs do (issue 13.6)', (
       secretAccessKey: 's',
       sessionToken: undefined,
       expiration: undefined,
+    })
+  })
+
+  it('takes a missing "Version" as 1, as aws-vault does (issue 25)', () => {
+    // aws-vault vault/credentialprocessprovider.go: callCredentialProcessWith unmarshals the output
+    // into ststypes.Credentials, which has no Version field, so output without one is accepted.
+    const { Version: _, ...noVersion } = good
+    assert.deepEqual(parseProcessCredentials('cp', JSON.stringify(noVersion), now), {
+      accessKeyId: 'ASIAPROC',
+      secretAccessKey: 's',
+      sessionToken: 't',
+      expiration: new Date('2026-11-21T10:00:00Z'),
     })
   })
 
