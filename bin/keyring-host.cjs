@@ -21,6 +21,15 @@ function load() {
   return require('@napi-rs/keyring')
 }
 
+// Loaded at once, then said: vault's per-call deadlines start once the host is up, so a busy
+// machine's slow process start is not taken for a keyring that does not answer.
+try {
+  binding = load()
+  process.send({ ready: true })
+} catch (err) {
+  process.send({ ready: false, error: err instanceof Error ? err.message : String(err) })
+}
+
 let pending = 0
 process.on('message', async (req) => {
   pending++

@@ -247,6 +247,9 @@ export class KeychainStore implements SecretStore, BulkReadable {
    * select() under the constructor). The probe asks the same question from Node first.
    */
   private async callOnce<T>(action: string, run: (b: KeyringBinding, signal: AbortSignal) => Promise<T>): Promise<T> {
+    // The module first, outside this call's deadline: it loads in the helper process, which has a
+    // start-up limit of its own (a busy machine's process start is not the keyring's answer).
+    const binding = await this.load()
     const controller = new AbortController()
     let inNative = false
     let timer: NodeJS.Timeout | undefined
@@ -262,8 +265,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
     })
     const started = Date.now()
     const work = async () => {
-      // The bus answers while the module loads (dlopen, on a first call): the round trip is free.
-      const [bus, binding] = await Promise.all([this.probeBus?.(this.timeoutMs), this.load()])
+      const bus = await this.probeBus?.(this.timeoutMs)
       if (bus === 'silent') throw sessionBusTimeout(this.name, action, this.timeoutMs)
       if (controller.signal.aborted) throw keychainTimeout(this.name, action, this.timeoutMs)
       inNative = true
@@ -284,5 +286,10 @@ export class KeychainStore implements SecretStore, BulkReadable {
 
 /** The native module, run in a helper process of its own (native-host.ts). */
 async function loadHostedBinding(): Promise<KeyringBinding> {
-  return (await import('./native-host.js')).hostedBinding()
+  const host = await import('./native-host.js')
+  await host.hostReady(HOST_START_LIMIT_MS)
+  return host.hostedBinding()
 }
+
+/** How long the helper process may take to start: seconds when 64 vaults start at once on 2 cores. */
+const HOST_START_LIMIT_MS = 30_000

@@ -47,7 +47,24 @@ export function hostedBinding(): KeyringBinding {
   return { AsyncEntry, findCredentialsAsync } as unknown as KeyringBinding
 }
 
-let host: { child: ChildProcess; waiters: Map<number, Waiter> } | undefined
+let host: { child: ChildProcess; waiters: Map<number, Waiter>; ready: Promise<void> } | undefined
+
+/**
+ * Resolves once the host has started and loaded the module, within `limitMs`. A process start on
+ * a busy machine takes seconds; the keychain's own deadlines start after it (keychain-store.ts).
+ */
+export function hostReady(limitMs: number): Promise<void> {
+  const { ready } = start()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the keychain helper process did not start within ${limitMs / 1000} s`)),
+      limitMs,
+    )
+    timer.unref()
+  })
+  return Promise.race([ready, late]).finally(() => clearTimeout(timer))
+}
 let nextId = 0
 
 function ask(request: Request): Promise<never> {
@@ -72,10 +89,20 @@ function settle(id: number, reply: { value?: unknown; error?: string }): void {
 function start(): NonNullable<typeof host> {
   if (host) return host
   const child = fork(HOST, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], execArgv: [], serialization: 'json' })
-  const current = { child, waiters: new Map<number, Waiter>() }
+  let started: { resolve(): void; reject(err: Error): void } = { resolve() {}, reject() {} }
+  const ready = new Promise<void>((resolve, reject) => {
+    started = { resolve, reject }
+  })
+  ready.catch(() => {}) // asked for by hostReady; a host that dies first rejects its waiters too
+  const current = { child, waiters: new Map<number, Waiter>(), ready }
   host = current
-  child.on('message', (reply: { id: number; value?: unknown; error?: string }) => settle(reply.id, reply))
+  child.on('message', (reply: { id: number; ready?: boolean; value?: unknown; error?: string }) => {
+    if (reply.ready === true) started.resolve()
+    else if (reply.ready === false) started.reject(new Error(reply.error ?? 'the keychain module did not load'))
+    else settle(reply.id, reply)
+  })
   const gone = (why: string) => {
+    started.reject(new Error(`the keychain helper process ${why}`))
     if (host === current) host = undefined
     for (const waiter of current.waiters.values()) waiter.reject(new Error(`the keychain helper process ${why}`))
     current.waiters.clear()

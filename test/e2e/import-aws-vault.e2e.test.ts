@@ -229,7 +229,9 @@ describe('vault import --from aws-vault: a stopped Secret Service never hangs va
   after(() => keyring.close())
 
   it('no Secret Service on the bus: one line, exit 69', async () => {
-    const res = await vault(['import', '--from', 'aws-vault'], { env: keyring.env as Record<string, string> })
+    // The target named, so the headless fallback (issue 23) adds no note: this is about the source.
+    const env = { ...(keyring.env as Record<string, string>), AWS_VAULT_BACKEND: 'secret-service' }
+    const res = await vault(['import', '--from', 'aws-vault'], { env })
     assert.equal(res.code, 69)
     assert.match(
       res.stderr,

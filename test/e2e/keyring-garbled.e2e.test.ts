@@ -36,7 +36,8 @@ function assertOneLine(r: RunResult, what: string) {
   assert.equal(lines.length, 1, `${what}: one line expected, got: ${r.stderr}`)
   assert.match(
     lines[0],
-    /^vault: reading "[^"]+": the Secret Service keyring is not available \(its D-Bus session bus sent an unreadable message: bad D-Bus byte order mark 0x41\); check that DBUS_SESSION_BUS_ADDRESS names the session's dbus-daemon, or use --backend file$/,
+    // add names the profile it could not store (the gate's wording), the others the item they read.
+    /^vault: (reading "[^"]+"|cannot store the keys of profile "[^"]+"): the Secret Service keyring is not available \(its D-Bus session bus sent an unreadable message: bad D-Bus byte order mark 0x41\); check that DBUS_SESSION_BUS_ADDRESS names the session's dbus-daemon, or use --backend file$/,
     what,
   )
 }

@@ -156,8 +156,23 @@ describe('vault killed with SIGKILL at random points (issue 15)', () => {
       assert.ok(keys.length <= 2, `${label}: ${keys.length} keys`)
       return { stored: stored.AccessKeyId, keys: keys.map((k) => k.id) }
     }
+    let orphans = 0
     const recovered = async (label: string) => {
-      const r = await vault(['rotate', user, '--no-session'], { env: home.env, timeoutMs: 60_000 })
+      let r = await vault(['rotate', user, '--no-session'], { env: home.env, timeoutMs: 60_000 })
+      // issue 28: a kill after CreateAccessKey but before the journal named the new key leaves a key
+      // no record says vault made; rotate leaves it alone (it may be the user's) and names it,
+      // masked. The user deletes it as told, and the next rotate recovers.
+      const left = /^Left access key \*{16}(\w{4}) of IAM user \S+ alone: no rotation by vault created it$/m.exec(
+        r.stderr,
+      )
+      if (r.code !== 0 && left) {
+        const before = await check(`${label}: before deleting the key left alone`)
+        const orphan = before.keys.find((k) => k !== before.stored && k.endsWith(left[1] as string))
+        assert.ok(orphan, `${label}: the key left alone (…${left[1]}) is not the unstored one: ${r.stderr}`)
+        await iam(services, 'DeleteAccessKey', { UserName: user, AccessKeyId: orphan })
+        orphans++
+        r = await vault(['rotate', user, '--no-session'], { env: home.env, timeoutMs: 60_000 })
+      }
       assert.equal(r.code, 0, `${label}: the rerun did not recover: ${r.stderr}`)
       const { stored, keys } = await check(label)
       assert.deepEqual(keys, [stored], `${label}: exactly one key at IAM, the stored one`)
@@ -189,7 +204,9 @@ describe('vault killed with SIGKILL at random points (issue 15)', () => {
     assert.equal(who.code, 0, who.stderr)
     assert.equal(JSON.parse(who.stdout).Arn, `arn:aws:iam::123456789012:user/${user}`)
     await assertNoSecretOnDisk(home.dir, [...secrets])
-    t.diagnostic(`${killed} of ${runs} rotations killed, span ${span} ms, ${recoveries} reruns`)
+    t.diagnostic(
+      `${killed} of ${runs} rotations killed, span ${span} ms, ${recoveries} reruns, ${orphans} keys left alone and deleted by hand`,
+    )
   })
 
   /** One vault run that must give its answer: exit 0, or with `allowed`, vault's own one-line error. */
