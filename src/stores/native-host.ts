@@ -61,7 +61,7 @@ export function hostReady(limitMs: number): Promise<void> {
       () => reject(new Error(`the keychain helper process did not start within ${limitMs / 1000} s`)),
       limitMs,
     )
-    timer.unref()
+    // Referenced: the host's channel is not, so this timer is what keeps vault waiting for it.
   })
   return Promise.race([ready, late]).finally(() => clearTimeout(timer))
 }
