@@ -1,7 +1,7 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { StoreError } from '../errors.js'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import { formatRemaining, type LongTermKeys, type SessionCache, type SessionKey } from '../vault/provider.js'
 import { cannotAsk, Flights, NeedsUser } from './flights.js'

@@ -1,7 +1,7 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { sdkClientOptions } from '../aws/deadlines.js'
 import { transportError } from '../aws/errors.js'
 import { AwsCallError } from '../errors.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { quietly } from '../vault/sts-client.js'
 import { clamp } from './device-login.js'
 import type { AccountInfo, ClientRegistration, OidcPort, PortalPort, SsoPorts, TokenGrant } from './sso-port.js'

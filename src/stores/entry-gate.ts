@@ -1,8 +1,8 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { checkProfileName } from '../config/write.js'
 import { UsageError } from '../errors.js'
+import { maskKey } from '../output/mask.js'
 import { printable } from '../output/printable.js'
-import type { AwsCredentials } from '../vault/credentials.js'
-import { maskKey } from '../vault/credentials.js'
 import { isNonCredentialKey } from './session-key.js'
 
 /** The shape IAM gives long-term (AKIA) and temporary (ASIA) key ids. */

@@ -1,11 +1,11 @@
 import { parentRequester } from '../audit/requester.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { buildChildEnv, endpointVariable } from '../exec/child-env.js'
 import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ServerKind } from '../server/start.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import { profileOrEnv } from './default-profile.js'
 import {

@@ -1,4 +1,5 @@
 import { clientEnv } from '../agent/port.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { warnPlaintextCredentials } from '../config/credentials-file.js'
 import { resolveProfile } from '../config/resolve.js'
@@ -10,7 +11,6 @@ import { printable } from '../output/printable.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { ssoContext } from '../sso/sso-context.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep, ServedBy } from '../vault/hand-out.js'
 
 export interface CredentialRequest {

@@ -1,4 +1,5 @@
 import { parentRequester } from '../audit/requester.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { DEFAULT_DURATIONS } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { UsageError } from '../errors.js'
@@ -12,7 +13,6 @@ import {
 import { loginUrl, requestSigninToken } from '../login/federation.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { consoleProviderFor } from '../vault/console-provider.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { federationTokenProvider } from '../vault/federation-token-provider.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import { formatRemaining } from '../vault/provider.js'

@@ -2,8 +2,8 @@ import { join } from 'node:path'
 import { rotateAccessKey } from '../iam/rotate-access-key.js'
 import { fileRotationJournal } from '../iam/rotation-journal.js'
 import { planRotation } from '../iam/rotation-plan.js'
+import { maskKey } from '../output/mask.js'
 import type { Runtime } from '../runtime/runtime.js'
-import { maskKey } from '../vault/credentials.js'
 import { chainContext, loadProfile } from './get-credentials.js'
 
 export interface RotateRequest {

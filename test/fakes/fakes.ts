@@ -1,8 +1,8 @@
 /** Small fakes for domain tests: a fixed clock, memory stores, a recording STS port and a string sink. */
 import { Writable } from 'node:stream'
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import type { ResolvedProfile } from '../../src/config/types.js'
 import type { Clock, Logger } from '../../src/runtime/types.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
 import type { LongTermKeys, SessionCache, SessionKey } from '../../src/vault/provider.js'
 import type { StsFactory, StsPort, StsTarget } from '../../src/vault/sts-port.js'
 
