@@ -1,6 +1,6 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { unknownProfile } from '../config/resolve.js'
-import type { Runtime } from '../runtime/runtime.js'
+import type { Ports } from './ports.js'
 
 export interface ClearRequest {
   profile?: string
@@ -8,7 +8,11 @@ export interface ClearRequest {
   ssoOnly?: boolean
 }
 
-type ClearDeps = Pick<Runtime, 'env' | 'homedir' | 'log' | 'streams' | 'keys' | 'sessions' | 'store'>
+/**
+ * The sessions, the store (for OIDC tokens) and stdout; with --profile, also what tells whether the
+ * profile exists (its config section or its keys).
+ */
+export type ClearDeps = Pick<Ports, 'sessions' | 'store' | 'streams'> & Pick<Ports, 'env' | 'homedir' | 'log' | 'keys'>
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -42,7 +46,7 @@ export async function clearSessions(rt: ClearDeps, req: ClearRequest = {}): Prom
 }
 
 /** Removes every OIDC token, or the one for `startUrl`. */
-async function removeOidcTokens(rt: Pick<Runtime, 'store'>, startUrl?: string): Promise<number> {
+async function removeOidcTokens(rt: Pick<Ports, 'store'>, startUrl?: string): Promise<number> {
   const [{ OidcTokenStore }, store] = await Promise.all([import('../sessions/oidc-token-store.js'), rt.store()])
   const tokens = new OidcTokenStore(store)
   if (startUrl === undefined) return tokens.removeAll()
