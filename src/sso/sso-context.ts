@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import type { Streams } from '../runtime/types.js'
 import type { SecretStore } from '../stores/secret-store.js'
+import type { SsoPorts } from '../vault/sso/sso-port.js'
 import type { SsoContext } from '../vault/sso-provider.js'
 import { readAwsCliToken } from './aws-cli-cache.js'
-import type { SsoPorts } from './sso-port.js'
 
 /** What the SSO part of the chain reaches: the composition root gives these (src/compose/runtime.ts). */
 export interface SsoContextDeps {

@@ -2,11 +2,11 @@ import type { CredentialAgent } from '../agent/port.js'
 import type { IamFactory } from '../iam/iam-port.js'
 import type { Clock, Env, Logger, Streams } from '../runtime/types.js'
 import type { SessionStore } from '../sessions/session-store.js'
-import type { SsoPorts } from '../sso/sso-port.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
 import type { HandOutSink } from '../vault/hand-out.js'
 import type { LockFn } from '../vault/provider.js'
+import type { SsoPorts } from '../vault/sso/sso-port.js'
 import type { StsFactory } from '../vault/sts-port.js'
 
 /**
