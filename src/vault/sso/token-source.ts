@@ -61,128 +61,172 @@ export const signInWait: LockWait = {
  * open one browser tab), a refresh_token grant without a browser; else a device authorization.
  * The client registration is kept in the same item and reused until it expires.
  */
-export function tokenSource(deps: TokenSourceDeps, session: SsoSession) {
-  const { log, clock, startUrl } = { ...deps, startUrl: session.startUrl }
-  const rejected = new Set<string>()
-  const lockName = `sso.oidc,${startUrl}`
+export function tokenSource(deps: TokenSourceDeps, session: SsoSession): TokenSource {
+  return new TokenSource(deps, session)
+}
 
-  const usable = (t: StoredOidcToken | null): boolean => {
-    if (!t?.accessToken || rejected.has(t.accessToken)) return false
-    const left = t.expiresAt.getTime() - clock.now().getTime()
-    return left > (refreshable(t) ? refreshWindowMs : minLeftMs)
-  }
-  const refreshable = (t: StoredOidcToken) => Boolean(t.refreshToken && client(t) !== undefined)
-  const client = (t: StoredOidcToken | null): ClientRegistration | undefined => {
-    if (!t?.clientId || !t.clientSecret) return undefined
-    const expiresAt = t.clientSecretExpiresAt ?? new Date(8.64e15)
-    if (expiresAt.getTime() - clock.now().getTime() < registrationMarginMs) return undefined
-    if (t.scopes && t.scopes.join(' ') !== session.scopes.join(' ')) return undefined
-    return { clientId: t.clientId, clientSecret: t.clientSecret, expiresAt }
+export class TokenSource {
+  /** Access tokens the portal answered 401 for: never used again by this source. */
+  private readonly rejected = new Set<string>()
+  private readonly startUrl: string
+  private readonly lockName: string
+
+  constructor(
+    private readonly deps: TokenSourceDeps,
+    private readonly session: SsoSession,
+  ) {
+    this.startUrl = session.startUrl
+    this.lockName = `sso.oidc,${session.startUrl}`
   }
 
-  const store = async (grant: TokenGrant, c: ClientRegistration): Promise<string> => {
+  async get(): Promise<AccessToken> {
+    const current = await (await this.deps.tokens()).get(this.startUrl)
+    if (current && this.usable(current)) {
+      this.deps.log.debug(
+        `SSO ${this.startUrl}: using the stored access token (expires in ${formatRemaining(this.msLeft(current.expiresAt))})`,
+      )
+      return { accessToken: current.accessToken, cached: true }
+    }
+    return this.deps.lock(this.lockName, () => this.fetchUnderLock(), signInWait)
+  }
+
+  /** The portal answered 401 for `accessToken`: forget it (keeping the registration and refresh token). */
+  async invalidate(accessToken: string): Promise<void> {
+    this.rejected.add(accessToken)
+    await this.deps.lock(this.lockName, () => this.dropStored(accessToken), signInWait)
+  }
+
+  private async dropStored(accessToken: string): Promise<void> {
+    const tokens = await this.deps.tokens()
+    const current = await tokens.get(this.startUrl)
+    if (current?.accessToken !== accessToken) return
+    this.deps.log.debug(`SSO ${this.startUrl}: the portal rejected the stored access token; removing it`)
+    // The refresh token stays: it may still be good, and then no browser is needed.
+    await tokens.set(this.startUrl, { ...current, accessToken: '', expiresAt: this.deps.clock.now() })
+  }
+
+  /** Under the lock: a token another process or the AWS CLI stored, else a refresh, else a device login. */
+  private async fetchUnderLock(): Promise<AccessToken> {
+    const current = await (await this.deps.tokens()).get(this.startUrl)
+    const elsewhere = await this.storedElsewhere(current)
+    if (elsewhere) return elsewhere
+    let registration = this.client(current)
+    if (current?.refreshToken && registration) {
+      const refreshed = await this.refresh(current, registration)
+      if ('accessToken' in refreshed) return refreshed
+      if (refreshed.dropRegistration) registration = undefined
+    } else if (current?.refreshToken && current.clientId) {
+      this.deps.notice(`vault: the SSO client registration for ${this.startUrl} has expired; starting a new login`)
+    } else if (current?.accessToken) {
+      this.deps.log.debug(
+        `SSO ${this.startUrl}: the access token expired and cannot be refreshed; starting a new login`,
+      )
+    }
+    return this.login(registration)
+  }
+
+  /** A token another process stored while we waited for the lock, or the AWS CLI's cached one. */
+  private async storedElsewhere(current: StoredOidcToken | null): Promise<AccessToken | undefined> {
+    const { log } = this.deps
+    if (current && this.usable(current)) {
+      log.debug(`SSO ${this.startUrl}: using the access token another process just stored`)
+      return { accessToken: current.accessToken, cached: true }
+    }
+    const fromCli = await this.deps.awsCliToken?.(this.session)
+    if (fromCli && !this.rejected.has(fromCli.accessToken) && this.msLeft(fromCli.expiresAt) > minLeftMs) {
+      log.debug(`SSO ${this.startUrl}: using the AWS CLI's cached token (~/.aws/sso/cache)`)
+      return { accessToken: fromCli.accessToken, cached: true }
+    }
+    return undefined
+  }
+
+  /**
+   * A refresh_token grant (no browser). When it fails for a reason other than a refusal, the current
+   * token is used while it lasts; otherwise a new login follows, with a new registration when the
+   * endpoint refused the client.
+   */
+  private async refresh(
+    current: StoredOidcToken,
+    registration: ClientRegistration,
+  ): Promise<AccessToken | { dropRegistration: boolean }> {
+    const { log } = this.deps
+    try {
+      const grant = await this.deps.oidc.createTokenWithRefreshToken(registration, current.refreshToken as string)
+      log.debug(`SSO ${this.startUrl}: refreshed the access token with the refresh token (no browser)`)
+      return { accessToken: await this.store(grant, registration), cached: false }
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'error'
+      const left = this.msLeft(current.expiresAt)
+      if (!isRefusal(code) && current.accessToken && left > 0) {
+        log.debug(
+          `SSO ${this.startUrl}: refresh failed (${code}); using the current token (expires in ${formatRemaining(left)})`,
+        )
+        return { accessToken: current.accessToken, cached: true }
+      }
+      this.deps.notice(
+        `vault: the SSO session for ${this.startUrl} could not be refreshed (${code}); starting a new login`,
+      )
+      return { dropRegistration: code === 'invalid_client' || code === 'InvalidClientException' }
+    }
+  }
+
+  /** A device authorization (the browser), with the stored registration or a new one. */
+  private async login(stored: ClientRegistration | undefined): Promise<AccessToken> {
+    const { log } = this.deps
+    let registration = stored
+    if (!registration) {
+      registration = await this.deps.oidc.registerClient({
+        clientName,
+        scopes: this.session.scopes.length ? this.session.scopes : undefined,
+      })
+      log.debug(`SSO ${this.startUrl}: registered OIDC client (expires ${registration.expiresAt.toISOString()})`)
+    } else {
+      log.debug(`SSO ${this.startUrl}: reusing the stored OIDC client registration`)
+    }
+    const grant = await deviceLogin(this.deps, registration, this.startUrl)
+    return { accessToken: await this.store(grant, registration), cached: false }
+  }
+
+  private async store(grant: TokenGrant, c: ClientRegistration): Promise<string> {
     const expiresIn = clamp(grant.expiresIn, 0, maxTokenLifeS, 0)
-    const expiresAt = new Date(clock.now().getTime() + expiresIn * 1000)
-    await (await deps.tokens()).set(startUrl, {
+    const expiresAt = new Date(this.deps.clock.now().getTime() + expiresIn * 1000)
+    await (await this.deps.tokens()).set(this.startUrl, {
       accessToken: grant.accessToken,
       expiresAt,
       refreshToken: grant.refreshToken,
       clientId: c.clientId,
       clientSecret: c.clientSecret,
       clientSecretExpiresAt: c.expiresAt,
-      scopes: session.scopes,
+      scopes: this.session.scopes,
     })
-    log.debug(
-      `SSO ${startUrl}: stored the access token (expires in ${formatRemaining(expiresIn * 1000)}${grant.refreshToken ? ', with a refresh token' : ', no refresh token'})`,
+    this.deps.log.debug(
+      `SSO ${this.startUrl}: stored the access token (expires in ${formatRemaining(expiresIn * 1000)}${grant.refreshToken ? ', with a refresh token' : ', no refresh token'})`,
     )
     return grant.accessToken
   }
 
-  const fetchUnderLock = async (): Promise<AccessToken> => {
-    const tokens = await deps.tokens()
-    // Another process may have logged in or refreshed while we waited.
-    const current = await tokens.get(startUrl)
-    if (current && usable(current)) {
-      log.debug(`SSO ${startUrl}: using the access token another process just stored`)
-      return { accessToken: current.accessToken, cached: true }
-    }
-    const fromCli = await deps.awsCliToken?.(session)
-    if (
-      fromCli &&
-      !rejected.has(fromCli.accessToken) &&
-      fromCli.expiresAt.getTime() - clock.now().getTime() > minLeftMs
-    ) {
-      log.debug(`SSO ${startUrl}: using the AWS CLI's cached token (~/.aws/sso/cache)`)
-      return { accessToken: fromCli.accessToken, cached: true }
-    }
-    let registration = client(current)
-    if (current?.refreshToken && registration) {
-      try {
-        const grant = await deps.oidc.createTokenWithRefreshToken(registration, current.refreshToken)
-        log.debug(`SSO ${startUrl}: refreshed the access token with the refresh token (no browser)`)
-        return { accessToken: await store(grant, registration), cached: false }
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? 'error'
-        const left = current.expiresAt.getTime() - clock.now().getTime()
-        if (!isRefusal(code) && current.accessToken && left > 0) {
-          log.debug(
-            `SSO ${startUrl}: refresh failed (${code}); using the current token (expires in ${formatRemaining(left)})`,
-          )
-          return { accessToken: current.accessToken, cached: true }
-        }
-        deps.notice(`vault: the SSO session for ${startUrl} could not be refreshed (${code}); starting a new login`)
-        if (code === 'invalid_client' || code === 'InvalidClientException') registration = undefined
-      }
-    } else if (current?.refreshToken && current.clientId) {
-      deps.notice(`vault: the SSO client registration for ${startUrl} has expired; starting a new login`)
-    } else if (current?.accessToken) {
-      log.debug(`SSO ${startUrl}: the access token expired and cannot be refreshed; starting a new login`)
-    }
-    if (!registration) {
-      registration = await deps.oidc.registerClient({
-        clientName,
-        scopes: session.scopes.length ? session.scopes : undefined,
-      })
-      log.debug(`SSO ${startUrl}: registered OIDC client (expires ${registration.expiresAt.toISOString()})`)
-    } else {
-      log.debug(`SSO ${startUrl}: reusing the stored OIDC client registration`)
-    }
-    const grant = await deviceLogin(deps, registration, startUrl)
-    return { accessToken: await store(grant, registration), cached: false }
+  private usable(t: StoredOidcToken | null): t is StoredOidcToken {
+    if (!t?.accessToken || this.rejected.has(t.accessToken)) return false
+    return this.msLeft(t.expiresAt) > (this.refreshable(t) ? refreshWindowMs : minLeftMs)
   }
 
-  return {
-    async get(): Promise<AccessToken> {
-      const current = await (await deps.tokens()).get(startUrl)
-      if (current && usable(current)) {
-        log.debug(
-          `SSO ${startUrl}: using the stored access token (expires in ${formatRemaining(current.expiresAt.getTime() - clock.now().getTime())})`,
-        )
-        return { accessToken: current.accessToken, cached: true }
-      }
-      return deps.lock(lockName, fetchUnderLock, signInWait)
-    },
+  private refreshable(t: StoredOidcToken): boolean {
+    return Boolean(t.refreshToken && this.client(t) !== undefined)
+  }
 
-    /** The portal answered 401 for `accessToken`: forget it (keeping the registration and refresh token). */
-    async invalidate(accessToken: string): Promise<void> {
-      rejected.add(accessToken)
-      await deps.lock(
-        lockName,
-        async () => {
-          const tokens = await deps.tokens()
-          const current = await tokens.get(startUrl)
-          if (current?.accessToken !== accessToken) return
-          log.debug(`SSO ${startUrl}: the portal rejected the stored access token; removing it`)
-          // The refresh token stays: it may still be good, and then no browser is needed.
-          await tokens.set(startUrl, { ...current, accessToken: '', expiresAt: clock.now() })
-        },
-        signInWait,
-      )
-    },
+  /** The stored client registration, while it has a margin left and was made for these scopes. */
+  private client(t: StoredOidcToken | null): ClientRegistration | undefined {
+    if (!t?.clientId || !t.clientSecret) return undefined
+    const expiresAt = t.clientSecretExpiresAt ?? new Date(8.64e15)
+    if (this.msLeft(expiresAt) < registrationMarginMs) return undefined
+    if (t.scopes && t.scopes.join(' ') !== this.session.scopes.join(' ')) return undefined
+    return { clientId: t.clientId, clientSecret: t.clientSecret, expiresAt }
+  }
+
+  private msLeft(when: Date): number {
+    return when.getTime() - this.deps.clock.now().getTime()
   }
 }
-
-export type TokenSource = ReturnType<typeof tokenSource>
 
 /** OAuth answers that mean the refresh token or the registration is no good: log in again. */
 function isRefusal(code: string): boolean {
