@@ -137,8 +137,18 @@ export function bufferedStreams(): { streams: Streams; out: () => string; err: (
   let out = ''
   let err = ''
   const streams = {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
+    stdout: {
+      write(s: string) {
+        out += s
+        return true
+      },
+    },
+    stderr: {
+      write(s: string) {
+        err += s
+        return true
+      },
+    },
   } as unknown as Streams
   return { streams, out: () => out, err: () => err }
 }
