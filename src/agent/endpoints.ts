@@ -3,7 +3,6 @@
  * asked for them. Each has its own token; each serves the profile through the agent's holder, so
  * background refresh and single-flight apply, and a code it needs is a notification, not a prompt.
  */
-import type { Runtime } from '../runtime/runtime.js'
 import { CredentialCache } from '../server/credential-cache.js'
 import { type CredentialServer, startEcsServer } from '../server/ecs-server.js'
 import { servedCredentials } from '../server/served-credentials.js'
@@ -11,7 +10,7 @@ import { serverWindowSeconds } from '../server/start.js'
 import { roleSessionName } from '../vault/role-session-name.js'
 import { stsTarget } from '../vault/sts-target.js'
 import { cannotAsk } from './flights.js'
-import type { Holder } from './holder.js'
+import type { Holder, HolderRuntime } from './holder.js'
 import type { AgentRequest } from './port.js'
 import type { Message } from './wire.js'
 
@@ -26,7 +25,7 @@ export class Endpoints {
 
   constructor(
     private readonly holder: Holder,
-    private readonly rt: Pick<Runtime, 'log' | 'handOuts'>,
+    private readonly rt: Pick<HolderRuntime, 'log' | 'handOuts'>,
   ) {}
 
   /** The agent's answer to `serve` and `serve-stop`, or undefined for any other request. */

@@ -1,20 +1,55 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { StoreError } from '../errors.js'
-import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js'
+import type { Clock, Env, Logger } from '../runtime/types.js'
+import type { CredentialStore } from '../stores/credential-store.js'
+import type { SecretStore } from '../stores/secret-store.js'
+import type { RuntimeOptions } from '../stores/store-settings.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
-import type { ObtainStep } from '../vault/hand-out.js'
-import { formatRemaining, type LongTermKeys, type SessionCache, type SessionKey } from '../vault/provider.js'
+import type { HandOutSink, ObtainStep } from '../vault/hand-out.js'
+import {
+  formatRemaining,
+  type LockFn,
+  type LongTermKeys,
+  type SessionCache,
+  type SessionKey,
+} from '../vault/provider.js'
+import type { StsFactory } from '../vault/sts-port.js'
 import { cannotAsk, Flights, NeedsUser } from './flights.js'
 import type { Notifier } from './notify.js'
 import type { AgentAnswer, AgentRequest } from './port.js'
 import { storeIdentity } from './port.js'
 
+/** What the holder uses of a runtime: the composition root builds one per store generation. */
+export interface HolderRuntime {
+  readonly env: Env
+  readonly homedir: string
+  readonly clock: Clock
+  readonly log: Logger
+  readonly stsFactory: StsFactory
+  readonly lock: LockFn
+  readonly handOuts: HandOutSink
+  store(): Promise<SecretStore>
+  keys(): Promise<CredentialStore>
+  sessions(): Promise<SessionCache>
+}
+
+/**
+ * Builds a runtime with these ports replaced: src/compose/runtime.ts `runtimeFactory`, with the
+ * agent's own env, homedir, clock and log (or a test's fakes) fixed in it.
+ */
+export type HolderRuntimeFactory = (replaced: {
+  hasTerminal?: boolean
+  agent?: undefined
+  passphrase?: (dir: string) => Promise<string>
+  store?: () => Promise<SecretStore>
+}) => HolderRuntime
+
 export interface HolderOptions {
   options: RuntimeOptions
   /** How long anything is held after the store is first unlocked; then everything is forgotten. */
   lifetimeMs: number
-  /** The agent's own runtime parts (env, homedir, clock, STS); tests put fakes here. */
-  overrides?: Partial<Runtime>
+  /** Builds the runtime the chain runs on, afresh after each forget(). */
+  runtime: HolderRuntimeFactory
   /** Desktop notifications (src/agent/notify.ts); none when omitted. */
   notify?: Notifier
   /** Warn this long before an MFA session ends. */
@@ -53,7 +88,7 @@ export interface HolderStatus {
 export class Holder {
   readonly flights = new Flights<AgentAnswer>()
   readonly identity: string
-  private base!: Runtime
+  private base!: HolderRuntime
   private keyMemo = new Map<string, AwsCredentials>()
   private sessionMemo = new Map<string, { key: SessionKey; creds: AwsCredentials }>()
   private passphrase?: Promise<string>
@@ -70,7 +105,7 @@ export class Holder {
     this.identity = storeIdentity(o.options, this.base.env, this.base.homedir)
   }
 
-  get runtime(): Runtime {
+  get runtime(): HolderRuntime {
     return this.base
   }
 
@@ -192,11 +227,10 @@ export class Holder {
     this.notices = new Map()
     this.passphrase = undefined
     this.unlocked = false
-    this.base = createRuntime(this.o.options, {
+    this.base = this.o.runtime({
       hasTerminal: false,
       agent: undefined,
       passphrase: (dir) => this.askPassphrase(dir),
-      ...this.o.overrides,
     })
   }
 
@@ -242,11 +276,10 @@ export class Holder {
    */
   private sessions(): SessionCache {
     const memo = this.sessionMemo
-    const options = this.o.options
     const base = this.base
     let store: Promise<SessionCache> | undefined
     const inner = () => {
-      store ??= createRuntime(options, { ...this.o.overrides, store: () => base.store(), agent: undefined }).sessions()
+      store ??= this.o.runtime({ store: () => base.store(), agent: undefined }).sessions()
       return store
     }
     return {

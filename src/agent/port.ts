@@ -2,10 +2,11 @@
  * The agent as vault's use cases see it: a port on the Runtime (`rt.agent`), so getCredentials
  * asks it first and tests can put a fake in its place. See src/vault/hand-out.ts.
  */
+
+import type { AwsCredentials } from '../aws/credentials.js'
 import type { ResolvedProfile } from '../config/types.js'
 import type { Env } from '../runtime/types.js'
 import type { StoreSettings } from '../stores/store-settings.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import type { Question } from './wire.js'
 

@@ -3,7 +3,6 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname, join } from 'node:path'
 import { acquireFileLock, type Release } from '../lock/file-lock.js'
 import type { Logger } from '../runtime/types.js'
-import { serveArgv } from './argv-request.js'
 import { type Asker, CannotAsk } from './flights.js'
 import type { Holder } from './holder.js'
 import type { AgentRequest } from './port.js'
@@ -29,6 +28,12 @@ export interface AgentServerOptions {
   extra?: (message: Message) => Promise<Message> | undefined
   /** Added to `status`. */
   statusExtra?: () => Record<string, unknown>
+  /**
+   * Serves a raw `vault …` command line (the fast client's `argv` request) with the use case the
+   * command runs: src/compose/agent-argv.ts, given by the composition root, since running a
+   * command sits above the agent. Omitted: every such request passes to the client's own path.
+   */
+  argv?: (message: Message, holder: Holder) => Promise<Message>
 }
 
 /**
@@ -158,7 +163,7 @@ async function dispatch(
         return { ok: await o.holder.obtainShared(request, asker) }
       }
       case 'argv':
-        return await serveArgv(m, o.holder)
+        return o.argv ? await o.argv(m, o.holder) : { pass: 'not served by the agent' }
       case 'status':
         return { ok: { pid: process.pid, ...o.holder.status(), ...o.statusExtra?.() } }
       case 'lock':

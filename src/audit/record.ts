@@ -1,4 +1,4 @@
-import { maskKey } from '../vault/credentials.js'
+import { maskKey } from '../output/mask.js'
 import type { HandOut, HandOutKind, ObtainStep, Requester, ServedBy } from '../vault/hand-out.js'
 
 /** The record format's version: `vault log` reads records of this version. */

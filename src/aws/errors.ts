@@ -1,5 +1,5 @@
 import { AwsCallError } from '../errors.js'
-import { maskKey } from '../vault/credentials.js'
+import { maskKey } from '../output/mask.js'
 import { deadlines, deadlineText } from './deadlines.js'
 
 /** Which endpoint a call went to, for messages: "STS at https://sts.us-east-1.amazonaws.com". */

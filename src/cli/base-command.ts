@@ -1,6 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
+import { createRuntime, type Runtime } from '../compose/runtime.js'
 import { promptDrivers } from '../mfa/select.js'
-import { createRuntime, type Runtime } from '../runtime/runtime.js'
 import { STORE_ENV } from '../stores/store-settings.js'
 import type { CommandSpec } from './command-line.js'
 import { usageErrorFrom } from './parse-errors.js'

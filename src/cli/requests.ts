@@ -6,7 +6,7 @@
 import { parseDuration } from '../config/duration.js'
 import { UsageError } from '../errors.js'
 import type { ExportFormat } from '../output/format.js'
-import type { RuntimeOptions } from '../runtime/runtime.js'
+import type { RuntimeOptions } from '../stores/store-settings.js'
 import type { ExecRequest } from '../usecases/exec.js'
 import type { CredentialRequest } from '../usecases/get-credentials.js'
 import type { ListMode } from '../usecases/list.js'

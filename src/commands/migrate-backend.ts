@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { runtimeOptions } from '../cli/requests.js'
-import { createRuntime } from '../runtime/runtime.js'
+import { createRuntime } from '../compose/runtime.js'
 import { BACKEND_NAMES } from '../stores/backend.js'
 import { migrateBackend } from '../usecases/migrate-backend.js'
 

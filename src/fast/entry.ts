@@ -5,7 +5,7 @@ import { findCommand, type Manifest, normalizeArgv, type ParsedLine, parseLine }
 import { exitIfKeychainStuck } from '../cli/hard-exit.js'
 import { reportError } from '../cli/report-error.js'
 import { execRequest, exportRequest, jsonOutput, listMode, runtimeOptions } from '../cli/requests.js'
-import { createRuntime, type Runtime } from '../runtime/runtime.js'
+import { createRuntime, type Runtime } from '../compose/runtime.js'
 import { execProfile } from '../usecases/exec.js'
 import { exportProfile } from '../usecases/export.js'
 import { listProfiles, renderList } from '../usecases/list.js'

@@ -1,4 +1,4 @@
-import type { AwsCredentials } from '../vault/credentials.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 
 export interface IamUser {
   userName: string

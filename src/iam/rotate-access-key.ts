@@ -1,6 +1,7 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { AwsCallError } from '../errors.js'
+import { maskKey } from '../output/mask.js'
 import type { Logger } from '../runtime/types.js'
-import { type AwsCredentials, maskKey } from '../vault/credentials.js'
 import type { IamPort } from './iam-port.js'
 import type { RotationJournal } from './rotation-journal.js'
 import { resumeInterrupted, undoCreate } from './rotation-recovery.js'

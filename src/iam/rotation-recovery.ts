@@ -1,5 +1,6 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { AwsCallError, StoreError, VaultError } from '../errors.js'
-import { type AwsCredentials, maskKey } from '../vault/credentials.js'
+import { maskKey } from '../output/mask.js'
 import type { IamPort } from './iam-port.js'
 import type { RotationEntry } from './rotation-journal.js'
 import {

@@ -1,7 +1,7 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { deadlines } from '../aws/deadlines.js'
 import { AwsCallError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 
 /** Sent as Issuer: where AWS would send the browser when the console session ends (a name is fine). */
 export const issuer = 'vault'

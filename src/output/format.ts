@@ -1,5 +1,5 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { UsageError } from '../errors.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { hasControlCharacter } from './printable.js'
 import { fishQuote, posixQuote, safeWord } from './quote.js'
 

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
+import type { AwsCredentials } from '../aws/credentials.js'
 import type { Clock, Logger } from '../runtime/types.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { formatRemaining } from '../vault/provider.js'
 
 export type Fetch = () => Promise<AwsCredentials>

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { isoSeconds } from '../output/format.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { type Handler, json, listenOnLoopback, type Reply, type RunningServer, type ServerOptions } from './http.js'
 import { isRoleArn, type ServedCredentials } from './served-credentials.js'
 

@@ -1,6 +1,6 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import type { Logger } from '../runtime/types.js'
 import { roleChainingMaxSeconds } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { StsFactory, StsTarget } from '../vault/sts-port.js'
 import type { CredentialCache, Fetch } from './credential-cache.js'
 

@@ -1,5 +1,5 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { goMarshal, goString, parseJson } from '../stores/go-json.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 
 /**
  * A cached session's data as aws-vault stores it: the STS Credentials struct marshalled by Go,

@@ -1,3 +1,4 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import { canReadAll } from '../stores/bulk-read.js'
@@ -12,7 +13,6 @@ import {
   sessionKeyPrefix,
 } from '../stores/session-key.js'
 import { type IndexView, StoreIndex } from '../stores/store-index.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { marshalSession, rfc3339, unmarshalSession } from './session-data.js'
 
 /** Every key of one full listing, and the session items' data where the backend sent it. */

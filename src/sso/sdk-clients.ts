@@ -1,10 +1,17 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { sdkClientOptions } from '../aws/deadlines.js'
 import { transportError } from '../aws/errors.js'
 import { AwsCallError } from '../errors.js'
-import type { AwsCredentials } from '../vault/credentials.js'
+import { clamp } from '../vault/sso/device-login.js'
+import type {
+  AccountInfo,
+  ClientRegistration,
+  OidcPort,
+  PortalPort,
+  SsoPorts,
+  TokenGrant,
+} from '../vault/sso/sso-port.js'
 import { quietly } from '../vault/sts-client.js'
-import { clamp } from './device-login.js'
-import type { AccountInfo, ClientRegistration, OidcPort, PortalPort, SsoPorts, TokenGrant } from './sso-port.js'
 
 /** The latest time a Date can hold, in seconds (8.64e15 ms). */
 const maxDateS = 8.64e12

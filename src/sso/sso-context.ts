@@ -1,14 +1,28 @@
 import { join } from 'node:path'
-import type { Runtime } from '../runtime/runtime.js'
+import type { Streams } from '../runtime/types.js'
+import type { SecretStore } from '../stores/secret-store.js'
+import type { SsoPorts } from '../vault/sso/sso-port.js'
 import type { SsoContext } from '../vault/sso-provider.js'
 import { readAwsCliToken } from './aws-cli-cache.js'
+
+/** What the SSO part of the chain reaches: the composition root gives these (src/compose/runtime.ts). */
+export interface SsoContextDeps {
+  readonly ssoPorts: SsoPorts
+  store(): Promise<SecretStore>
+  readonly hasTerminal: boolean
+  readonly platform: NodeJS.Platform
+  readonly streams: Pick<Streams, 'stderr'>
+  openBrowser(url: string): Promise<void>
+  sleep(ms: number): Promise<void>
+  readonly homedir: string
+}
 
 /**
  * The SSO part of the chain context, from the runtime: OIDC tokens in the session store's backend,
  * the code shown on the controlling terminal (else stderr, as under an SDK's credential_process),
  * the browser unless `noBrowser`, and the AWS CLI's token cache read as a fallback.
  */
-export function ssoContext(rt: Runtime, options: { noBrowser?: boolean } = {}): SsoContext {
+export function ssoContext(rt: SsoContextDeps, options: { noBrowser?: boolean } = {}): SsoContext {
   return {
     ports: rt.ssoPorts,
     tokens: async () => {

@@ -1,5 +1,5 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { isVaultError, LockError, StoreError, type VaultError } from '../errors.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { checkEntry } from './entry-gate.js'
 import { goMarshal, goString, parseJson } from './go-json.js'
 import type { SecretItem, SecretStore } from './secret-store.js'

@@ -1,8 +1,8 @@
-import { checkProfileName } from '../config/write.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { UsageError } from '../errors.js'
+import { maskKey } from '../output/mask.js'
 import { printable } from '../output/printable.js'
-import type { AwsCredentials } from '../vault/credentials.js'
-import { maskKey } from '../vault/credentials.js'
+import { checkProfileName } from '../text/profile-name.js'
 import { isNonCredentialKey } from './session-key.js'
 
 /** The shape IAM gives long-term (AKIA) and temporary (ASIA) key ids. */
@@ -23,7 +23,7 @@ export function shownKeyId(accessKeyId: string): string {
 /**
  * The one gate for what enters vault's store: `add`, `import` (the credentials file and every one
  * of aws-vault's stores) and `migrate-backend` call it, and CredentialStore.set calls it again.
- * A profile name must be one a `[profile NAME]` header holds (config/write.ts checkProfileName)
+ * A profile name must be one a `[profile NAME]` header holds (src/text/profile-name.ts checkProfileName)
  * and must not read as a session item. A key id or secret with a control character or a space
  * is refused: it would not survive a credentials file or a shell line. Any other shape is
  * stored, as aws-vault stores it (users keep keys of S3-compatible services there), with a

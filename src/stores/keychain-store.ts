@@ -14,11 +14,10 @@ import {
   sessionBusGarbled,
   sessionBusTimeout,
 } from './keychain-errors.js'
-import { trackNativeCall } from './native-calls.js'
+import { type KeyringBinding, trackNativeCall } from './native-calls.js'
 import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
-/** The part of @napi-rs/keyring this store uses; tests inject a fake with the same shape. */
-export type KeyringBinding = Pick<typeof import('@napi-rs/keyring'), 'AsyncEntry' | 'findCredentialsAsync'>
+export type { KeyringBinding } from './native-calls.js'
 
 export interface KeychainStoreOptions {
   backend: KeychainBackend

@@ -61,3 +61,6 @@ export async function keychainCallsStuck(): Promise<boolean> {
     clearTimeout(timer)
   }
 }
+
+/** The part of @napi-rs/keyring the keychain store uses; tests inject a fake with the same shape. */
+export type KeyringBinding = Pick<typeof import('@napi-rs/keyring'), 'AsyncEntry' | 'findCredentialsAsync'>

@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { KeyringBinding } from './keychain-store.js'
-import { onAbandon } from './native-calls.js'
+import { type KeyringBinding, onAbandon } from './native-calls.js'
 
 /** bin/keyring-host.cjs, from src/stores, dist/stores and dist/fast-bundle alike. */
 const HOST = fileURLToPath(new URL('../../bin/keyring-host.cjs', import.meta.url))

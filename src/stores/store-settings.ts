@@ -38,3 +38,16 @@ export function storeSettingsFromEnv(env: Env): StoreSettings {
   }
   return settings
 }
+
+/**
+ * vault's global flags as the composition root (src/compose/) reads them: which store, with which
+ * settings, the MFA prompt driver and --debug. Here, beside the store settings, so that the agent
+ * (src/agent/) and the use cases can name them without importing the root.
+ */
+export interface RuntimeOptions {
+  backend?: string
+  debug: boolean
+  prompt?: string
+  /** --file-dir, --pass-dir, …; omitted, the store reads aws-vault's variables itself. */
+  store?: StoreSettings
+}

@@ -1,11 +1,11 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { addProfileSection } from '../config/write.js'
 import { StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
-import type { Runtime } from '../runtime/runtime.js'
 import { checkEntry, checkEntryName, checkKeyId, shownKeyId } from '../stores/entry-gate.js'
-import type { AwsCredentials } from '../vault/credentials.js'
+import type { Ports } from './ports.js'
 
 export interface AddRequest {
   profile: string
@@ -16,7 +16,10 @@ export interface AddRequest {
 }
 
 /** `vault add`: stores long-term keys for a profile, and drops that profile's old sessions. */
-export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void> {
+/** What `add` touches: the config (to add a section), the stores, and the streams. */
+export type AddDeps = Pick<Ports, 'env' | 'homedir' | 'log' | 'streams' | 'keys' | 'sessions' | 'store'>
+
+export async function addCredentials(rt: AddDeps, req: AddRequest): Promise<void> {
   // Before anything is read or stored: a name the config file cannot hold would leave keys that
   // `export` serves but no [profile] section (issue 15). The same gate as import and migrate.
   checkEntryName(req.profile)
@@ -54,7 +57,7 @@ export async function addCredentials(rt: Runtime, req: AddRequest): Promise<void
   }
 }
 
-function fromEnvironment(rt: Runtime): AwsCredentials {
+function fromEnvironment(rt: Pick<Ports, 'env'>): AwsCredentials {
   const accessKeyId = rt.env.AWS_ACCESS_KEY_ID
   const secretAccessKey = rt.env.AWS_SECRET_ACCESS_KEY
   if (!accessKeyId || !secretAccessKey) {

@@ -1,11 +1,12 @@
 import { callAgent } from '../agent/control.js'
 import { clientEnv, storeIdentity } from '../agent/port.js'
 import { UsageError, VaultError } from '../errors.js'
-import type { Runtime, RuntimeOptions } from '../runtime/runtime.js'
 import { isLoopback } from '../server/http.js'
 import { serverWindowSeconds } from '../server/start.js'
+import type { RuntimeOptions } from '../stores/store-settings.js'
 import { socketOf } from './agent.js'
-import { getCredentials } from './get-credentials.js'
+import { type GetCredentialsDeps, getCredentials } from './get-credentials.js'
+import type { Ports } from './ports.js'
 
 export interface ServeRequest {
   profile: string
@@ -27,7 +28,7 @@ const noAgent = () =>
  * or passphrase is asked here first (through the agent), so the endpoint starts with what it
  * needs. Returns the lines a container needs (for `docker run --env-file`).
  */
-export async function serveProfile(rt: Runtime, req: ServeRequest): Promise<string> {
+export async function serveProfile(rt: GetCredentialsDeps, req: ServeRequest): Promise<string> {
   const socket = socketOf(rt)
   if (!(await callAgent(socket, { op: 'status' }))) throw noAgent()
   const first = await getCredentials(rt, { profile: req.profile, noSession: false, mfaToken: req.mfaToken })
@@ -61,7 +62,7 @@ export async function serveProfile(rt: Runtime, req: ServeRequest): Promise<stri
 }
 
 /** `vault agent serve --stop PROFILE|URL`. */
-export async function stopServing(rt: Pick<Runtime, 'env' | 'homedir'>, which: string): Promise<string[]> {
+export async function stopServing(rt: Pick<Ports, 'env' | 'homedir'>, which: string): Promise<string[]> {
   const answer = await callAgent(socketOf(rt), { op: 'serve-stop', which })
   if (!answer) throw noAgent()
   const ok = answer.ok as { stopped?: string[] } | undefined

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process'
 import { callAgent } from '../agent/control.js'
 import { Endpoints } from '../agent/endpoints.js'
-import { Holder, WARN_BEFORE_MS } from '../agent/holder.js'
+import { Holder, type HolderRuntimeFactory, WARN_BEFORE_MS } from '../agent/holder.js'
 import { desktopNotifier } from '../agent/notify.js'
 import { clientEnv } from '../agent/port.js'
-import { listenAgent } from '../agent/server.js'
+import { type AgentServerOptions, listenAgent } from '../agent/server.js'
 import { AGENT_SOCK_ENV, agentSocketPath, preparePrivateDir } from '../agent/socket-path.js'
 import { DEFAULT_DURATIONS } from '../config/resolve.js'
 import { UsageError, VaultError } from '../errors.js'
-import type { Runtime, RuntimeOptions } from '../runtime/runtime.js'
-import { STORE_ENV, type StoreSettings } from '../stores/store-settings.js'
+import { type RuntimeOptions, STORE_ENV, type StoreSettings } from '../stores/store-settings.js'
 import { formatRemaining } from '../vault/provider.js'
+import type { Ports } from './ports.js'
 
-type Deps = Pick<Runtime, 'env' | 'homedir' | 'log' | 'clock' | 'streams' | 'sleep'>
+type Deps = Pick<Ports, 'env' | 'homedir' | 'log' | 'clock' | 'streams' | 'sleep'>
 
 /** How long the agent holds anything by default: the MFA session a role chain uses (8 h). */
 export const DEFAULT_LIFETIME_SECONDS = DEFAULT_DURATIONS.chainedGetSessionToken
@@ -24,7 +24,7 @@ export const DEFAULT_WARN_BEFORE_SECONDS = WARN_BEFORE_MS / 1000
 const START_MS = 30_000
 
 /** The agent's socket, or a usage error when AWS_VAULT_AGENT_SOCK is set empty (no agent). */
-export function socketOf(rt: Pick<Runtime, 'env' | 'homedir'>): string {
+export function socketOf(rt: Pick<Ports, 'env' | 'homedir'>): string {
   const socket = agentSocketPath(rt.env, rt.homedir)
   if (!socket)
     throw new UsageError(`${AGENT_SOCK_ENV} is set empty, which turns the agent off`, `unset ${AGENT_SOCK_ENV}`)
@@ -97,8 +97,15 @@ export async function startAgent(rt: Deps, req: StartRequest): Promise<{ socket:
   )
 }
 
+/**
+ * The agent's own process, and what the composition root builds for it: a runtime per store
+ * generation (with this process's env, homedir, clock and log) and the command-line server.
+ */
+export type AgentRunDeps = Deps &
+  Pick<Ports, 'platform'> & { agentRuntime: HolderRuntimeFactory; serveArgv?: AgentServerOptions['argv'] }
+
 /** `vault agent run`: the agent itself, in the foreground, until `stop`, SIGTERM or SIGINT. */
-export async function runAgent(rt: Deps & Pick<Runtime, 'platform'>, req: Omit<StartRequest, 'bin'>): Promise<void> {
+export async function runAgent(rt: AgentRunDeps, req: Omit<StartRequest, 'bin'>): Promise<void> {
   const socket = socketOf(rt)
   const unsafe = preparePrivateDir(socket, req.uid)
   if (unsafe)
@@ -109,7 +116,7 @@ export async function runAgent(rt: Deps & Pick<Runtime, 'platform'>, req: Omit<S
   const holder = new Holder({
     options: req.options,
     lifetimeMs: req.lifetimeSeconds * 1000,
-    overrides: { env: rt.env, homedir: rt.homedir, log: rt.log, clock: rt.clock },
+    runtime: rt.agentRuntime,
     notify: desktopNotifier(rt.platform, rt.env, rt.log),
     warnBeforeMs: req.warnBeforeSeconds * 1000,
   })
@@ -118,6 +125,7 @@ export async function runAgent(rt: Deps & Pick<Runtime, 'platform'>, req: Omit<S
     socket,
     holder,
     log: rt.log,
+    argv: rt.serveArgv,
     extra: (m) => endpoints.handle(m),
     statusExtra: () => ({ endpoints: endpoints.list() }),
   }).catch((err: Error) => {

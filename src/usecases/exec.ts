@@ -1,21 +1,23 @@
 import { parentRequester } from '../audit/requester.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { buildChildEnv, endpointVariable } from '../exec/child-env.js'
 import { runChild } from '../exec/run-child.js'
 import { credentialProcessJson, credentialVariables } from '../output/format.js'
-import type { Runtime } from '../runtime/runtime.js'
+import type { Env } from '../runtime/types.js'
 import type { ServerKind } from '../server/start.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import { profileOrEnv } from './default-profile.js'
 import {
   askAgent,
   type CredentialRequest,
   chainContext,
+  type GetCredentialsDeps,
   getCredentials,
   loadProfile,
   refuseNested,
 } from './get-credentials.js'
+import type { Ports } from './ports.js'
 
 export interface ExecRequest extends Omit<CredentialRequest, 'profile'> {
   /** Omitted: AWS_PROFILE. */
@@ -41,8 +43,11 @@ export const PROFILE_ENV_VAR = 'AWS_VAULT_PROFILE_ENV'
 /** oclif's reading of a boolean flag's variable (isTruthy). */
 const truthy = (v: string | undefined) => ['1', 'true', 'y', 'yes'].includes((v ?? '').toLowerCase())
 
+/** The credential chain, and the audit log for what a server hands out. */
+export type ExecDeps = GetCredentialsDeps & Pick<Ports, 'handOuts' | 'store'>
+
 /** `vault exec`: runs the command (or $SHELL) with the profile's credentials; resolves its exit code. */
-export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<number> {
+export async function execProfile(rt: ExecDeps, execReq: ExecRequest): Promise<number> {
   refuseNested(rt, 'exec')
   const req = { ...execReq, profile: profileOrEnv(rt, execReq.profile, 'exec') }
   if (req.server) return execWithServer(rt, req, req.server)
@@ -80,7 +85,7 @@ export async function execProfile(rt: Runtime, execReq: ExecRequest): Promise<nu
  * `vault exec --ecs-server|--ec2-server`: the command finds a local credential server through its
  * environment and holds no keys; the server stops when the command exits.
  */
-async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string }, kind: ServerKind): Promise<number> {
+async function execWithServer(rt: ExecDeps, req: ExecRequest & { profile: string }, kind: ServerKind): Promise<number> {
   // Loaded here, not at the top: plain exec is on the cache-hit fast path and must stay lean.
   const [
     { serverWindowSeconds, startCredentialServer },
@@ -161,7 +166,7 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
 }
 
 async function runCommand(
-  rt: Runtime,
+  rt: Pick<Ports, 'env' | 'platform' | 'log' | 'streams'>,
   req: ExecRequest,
   env: Record<string, string>,
   onSpawn?: (command: string, pid: number) => void,
@@ -182,6 +187,6 @@ async function runCommand(
 }
 
 /** The shell `vault exec PROFILE` starts with no command: $SHELL, else cmd.exe on Windows, else /bin/sh. */
-export function subshell(env: Runtime['env'], platform: NodeJS.Platform): string {
+export function subshell(env: Env, platform: NodeJS.Platform): string {
   return env.SHELL || (platform === 'win32' ? 'cmd.exe' : '/bin/sh')
 }

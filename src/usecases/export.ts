@@ -1,8 +1,8 @@
 import { parentRequester } from '../audit/requester.js'
 import { type ExportFormat, formatCredentials } from '../output/format.js'
-import type { Runtime } from '../runtime/runtime.js'
 import { profileOrEnv } from './default-profile.js'
-import { type CredentialRequest, getCredentials } from './get-credentials.js'
+import { type CredentialRequest, type GetCredentialsDeps, getCredentials } from './get-credentials.js'
+import type { Ports } from './ports.js'
 
 export interface ExportRequest extends Omit<CredentialRequest, 'profile'> {
   /** Omitted: AWS_PROFILE. */
@@ -10,8 +10,10 @@ export interface ExportRequest extends Omit<CredentialRequest, 'profile'> {
   format: ExportFormat
 }
 
+export type ExportDeps = GetCredentialsDeps & Pick<Ports, 'handOuts' | 'stdoutIsTerminal'>
+
 /** `vault export`: prints the profile's credentials in the chosen format; nothing else on stdout. */
-export async function exportProfile(rt: Runtime, req: ExportRequest): Promise<void> {
+export async function exportProfile(rt: ExportDeps, req: ExportRequest): Promise<void> {
   // No nesting guard: in a shell activated with `eval "$(vault export …)"` another export replaces
   // the active profile. There, AWS_REGION was set by vault for the old profile, not by the user,
   // so it must not override the new profile's region.
@@ -35,7 +37,7 @@ export async function exportProfile(rt: Runtime, req: ExportRequest): Promise<vo
 }
 
 /** The same runtime, seeing an environment without `names` (getters such as hasTerminal kept). */
-function withoutVariables(rt: Runtime, names: string[]): Runtime {
+function withoutVariables<T extends Pick<Ports, 'env'>>(rt: T, names: string[]): T {
   const env = Object.fromEntries(Object.entries(rt.env).filter(([k]) => !names.includes(k)))
-  return Object.create(rt, { env: { value: env } }) as Runtime
+  return Object.create(rt, { env: { value: env } }) as T
 }

@@ -1,4 +1,5 @@
 import { clientEnv } from '../agent/port.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { warnPlaintextCredentials } from '../config/credentials-file.js'
 import { resolveProfile } from '../config/resolve.js'
@@ -7,11 +8,11 @@ import { isVaultError, UsageError } from '../errors.js'
 import type { MfaSource } from '../mfa/mfa-source.js'
 import { selectMfaSource } from '../mfa/select.js'
 import { printable } from '../output/printable.js'
-import type { Runtime } from '../runtime/runtime.js'
+import type { SsoContextDeps } from '../sso/sso-context.js'
 import { ssoContext } from '../sso/sso-context.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import type { ObtainStep, ServedBy } from '../vault/hand-out.js'
+import type { Ports } from './ports.js'
 
 export interface CredentialRequest {
   profile: string
@@ -35,11 +36,27 @@ export interface CredentialResult {
   servedBy: ServedBy
 }
 
+/** What picking an MFA source reads: -t, the prompt driver, the terminal. */
+export type MfaDeps = Pick<Ports, 'promptDriver' | 'env' | 'hasTerminal' | 'platform' | 'log'>
+
+/** What asking a running agent uses (it may ask back for a code or the passphrase). */
+export type AgentDeps = MfaDeps & Pick<Ports, 'agent' | 'passphrase' | 'streams'>
+
+/** What reading ~/.aws/config and resolving one profile uses (the keys: `vault add` before the section). */
+export type LoadProfileDeps = Pick<Ports, 'env' | 'homedir' | 'log' | 'keys'>
+
+/** What the credential chain is built from. */
+export type ChainDeps = MfaDeps &
+  SsoContextDeps &
+  Pick<Ports, 'keys' | 'sessions' | 'stsFactory' | 'clock' | 'lock' | 'streams'>
+
+export type GetCredentialsDeps = LoadProfileDeps & AgentDeps & ChainDeps
+
 /** botocore refetches credential_process output when less than 15 minutes are left. */
 const credentialProcessWindow = 15 * 60
 
 /** Refuse to run inside `vault exec`: the child already has credentials, and nesting hides which. */
-export function refuseNested(rt: Runtime, command: string): void {
+export function refuseNested(rt: Pick<Ports, 'env'>, command: string): void {
   const current = rt.env.AWS_VAULT
   if (current) {
     throw new UsageError(
@@ -60,7 +77,7 @@ export function handedOutWindow(profile: Pick<ResolvedProfile, 'minTtl'>, forCre
 }
 
 /** Resolves the profile and returns its credentials through the credential chain. */
-export async function getCredentials(rt: Runtime, req: CredentialRequest): Promise<CredentialResult> {
+export async function getCredentials(rt: GetCredentialsDeps, req: CredentialRequest): Promise<CredentialResult> {
   const profile = await loadProfile(rt, req)
   const windowSeconds = handedOutWindow(profile, req.forCredentialProcess)
   const fromAgent = await askAgent(rt, profile, req, windowSeconds)
@@ -95,7 +112,7 @@ export async function getCredentials(rt: Runtime, req: CredentialRequest): Promi
  * the direct path would ask them. Undefined: take the direct path.
  */
 export async function askAgent(
-  rt: Runtime,
+  rt: AgentDeps,
   profile: ResolvedProfile,
   req: Pick<CredentialRequest, 'mfaToken' | 'noSession'>,
   windowSeconds: number,
@@ -114,7 +131,7 @@ export async function askAgent(
 
 /** Reads ~/.aws/config and resolves the requested profile, with the flags as overrides. */
 export async function loadProfile(
-  rt: Runtime,
+  rt: LoadProfileDeps,
   req: Pick<CredentialRequest, 'profile' | 'region' | 'duration'>,
 ): Promise<ResolvedProfile> {
   const config = await ConfigFile.load(configFilePath(rt.env, rt.homedir), rt.log)
@@ -136,7 +153,7 @@ export async function loadProfile(
 
 /** What the credential chain needs for `profile`, built from the runtime (also used by login and rotate). */
 export async function chainContext(
-  rt: Runtime,
+  rt: ChainDeps,
   profile: ResolvedProfile,
   req: Pick<CredentialRequest, 'mfaToken' | 'noSession' | 'noBrowser'>,
   windowSeconds = profile.minTtl,
@@ -163,7 +180,7 @@ export async function chainContext(
 }
 
 /** Where MFA codes come from for `profile`: -t, mfa_process, the prompt driver, the terminal. */
-function mfaSourceFor(rt: Runtime, profile: ResolvedProfile, req: Pick<CredentialRequest, 'mfaToken'>): MfaSource {
+function mfaSourceFor(rt: MfaDeps, profile: ResolvedProfile, req: Pick<CredentialRequest, 'mfaToken'>): MfaSource {
   return selectMfaSource({
     token: req.mfaToken,
     mfaProcessFor: (name) => mfaProcessOf(profile, name),

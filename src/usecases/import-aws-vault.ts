@@ -1,3 +1,4 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import type { AwsVaultSource } from '../aws-vault/stores.js'
 import { StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
@@ -6,7 +7,6 @@ import { checkEntryName, shownKeyId } from '../stores/entry-gate.js'
 import { goString, parseJson } from '../stores/go-json.js'
 import type { SecretItem, SecretStore } from '../stores/secret-store.js'
 import { isOldSessionKey, OIDC_PREFIX, parseSessionKey } from '../stores/session-key.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { gate, type ImportResult, resultLine, sameKeys } from './import.js'
 
 /** What `vault import --from aws-vault` touches. */

@@ -1,3 +1,4 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { credentialsFilePath } from '../config/credentials-file.js'
 import { readText, removeLeftovers, rewriteWithout, targetOf } from '../config/credentials-rewrite.js'
 import { credentialsSections } from '../config/credentials-sections.js'
@@ -5,7 +6,6 @@ import { StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Env } from '../runtime/types.js'
 import { checkEntry, shownKeyId } from '../stores/entry-gate.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 
 /** What import touches: the environment (for the file's path), the key store, and stdout. */
 export interface ImportDeps {

@@ -1,6 +1,6 @@
 import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { printable } from '../output/printable.js'
-import type { Runtime } from '../runtime/runtime.js'
+import type { Ports } from './ports.js'
 
 export interface ListedSession {
   type: string
@@ -49,11 +49,14 @@ const PROFILE_SECTION_KEYS = [
   'mfa_process',
 ]
 
+/** The config, the stores (keys, sessions, OIDC tokens) and the clock. */
+export type ListDeps = Pick<Ports, 'env' | 'homedir' | 'log' | 'clock' | 'keys' | 'sessions' | 'store'>
+
 /**
  * `vault list`: every profile in config-file order (an empty [default] hidden, as aws-vault does),
  * then stored keys and sessions with no section. One listing of the store serves the whole table.
  */
-export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
+export async function listProfiles(rt: ListDeps): Promise<ListedProfile[]> {
   const config = await ConfigFile.load(configFilePath(rt.env, rt.homedir), rt.log)
   const [stored, sessions] = await Promise.all([rt.keys().then((k) => k.list()), rt.sessions().then((s) => s.list())])
   const now = rt.clock.now().getTime()
@@ -96,7 +99,12 @@ export async function listProfiles(rt: Runtime): Promise<ListedProfile[]> {
  * named in the config. Unlike ByteNess, a token no profile names is not listed: finding it would
  * take a listing of the keychain, which reads every item's secret (`vault clear` removes it).
  */
-async function addOidcTokens(rt: Runtime, config: ConfigFile, byProfile: Map<string, ListedSession[]>, now: number) {
+async function addOidcTokens(
+  rt: Pick<Ports, 'store'>,
+  config: ConfigFile,
+  byProfile: Map<string, ListedSession[]>,
+  now: number,
+) {
   const urls = new Map<string, { url: string; session?: string }>()
   for (const name of config.profileNames()) {
     const sso = config.ssoStartUrl(name)

@@ -4,8 +4,8 @@ import { LOG_ENV, logFiles, logSettings } from '../audit/settings.js'
 import { parseDuration } from '../config/duration.js'
 import { UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
-import type { Runtime } from '../runtime/runtime.js'
 import type { ObtainStep } from '../vault/hand-out.js'
+import type { Ports } from './ports.js'
 
 export interface LogRequest {
   /** A duration back from now (`2h`, `90m`) or a time (`2026-12-06T10:00:00Z`). */
@@ -16,7 +16,7 @@ export interface LogRequest {
   follow: boolean
 }
 
-export type LogDeps = Pick<Runtime, 'env' | 'homedir' | 'clock' | 'streams' | 'sleep'>
+export type LogDeps = Pick<Ports, 'env' | 'homedir' | 'clock' | 'streams' | 'sleep'>
 
 /** How often --follow looks for new records. */
 const followEveryMs = 500

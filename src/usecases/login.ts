@@ -1,4 +1,5 @@
 import { parentRequester } from '../audit/requester.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { DEFAULT_DURATIONS } from '../config/resolve.js'
 import type { ResolvedProfile } from '../config/types.js'
 import { UsageError } from '../errors.js'
@@ -10,14 +11,19 @@ import {
   signOutThen,
 } from '../login/console-urls.js'
 import { loginUrl, requestSigninToken } from '../login/federation.js'
-import type { Runtime } from '../runtime/runtime.js'
 import { consoleProviderFor } from '../vault/console-provider.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { federationTokenProvider } from '../vault/federation-token-provider.js'
 import type { ObtainStep } from '../vault/hand-out.js'
 import { formatRemaining } from '../vault/provider.js'
 import type { StsTarget } from '../vault/sts-port.js'
-import { type CredentialRequest, chainContext, loadProfile } from './get-credentials.js'
+import {
+  type ChainDeps,
+  type CredentialRequest,
+  chainContext,
+  type LoadProfileDeps,
+  loadProfile,
+} from './get-credentials.js'
+import type { Ports } from './ports.js'
 
 export interface LoginRequest extends Omit<CredentialRequest, 'profile'> {
   /** Omitted: AWS_PROFILE, else the credentials in the environment (ByteNess aws-vault). */
@@ -30,11 +36,14 @@ export interface LoginRequest extends Omit<CredentialRequest, 'profile'> {
   autoLogout?: boolean
 }
 
+/** The chain (for a profile), STS (for the environment's keys), HTTP to the federation endpoint, a browser. */
+export type LoginDeps = LoadProfileDeps & ChainDeps & Pick<Ports, 'fetch' | 'openBrowser' | 'handOuts'>
+
 /**
  * `vault login`: signs the browser in to the AWS console with the profile's temporary credentials,
  * through the partition's federation endpoint (or VAULT_FEDERATION_ENDPOINT).
  */
-export async function login(rt: Runtime, req: LoginRequest): Promise<void> {
+export async function login(rt: LoginDeps, req: LoginRequest): Promise<void> {
   const name = req.profile || rt.env.AWS_PROFILE
   const signIn = name ? await fromProfile(rt, { ...req, profile: name }) : await fromEnvironment(rt, req)
   const { credentials, region, sessionDuration, label } = signIn
@@ -88,7 +97,7 @@ interface SignIn {
   steps?: ObtainStep[]
 }
 
-async function fromProfile(rt: Runtime, req: LoginRequest & { profile: string }): Promise<SignIn> {
+async function fromProfile(rt: LoginDeps, req: LoginRequest & { profile: string }): Promise<SignIn> {
   const profile = await loadProfile(rt, req)
   const steps: ObtainStep[] = []
   const ctx = { ...(await chainContext(rt, profile, req)), trace: (s: ObtainStep) => steps.push(s) }
@@ -111,7 +120,7 @@ async function fromProfile(rt: Runtime, req: LoginRequest & { profile: string })
  * getCredsProvider): role credentials as they are, anything else through GetFederationToken.
  * Where aws-vault opens a profile picker for an environment without keys, vault asks for a profile.
  */
-async function fromEnvironment(rt: Runtime, req: LoginRequest): Promise<SignIn> {
+async function fromEnvironment(rt: Pick<Ports, 'env' | 'stsFactory' | 'log'>, req: LoginRequest): Promise<SignIn> {
   const label = 'the credentials in the environment'
   const accessKeyId = rt.env.AWS_ACCESS_KEY_ID
   const secretAccessKey = rt.env.AWS_SECRET_ACCESS_KEY

@@ -1,7 +1,7 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { NotFoundError, StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import { checkEntry, shownKeyId } from '../stores/entry-gate.js'
-import type { AwsCredentials } from '../vault/credentials.js'
 import { sameKeys } from './import.js'
 
 /** The long-term keys of one backend, as CredentialStore keeps them. */

@@ -1,7 +1,7 @@
 import { NotFoundError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Prompts } from '../runtime/prompts.js'
-import type { Runtime } from '../runtime/runtime.js'
+import type { Ports } from './ports.js'
 
 export interface RemoveRequest {
   profile: string
@@ -15,7 +15,9 @@ export interface RemoveRequest {
  * `vault remove`: deletes a profile's long-term keys and its cached sessions. Results go to stdout
  * in aws-vault's words (cli/remove.go: `Deleted credentials.`, `Deleted N sessions.`).
  */
-export async function removeCredentials(rt: Runtime, req: RemoveRequest): Promise<void> {
+export type RemoveDeps = Pick<Ports, 'keys' | 'sessions' | 'streams' | 'hasTerminal'>
+
+export async function removeCredentials(rt: RemoveDeps, req: RemoveRequest): Promise<void> {
   if (req.sessionsOnly) {
     // aws-vault: no prompt and no check for keys; the count may be 0.
     const n = await (await rt.sessions()).removeForProfile(req.profile)

@@ -2,9 +2,9 @@ import { join } from 'node:path'
 import { rotateAccessKey } from '../iam/rotate-access-key.js'
 import { fileRotationJournal } from '../iam/rotation-journal.js'
 import { planRotation } from '../iam/rotation-plan.js'
-import type { Runtime } from '../runtime/runtime.js'
-import { maskKey } from '../vault/credentials.js'
-import { chainContext, loadProfile } from './get-credentials.js'
+import { maskKey } from '../output/mask.js'
+import { type ChainDeps, chainContext, type LoadProfileDeps, loadProfile } from './get-credentials.js'
+import type { Ports } from './ports.js'
 
 export interface RotateRequest {
   profile: string
@@ -17,7 +17,10 @@ export interface RotateRequest {
  * `vault rotate`: replaces the long-term access key behind a profile with a new one (created,
  * stored, then the old one deleted at AWS). Progress goes to stderr; the result line, to stdout.
  */
-export async function rotate(rt: Runtime, req: RotateRequest): Promise<void> {
+/** The chain (to call IAM as the profile), the stores, IAM, and a wait while a new key propagates. */
+export type RotateDeps = LoadProfileDeps & ChainDeps & Pick<Ports, 'iamFactory' | 'sleep'>
+
+export async function rotate(rt: RotateDeps, req: RotateRequest): Promise<void> {
   const profile = await loadProfile(rt, { profile: req.profile })
   const plan = await planRotation(profile, await chainContext(rt, profile, req))
   const say = (line: string) => rt.streams.stderr.write(`${line}\n`)

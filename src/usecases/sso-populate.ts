@@ -2,11 +2,11 @@ import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { addProfileSection } from '../config/write.js'
 import { ConfigError } from '../errors.js'
 import { printable } from '../output/printable.js'
-import type { Runtime } from '../runtime/runtime.js'
-import { ssoContext } from '../sso/sso-context.js'
-import { ssoTarget } from '../sso/sso-port.js'
-import { tokenSource } from '../sso/token-source.js'
+import { type SsoContextDeps, ssoContext } from '../sso/sso-context.js'
+import { ssoTarget } from '../vault/sso/sso-port.js'
+import { tokenSource } from '../vault/sso/token-source.js'
 import { ssoSessionOf } from '../vault/sso-provider.js'
+import type { Ports } from './ports.js'
 
 export interface PopulateRequest {
   session: string
@@ -23,6 +23,9 @@ export interface PlannedProfile {
   added: boolean
 }
 
+/** The config (read, then appended to), and a signed-in SSO session. */
+export type PopulateDeps = SsoContextDeps & Pick<Ports, 'env' | 'homedir' | 'log' | 'clock' | 'lock'>
+
 /**
  * `vault sso populate SESSION`: one `[profile ACCOUNT-ROLE]` per account and role the signed-in
  * user can reach (ListAccounts, then ListAccountRoles per account), appended to ~/.aws/config.
@@ -30,7 +33,7 @@ export interface PlannedProfile {
  * Names are the account name (or id) and the role name, with anything but letters, digits, `.`,
  * `_` and `-` turned into `-`; two accounts of the same name get their ids instead.
  */
-export async function populateSso(rt: Runtime, req: PopulateRequest): Promise<PlannedProfile[]> {
+export async function populateSso(rt: PopulateDeps, req: PopulateRequest): Promise<PlannedProfile[]> {
   const path = configFilePath(rt.env, rt.homedir)
   const config = await ConfigFile.load(path, rt.log)
   const section = config.ssoSession(req.session)

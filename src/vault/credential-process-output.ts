@@ -1,5 +1,5 @@
+import type { AwsCredentials } from '../aws/credentials.js'
 import { AwsCallError } from '../errors.js'
-import type { AwsCredentials } from './credentials.js'
 
 /**
  * Checks credential_process output as the AWS SDKs do (aws-sdk-js-v3

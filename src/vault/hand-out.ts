@@ -13,8 +13,9 @@
  * Nothing here holds a secret for longer than the call: a sink must mask the access key id and
  * must never write the secret key, the session token, a code or a passphrase.
  */
+
+import type { AwsCredentials } from '../aws/credentials.js'
 import type { ResolvedProfile } from '../config/types.js'
-import type { AwsCredentials } from './credentials.js'
 import type { SessionKey } from './provider.js'
 
 /** One step the chain took to obtain a hand-out's credentials. */

@@ -1,11 +1,11 @@
 import type { ResolvedProfile } from '../config/types.js'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
-import type { SsoPorts } from '../sso/sso-port.js'
-import { ssoTarget } from '../sso/sso-port.js'
-import { type SsoSession, type TokenSourceDeps, tokenSource } from '../sso/token-source.js'
 import type { ObtainTrace } from './hand-out.js'
 import type { CredentialProvider } from './provider.js'
+import type { SsoPorts } from './sso/sso-port.js'
+import { ssoTarget } from './sso/sso-port.js'
+import { type SsoSession, type TokenSourceDeps, tokenSource } from './sso/token-source.js'
 
 /** What an SSO link needs beyond the chain's clock, log, lock and env. */
 export interface SsoContext extends Omit<TokenSourceDeps, 'oidc' | 'clock' | 'log' | 'lock'> {

@@ -1,8 +1,8 @@
 import type { STSClient } from '@aws-sdk/client-sts'
+import type { AwsCredentials } from '../aws/credentials.js'
 import { sdkClientOptions } from '../aws/deadlines.js'
 import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
 import { AwsCallError } from '../errors.js'
-import type { AwsCredentials } from './credentials.js'
 import type { StsFactory, StsPort, StsTarget } from './sts-port.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { AwsCredentials } from './credentials.js'
+import type { AwsCredentials } from '../aws/credentials.js'
 
 export interface MfaInput {
   serialNumber: string

@@ -11,7 +11,7 @@ import { type Asker, CannotAsk, cannotAsk, NeedsUser } from '../../src/agent/fli
 import { Holder } from '../../src/agent/holder.js'
 import type { AgentRequest } from '../../src/agent/port.js'
 import type { Question } from '../../src/agent/wire.js'
-import type { Runtime } from '../../src/runtime/runtime.js'
+import { type Runtime, runtimeFactory } from '../../src/compose/runtime.js'
 import {
   fixedClock,
   longTermKeys,
@@ -73,10 +73,11 @@ describe('agent holder', () => {
           },
         }) as never,
     }
+    const options = { debug: false, backend: 'memory' }
     const h = new Holder({
-      options: { debug: false, backend: 'memory' },
+      options,
       lifetimeMs,
-      overrides,
+      runtime: runtimeFactory(options, overrides),
       notify: (m) => notices.push(m),
     })
     return { h, sts, sessions, keyReads: () => keyReads, clock }

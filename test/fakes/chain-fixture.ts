@@ -1,10 +1,11 @@
 /** A config file in, STS calls, --debug lines and warnings out: the chain driven through the config reader. */
+
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import { ConfigFile } from '../../src/config/config-file.js'
 import { resolveProfile } from '../../src/config/resolve.js'
 import type { ProfileOverrides, ResolvedProfile } from '../../src/config/types.js'
 import { fixedCode, type MfaSource } from '../../src/mfa/mfa-source.js'
 import { type ChainContext, providerFor } from '../../src/vault/chain.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
 import type { ObtainStep } from '../../src/vault/hand-out.js'
 import { noLock } from '../../src/vault/provider.js'
 import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, recordingSts } from './fakes.js'

@@ -1,8 +1,15 @@
-/** Small fakes for domain tests: a fixed clock, memory stores, a recording STS port and a string sink. */
+/**
+ * Small fakes for domain tests: a fixed clock, memory stores, a recording STS port, string sinks,
+ * and the store ports and streams a use case's Deps takes.
+ */
 import { Writable } from 'node:stream'
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import type { ResolvedProfile } from '../../src/config/types.js'
-import type { Clock, Logger } from '../../src/runtime/types.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
+import type { Clock, Logger, Streams } from '../../src/runtime/types.js'
+import { SessionStore } from '../../src/sessions/session-store.js'
+import { CredentialStore } from '../../src/stores/credential-store.js'
+import { MemoryStore } from '../../src/stores/memory-store.js'
+import type { SecretStore } from '../../src/stores/secret-store.js'
 import type { LongTermKeys, SessionCache, SessionKey } from '../../src/vault/provider.js'
 import type { StsFactory, StsPort, StsTarget } from '../../src/vault/sts-port.js'
 
@@ -120,4 +127,44 @@ export function stringSink(): { stream: Writable; text: () => string } {
     },
   })
   return { stream, text: () => text }
+}
+
+/**
+ * stdout and stderr as strings, for a use case's `streams` port. Writes are synchronous (a plain
+ * write function), so the text is there as soon as the use case returns.
+ */
+export function bufferedStreams(): { streams: Streams; out: () => string; err: () => string } {
+  let out = ''
+  let err = ''
+  const streams = {
+    stdout: {
+      write(s: string) {
+        out += s
+        return true
+      },
+    },
+    stderr: {
+      write(s: string) {
+        err += s
+        return true
+      },
+    },
+  } as unknown as Streams
+  return { streams, out: () => out, err: () => err }
+}
+
+/**
+ * The store ports a use case takes (`store`, `keys`, `sessions`: see src/usecases/ports.ts), over
+ * one secret store, a MemoryStore unless given. A test spreads what its use case's Deps names.
+ */
+export function storePorts(store: SecretStore = new MemoryStore()): {
+  store(): Promise<SecretStore>
+  keys(): Promise<CredentialStore>
+  sessions(): Promise<SessionStore>
+} {
+  return {
+    store: async () => store,
+    keys: async () => new CredentialStore(store),
+    sessions: async () => new SessionStore(store),
+  }
 }

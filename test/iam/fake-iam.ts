@@ -3,9 +3,10 @@
  * key IAM does not know fails with InvalidClientTokenId (like AWS, unlike moto); every call is
  * recorded with the key that signed it. Hooks inject failures and slow propagation.
  */
+
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import { AwsCallError } from '../../src/errors.js'
 import type { IamFactory, IamTarget } from '../../src/iam/iam-port.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
 
 export interface IamCall {
   op: string

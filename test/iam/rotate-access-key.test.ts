@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import { AwsCallError, StoreError } from '../../src/errors.js'
 import { propagation, type RotationDeps, type RotationPlan, rotateAccessKey } from '../../src/iam/rotate-access-key.js'
 import { memoryRotationJournal } from '../../src/iam/rotation-journal.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
 import { longTermKeys, memoryLogger } from '../fakes/fakes.js'
 import { type FakeIamOptions, fakeIam } from './fake-iam.js'
 

@@ -10,10 +10,10 @@ import { describe, it } from 'node:test'
 import { hasControlCharacter } from '../../src/output/printable.js'
 import { streamLogger } from '../../src/runtime/types.js'
 import { initScript } from '../../src/shell/init-script.js'
-import { deviceLogin } from '../../src/sso/device-login.js'
 import { resultLine } from '../../src/usecases/import.js'
 import { renderPlanned } from '../../src/usecases/sso-populate.js'
 import { renderStatus } from '../../src/usecases/status.js'
+import { deviceLogin } from '../../src/vault/sso/device-login.js'
 
 const hostile = 'evil\u001b]0;pwned\u0007\u001b[2J\nline\r\u009b31m'
 /** What may remain: the line breaks the renderer itself puts between lines. */

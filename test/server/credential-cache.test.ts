@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import { CredentialCache } from '../../src/server/credential-cache.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
 import { fixedClock, memoryLogger } from '../fakes/fakes.js'
 
 function setup(windowSeconds = 300) {

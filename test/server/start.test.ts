@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { AwsCredentials } from '../../src/aws/credentials.js'
 import { MfaError, UsageError } from '../../src/errors.js'
 import { serverWindowSeconds, startCredentialServer } from '../../src/server/start.js'
-import type { AwsCredentials } from '../../src/vault/credentials.js'
 import { fixedClock, memoryLogger, profile, recordingSts } from '../fakes/fakes.js'
 import { saguaro, send } from './helpers.js'
 

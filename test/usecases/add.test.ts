@@ -5,12 +5,12 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { StoreError, UsageError } from '../../src/errors.js'
 import type { Prompts } from '../../src/runtime/prompts.js'
-import { createRuntime } from '../../src/runtime/runtime.js'
-import { SessionStore } from '../../src/sessions/session-store.js'
+import { silentLogger } from '../../src/runtime/types.js'
 import { CredentialStore } from '../../src/stores/credential-store.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import type { SecretStore } from '../../src/stores/secret-store.js'
-import { addCredentials } from '../../src/usecases/add.js'
+import { type AddDeps, addCredentials } from '../../src/usecases/add.js'
+import { bufferedStreams, storePorts } from '../fakes/fakes.js'
 
 const ID = 'AKIAIOSFODNN7EXAMPLE'
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
@@ -36,23 +36,16 @@ describe('addCredentials (issue 25)', () => {
 
   function setup(store: SecretStore = new MemoryStore(), config = '[default]\nregion = us-east-1\n') {
     const configFile = join(dir, `config-${Math.random()}`)
-    let stdout = ''
-    let stderr = ''
-    const rt = createRuntime(
-      { debug: false },
-      {
-        env: { AWS_CONFIG_FILE: configFile },
-        homedir: dir,
-        streams: {
-          stdout: { write: (s: string) => (stdout += s) },
-          stderr: { write: (s: string) => (stderr += s) },
-        } as never,
-        store: async () => store,
-        keys: async () => new CredentialStore(store),
-        sessions: async () => new SessionStore(store),
-      },
-    )
-    return { rt, store, configFile, config, out: () => stdout, err: () => stderr }
+    // Only what addCredentials declares (AddDeps): no runtime, no backend, no STS.
+    const { streams, out, err } = bufferedStreams()
+    const rt: AddDeps = {
+      env: { AWS_CONFIG_FILE: configFile },
+      homedir: dir,
+      log: silentLogger,
+      streams,
+      ...storePorts(store),
+    }
+    return { rt, store, configFile, config, out, err }
   }
 
   it('interactive: a refused key id ends it before the secret is asked for', async () => {

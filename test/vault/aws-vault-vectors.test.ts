@@ -24,10 +24,10 @@
 //     backends, listing and storage, covered by test/stores, test/commands and the e2e suite.
 import assert from 'node:assert/strict'
 import { describe, it, test } from 'node:test'
+import { createRuntime } from '../../src/compose/runtime.js'
 import { ConfigFile } from '../../src/config/config-file.js'
 import { resolveProfile } from '../../src/config/resolve.js'
 import { ConfigError, NotFoundError } from '../../src/errors.js'
-import { createRuntime } from '../../src/runtime/runtime.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import { execProfile } from '../../src/usecases/exec.js'
 import { exportProfile } from '../../src/usecases/export.js'

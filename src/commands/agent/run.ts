@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { durationFlag, runtimeOptions } from '../../cli/requests.js'
+import { serveArgv } from '../../compose/agent-argv.js'
+import { runtimeFactory } from '../../compose/runtime.js'
 import { DEFAULT_LIFETIME_SECONDS, DEFAULT_WARN_BEFORE_SECONDS, runAgent } from '../../usecases/agent.js'
 
 export default class AgentRun extends BaseCommand {
@@ -19,8 +21,13 @@ export default class AgentRun extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AgentRun)
-    await runAgent(this.runtime(flags), {
-      options: runtimeOptions(flags),
+    const rt = this.runtime(flags)
+    const options = runtimeOptions(flags)
+    const own = { env: rt.env, homedir: rt.homedir, log: rt.log, clock: rt.clock }
+    const agentRuntime = runtimeFactory(options, own)
+    const deps = { ...own, streams: rt.streams, sleep: rt.sleep, platform: rt.platform, agentRuntime, serveArgv }
+    await runAgent(deps, {
+      options,
       lifetimeSeconds: flags.lifetime ? durationFlag(flags.lifetime) : DEFAULT_LIFETIME_SECONDS,
       warnBeforeSeconds: flags['warn-before'] ? durationFlag(flags['warn-before']) : DEFAULT_WARN_BEFORE_SECONDS,
       uid: process.getuid?.() ?? 0,

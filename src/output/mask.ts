@@ -1,11 +1,3 @@
-/** Credentials as vault hands them out. `expiration` is absent only for long-term keys. */
-export interface AwsCredentials {
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-  expiration?: Date
-}
-
 /**
  * Mask an access key id for display, as aws-vault's FormatKeyForDisplay does:
  * every character but the last four becomes `*`.

@@ -1,6 +1,6 @@
-import { AwsCallError, CancelledError } from '../errors.js'
-import { printable } from '../output/printable.js'
-import type { Clock, Logger } from '../runtime/types.js'
+import { AwsCallError, CancelledError } from '../../errors.js'
+import { printable } from '../../output/printable.js'
+import type { Clock, Logger } from '../../runtime/types.js'
 import type { ClientRegistration, OidcPort, TokenGrant } from './sso-port.js'
 
 export interface DeviceLoginDeps {

@@ -1,4 +1,7 @@
 /**
+ * Here, in the composition root, not in src/agent/: it parses a command line and runs a use case,
+ * both above the agent; the agent server receives it as AgentServerOptions.argv.
+ *
  * The fast client's request (src/agent/fast-client.ts): a raw `vault …` command line and its
  * environment, served in the agent by the very use case the command runs, when the agent can
  * serve it without asking the user. The answer is the bytes to write and the exit code, so the
@@ -6,14 +9,14 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Writable } from 'node:stream'
+import { cannotAsk, NeedsUser } from '../agent/flights.js'
+import type { Holder } from '../agent/holder.js'
+import { storeIdentity } from '../agent/port.js'
+import type { Message } from '../agent/wire.js'
 import { findCommand, type Manifest, normalizeArgv, parseLine } from '../cli/command-line.js'
 import { exportRequest, runtimeOptions } from '../cli/requests.js'
-import { createRuntime } from '../runtime/runtime.js'
 import { exportProfile } from '../usecases/export.js'
-import { cannotAsk, NeedsUser } from './flights.js'
-import type { Holder } from './holder.js'
-import { storeIdentity } from './port.js'
-import type { Message } from './wire.js'
+import { createRuntime } from './runtime.js'
 
 let manifest: Manifest | undefined
 function loadManifest(): Manifest {

@@ -1,4 +1,4 @@
-import type { AwsCredentials } from '../vault/credentials.js'
+import type { AwsCredentials } from '../../aws/credentials.js'
 
 /** Where the SSO OIDC and portal calls go: the region, and an endpoint override for tests. */
 export interface SsoTarget {
