@@ -40,13 +40,14 @@ function loadFastBundle() {
 }
 
 /**
- * Writes the code cache for the current bundle (npm run build), after serving cache hits with it
- * once on stand-ins (src/fast/warm-up.ts): V8 puts in the cache the functions compiled so far, so
- * a hit then runs them without compiling them first.
+ * Writes the code cache for the current bundle (npm run build), after `warmUp(exports)` has served
+ * cache hits once through the bundle's exports, on stand-ins (scripts/warm-up/, which the build
+ * bundles apart and never ships): V8 puts in the cache the functions compiled so far, so a hit then
+ * runs them without compiling them first. A warm-up that rejects fails the build.
  */
-async function writeCodeCache() {
+async function writeCodeCache(warmUp) {
   const script = compile(undefined)
-  await evaluate(script).warmUpCodeCache()
+  await warmUp(evaluate(script))
   const tmp = `${cacheFile}.${process.pid}`
   writeFileSync(tmp, script.createCachedData(), { mode: 0o644 })
   renameSync(tmp, cacheFile)

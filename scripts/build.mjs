@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // npm run build and npm pack (prepack): compiles src/ to dist/, bundles the cache-hit fast path
-// (dist/fast-bundle/entry.cjs) and writes its V8 code cache, then oclif.manifest.json. One Node
+// (dist/fast-bundle/entry.cjs) and writes its V8 code cache after a warm-up (scripts/warm-up/),
+// then oclif.manifest.json. One Node
 // script rather than a shell line, so that it runs the same on Linux, macOS and Windows (cmd.exe
 // has no rm, and no VAR=value prefix).
 import { spawnSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleWarmUp } from './warm-up/bundle.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(join(root, 'package.json'))
 
-function node(args, env = {}) {
+function node(args, env = {}, cleanUp = () => {}) {
   const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  cleanUp()
   if (res.status !== 0) {
     console.error(`build: node ${args.join(' ')} failed`)
     process.exit(res.status ?? 1)
@@ -47,7 +51,16 @@ require('esbuild').buildSync({
   logLevel: 'warning',
   define: { 'import.meta.url': '__vault_import_meta_url' },
   banner: { js: "const __vault_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', '@oclif/*', 'proper-lockfile', 'lru-cache', 'open', 'jose'],
+  external: [
+    '@napi-rs/keyring',
+    '@aws-sdk/*',
+    '@inquirer/*',
+    '@oclif/*',
+    'proper-lockfile',
+    'lru-cache',
+    'open',
+    'jose',
+  ],
 })
 // The agent's client (src/agent/fast-client.ts), which bin/run.js tries before anything else: small
 // enough that a hit served by the agent costs a round trip, not a bundle load.
@@ -62,8 +75,15 @@ require('esbuild').buildSync({
   minify: true,
   logLevel: 'warning',
 })
-// The code cache, in a process of its own: V8 ties a cache to the flags it was made with.
-node(['-e', "require('./bin/fast-loader.cjs').writeCodeCache()"])
+// The code cache, in a process of its own: V8 ties a cache to the flags it was made with. The
+// warm-up that serves hits before it (scripts/warm-up/) is build-time code: bundled to a temporary
+// folder, run against the bundle, removed; neither dist/ nor the package holds it.
+const warmUpDir = mkdtempSync(join(tmpdir(), 'vault-build-'))
+const warmUp = join(warmUpDir, 'warm-up.cjs')
+bundleWarmUp(warmUp)
+node(['-e', "require('./bin/fast-loader.cjs').writeCodeCache(require(process.argv[1]).warmUp)", warmUp], {}, () =>
+  rmSync(warmUpDir, { recursive: true, force: true }),
+)
 // The oclif CLI asks the registry for a newer oclif on every run and prints "update available":
 // a build asks no registry anything (issue 23).
 run('oclif', 'oclif', ['manifest'], { OCLIF_SKIP_NEW_VERSION_CHECK: 'true' })

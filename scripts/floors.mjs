@@ -18,7 +18,11 @@ import { fileURLToPath } from 'node:url'
  * matching prefix decides, so a file can sit on another floor than its folder.
  */
 export const FLOORS = [
-  { floor: 1, name: 'entry points and the composition root', paths: ['bin/', 'src/cli/', 'src/compose/', 'src/commands/', 'src/fast/'] },
+  {
+    floor: 1,
+    name: 'entry points and the composition root',
+    paths: ['bin/', 'src/cli/', 'src/compose/', 'src/commands/', 'src/fast/'],
+  },
   { floor: 2, name: 'use cases', paths: ['src/usecases/'] },
   {
     floor: 3,
@@ -26,7 +30,11 @@ export const FLOORS = [
     paths: ['src/agent/', 'src/server/', 'src/audit/', 'src/sso/', 'src/iam/', 'src/login/'],
   },
   { floor: 4, name: 'the credential chain', paths: ['src/vault/'] },
-  { floor: 5, name: 'configuration, MFA, sessions', paths: ['src/config/', 'src/mfa/', 'src/sessions/', 'src/aws-vault/'] },
+  {
+    floor: 5,
+    name: 'configuration, MFA, sessions',
+    paths: ['src/config/', 'src/mfa/', 'src/sessions/', 'src/aws-vault/'],
+  },
   { floor: 6, name: 'secret stores', paths: ['src/stores/'] },
   {
     floor: 7,
@@ -72,7 +80,8 @@ function sourceFiles(dir) {
 // Static imports and re-exports (`import … from '…'`, `export … from '…'`, `import '…'`) and lazy
 // ones (`import('…')`). Comments are not stripped: a commented-out import would count, which is
 // the safe side.
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"](\.[^'"]+)['"]|(?:^|[\s;])import\s*['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gm
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"](\.[^'"]+)['"]|(?:^|[\s;])import\s*['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gm
 
 /** The relative imports of one file: { from, to, line, lazy, explained }. */
 export function importsOf(path, text) {
@@ -173,7 +182,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`)
   } else {
-    const show = (e) => `  ${e.from}:${e.line} (floor ${e.fromFloor}) → ${e.to} (floor ${e.toFloor})${e.lazy ? ' [lazy]' : ''}`
+    const show = (e) =>
+      `  ${e.from}:${e.line} (floor ${e.fromFloor}) → ${e.to} (floor ${e.toFloor})${e.lazy ? ' [lazy]' : ''}`
     process.stdout.write(`upward imports without a "floors:" comment: ${r.upward.length}\n`)
     for (const e of r.upward) process.stdout.write(`${show(e)}\n`)
     process.stdout.write(`upward imports explained by a comment: ${r.explained.length}\n`)

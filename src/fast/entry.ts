@@ -12,9 +12,15 @@ import { listProfiles, renderList } from '../usecases/list.js'
 import { profileStatus, renderStatus } from '../usecases/status.js'
 import type { LockFn } from '../vault/provider.js'
 import type { StsFactory } from '../vault/sts-port.js'
-import { warmUp } from './warm-up.js'
 
 export { binName } from '../cli/bin-name.js'
+// For the build's warm-up (scripts/warm-up/), which serves hits through this bundle before the
+// build writes its code cache: the classes a keychain read is built from, so that the warm-up's
+// stand-ins run this bundle's functions, the ones the cache must hold.
+export { CredentialStore } from '../stores/credential-store.js'
+export { fileIndexLock } from '../stores/index-lock.js'
+export { KeychainStore } from '../stores/keychain-store.js'
+export { readSecretServiceItem } from '../stores/secret-service-read.js'
 
 /** Thrown when serving the request would need STS, a lock, a prompt or a server: oclif takes over. */
 class FullPathNeeded extends Error {}
@@ -54,9 +60,6 @@ const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number
   },
 }
 
-/** Serves hits on stand-ins before the build writes the code cache (warm-up.ts). */
-export const warmUpCodeCache = () => warmUp(fastPath, loadManifest(), servedCommands)
-
 /** The command ids the fast path may serve (each still hands over on a miss). */
 export const servedCommands = Object.keys(handlers)
 
@@ -76,7 +79,7 @@ function fdSink(fd: number): Writable {
 
 let manifest: Manifest | undefined
 /** oclif.manifest.json, the generated form of the oclif command classes (`npm run build`). */
-function loadManifest(): Manifest {
+export function loadManifest(): Manifest {
   manifest ??= JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as Manifest
   return manifest
 }
@@ -107,8 +110,9 @@ export function logPath(path: 'fast' | 'full', env: NodeJS.ProcessEnv = process.
  * written before that point, so the retry starts clean. A command line it does not fully
  * understand (help, --debug, an unknown flag, a bad value) goes to oclif untouched.
  *
- * `argv` is prepared (prepareArgv); `overrides` are the build's warm-up stand-ins (warm-up.ts). Resolves to the exit code, or undefined when the full CLI
- * must handle the invocation. `bin` is the command the user ran, which advice in errors names.
+ * `argv` is prepared (prepareArgv); `overrides` are the build's warm-up stand-ins
+ * (scripts/warm-up/). Resolves to the exit code, or undefined when the full CLI must handle the
+ * invocation. `bin` is the command the user ran, which advice in errors names.
  */
 export async function fastPath(
   argv: string[],

@@ -98,17 +98,23 @@ describe('the cache-hit fast path (issue 9)', () => {
   })
 
   it("the build's warm-up serves every hit on stand-ins in its own process, and touches nothing of the machine's", async () => {
-    // bin/fast-loader.cjs writes the code cache after warmUpCodeCache (src/fast/warm-up.ts): a
-    // warm-up that failed would fail the build, one that did less would go unnoticed.
+    // scripts/build.mjs bundles scripts/warm-up/ apart and bin/fast-loader.cjs writes the code cache
+    // after its warmUp: a warm-up that failed would fail the build, one that did less would go
+    // unnoticed. It drives the product bundle's exports; the bundle itself holds none of it.
     const bundle = join(import.meta.dirname, '..', '..', 'dist', 'fast-bundle', 'entry.cjs')
+    assert.ok(!(await readFile(bundle, 'utf8')).includes('AKIAWARMUP'), 'the product bundle holds no warm-up')
     const scratch = await mkdtemp(join(tmpdir(), 'vault-warm-up-test-'))
     try {
       const [emptyHome, emptyTmp] = [join(scratch, 'home'), join(scratch, 'tmp')]
       await Promise.all([mkdir(emptyHome), mkdir(emptyTmp)])
+      const warmUp = join(scratch, 'warm-up.cjs')
+      const bundler = join(import.meta.dirname, '..', '..', 'scripts', 'warm-up', 'bundle.mjs')
+      const { bundleWarmUp } = (await import(bundler)) as { bundleWarmUp: (outfile: string) => void }
+      bundleWarmUp(warmUp)
       const res = await run(
         [
           '-e',
-          `require(${JSON.stringify(bundle)}).warmUpCodeCache().then(() =>
+          `require(${JSON.stringify(warmUp)}).warmUp(require(${JSON.stringify(bundle)})).then(() =>
              console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('@napi-rs')))))`,
         ],
         {
