@@ -93,7 +93,8 @@ function leave(path: string, kind: number): string {
       return 'a holder whose pid another process runs now'
     case 5:
       mkdirSync(lock, { recursive: true })
-      return 'an empty lock directory'
+      utimesSync(lock, old, old)
+      return 'an empty lock directory, stale (a holder killed between its release steps, or an older vault)'
     case 6:
       hold(`${lock}-${me.nonce}`, formatHolder({ ...me, pid: deadPid }), false)
       return "a killed contender's draft"
