@@ -7,17 +7,26 @@ describe('keyedQueue', () => {
   it('runs callers of one key one at a time, in order; other keys run alongside', async () => {
     const queue = keyedQueue()
     const log: string[] = []
-    const job = (key: string, n: number, ms: number) =>
-      queue(key, async () => {
-        log.push(`${key}${n} in`)
-        await new Promise((r) => setTimeout(r, ms))
-        log.push(`${key}${n} out`)
-        return n
-      })
-    const results = await Promise.all([job('a', 1, 60), job('a', 2, 5), job('b', 1, 5)])
-    assert.deepEqual(results, [1, 2, 1])
-    assert.ok(log.indexOf('a2 in') > log.indexOf('a1 out'), log.join(','))
-    assert.ok(log.indexOf('b1 out') < log.indexOf('a1 out'), 'another key does not wait')
+    let bDone!: () => void
+    const bFinished = new Promise<void>((r) => (bDone = r))
+    // a1 finishes only once b1 has: b1 must not wait behind a1. a2 must wait behind a1.
+    const a1 = queue('a', async () => {
+      log.push('a1 in')
+      await bFinished
+      log.push('a1 out')
+      return 1
+    })
+    const a2 = queue('a', async () => {
+      log.push('a2 in')
+      return 2
+    })
+    const b1 = queue('b', async () => {
+      log.push('b1 in')
+      bDone()
+      return 3
+    })
+    assert.deepEqual(await Promise.all([a1, a2, b1]), [1, 2, 3])
+    assert.deepEqual(log, ['a1 in', 'b1 in', 'a1 out', 'a2 in'])
   })
 
   it("a caller's failure is its own: the next caller of the key runs", async () => {
