@@ -51,16 +51,7 @@ require('esbuild').buildSync({
   logLevel: 'warning',
   define: { 'import.meta.url': '__vault_import_meta_url' },
   banner: { js: "const __vault_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  external: [
-    '@napi-rs/keyring',
-    '@aws-sdk/*',
-    '@inquirer/*',
-    '@oclif/*',
-    'proper-lockfile',
-    'lru-cache',
-    'open',
-    'jose',
-  ],
+  external: ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', '@oclif/*', 'lru-cache', 'open', 'jose'],
 })
 // The agent's client (src/agent/fast-client.ts), which bin/run.js tries before anything else: small
 // enough that a hit served by the agent costs a round trip, not a bundle load.

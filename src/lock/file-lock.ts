@@ -1,19 +1,29 @@
-import { mkdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
-import { hostname } from 'node:os'
-import { dirname } from 'node:path'
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { LockError } from '../errors.js'
 import { fileSystemError } from '../fs/fs-errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
+import { formatHolder, type Holder, isNonce, judge, parseHolder, selfHolder } from './holder.js'
+import { MAX_PAUSE_MS, type Waker, waker } from './wake.js'
 
 /**
- * vault's one cross-process lock, used by the session cache (src/vault/locking.ts) and the store
- * index (index-lock.ts): proper-lockfile's atomic mkdir of `${path}.lock`, refreshed every
- * staleMs/2 by its holder, taken over once a holder stops refreshing for staleMs (killed -9).
- * The holder writes its pid to `${path}.pid`, so a waiter that gives up can name it, and a waiter
- * takes over at once from a holder that is no longer running (see takeOverFromDead). The holder
- * removes the pid file before it releases the lock, so the file only ever names a live holder or
- * one that died holding the lock.
+ * vault's one cross-process lock, used by the session cache (src/vault/locking.ts), the store
+ * index (src/stores/index-lock.ts), the agent's socket and the hand-out log's rotation.
+ *
+ * The lock is the directory `${path}.lock`, holding one file named by the holding's nonce, whose
+ * text names its holder (holder.ts). A contender writes that directory aside first
+ * (`${path}.lock-NONCE`), then renames it into place: a rename onto a directory that is not empty
+ * fails, so one contender wins, and its holder is named from the first moment the lock exists.
+ * It then checks that its own record is what the lock holds.
+ *
+ * A holding ends by unlinking its own record (`${path}.lock/NONCE`), then removing the directory
+ * if it is empty. Both steps act on that holding only, whoever runs them and whenever: a later
+ * holding has another record, and its directory is never empty. So a waiter that finds the holder
+ * gone (killed with -9, or silent past staleMs where its process cannot be checked) ends that
+ * holding, and can never end a later one (issue 28: a takeover judged by inode removed a live lock,
+ * as ext4 gives a new lock directory the inode of the one just removed). An empty directory (a
+ * holder killed between its two steps) is free: the next rename replaces it.
  */
 export interface FileLockOptions {
   /** The lock file's path; the lock itself is the directory `${path}.lock`. */
@@ -22,7 +32,10 @@ export interface FileLockOptions {
   name: string
   /** 0 tries once; otherwise how long to wait for another holder. */
   waitMs: number
-  /** A holder that has not refreshed the lock for this long is presumed dead. */
+  /**
+   * A holder whose process cannot be checked (another host sharing HOME, or no /proc) is presumed
+   * dead when it has not refreshed its holding for this long. With /proc, its process decides.
+   */
   staleMs?: number
   /** What a user can do when the wait runs out. */
   hint?: string
@@ -40,46 +53,57 @@ export type Release = () => Promise<void>
  * read-only HOME).
  */
 export async function acquireFileLock(options: FileLockOptions): Promise<Release | undefined> {
-  const lockfile = await import('proper-lockfile')
   const logger = options.logger ?? silentLogger
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS
   const dir = dirname(options.path)
+  const lock = `${options.path}.lock`
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
     throw fileSystemError(err, dir, 'cannot create the lock directory')
   })
+  const me = selfHolder()
+  const draft = `${lock}-${me.nonce}`
+  const cannotLock = (err: unknown) => fileSystemError(err, lock, 'cannot lock')
   const started = Date.now()
   let announced = false
-  for (;;) {
-    try {
-      const release = await lockfile.lock(options.path, {
-        realpath: false,
-        stale: staleMs,
-        update: Math.max(1000, Math.floor(staleMs / 2)),
-        retries: 0,
-        onCompromised: (err) => logger.debug(`lock for ${options.name} was taken over: ${err.message}`),
-      })
-      // Best effort: the pid names the holder to a waiter that gives up, and with the lock's inode,
-      // the host and a nonce it lets a waiter tell that this very lock's holder has died.
-      const ino = await stat(`${options.path}.lock`).then(
-        (st) => st.ino,
-        () => 0,
-      )
-      const pidFile = `${options.path}.pid`
-      const holder = `${process.pid} ${ino} ${hostname()} ${nonce()}\n`
-      await writeFile(pidFile, holder, { mode: 0o600 }).catch(() => {})
-      if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
-      return async () => {
-        // Before the lock goes: a pid file left behind would name a dead holder beside the next
-        // holder's lock, and on ext4 that lock gets the same inode (issue 15: two AssumeRoles).
-        if ((await readFile(pidFile, 'utf8').catch(() => '')) === holder) await unlink(pidFile).catch(() => {})
-        await release()
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED')
-        throw fileSystemError(err, `${options.path}.lock`, 'cannot lock')
-      if (await takeOverFromDead(options.path)) {
-        logger.debug(`lock for ${options.name}: its holder is no longer running; taken over`)
-        continue
+  let acquired = false
+  let pauses = 0
+  let wakes: Waker | undefined
+  try {
+    await writeDraft(draft, me).catch((err: unknown) => {
+      throw cannotLock(err)
+    })
+    // The holder's pid, as last judged: named when the wait runs out.
+    let holderPid: number | undefined
+    let judging = true
+    for (;;) {
+      // A few quick tries in a row when the holding just ended, or was ended here.
+      for (let quick = 0; quick < 10; quick++) {
+        if (await tryRename(draft, me, lock).catch((err: unknown) => Promise.reject(cannotLock(err)))) {
+          if (await exists(join(lock, me.nonce))) {
+            acquired = true
+            if (announced) logger.debug(`lock for ${options.name} acquired after ${Date.now() - started} ms`)
+            await sweepDrafts(dir, basename(lock), me.nonce, staleMs)
+            return holding(lock, me, staleMs, options.name, logger)
+          }
+          // What the rename put in place was ended before this look (our draft taken for a dead
+          // contender's): not ours. Write the draft again.
+          await writeDraft(draft, me).catch((err: unknown) => {
+            throw cannotLock(err)
+          })
+          continue
+        }
+        // Woken by a change of the lock, another contender has just taken it: no need to judge it.
+        if (!judging) break
+        const seen = await readHolding(lock)
+        if (seen === 'changed') continue
+        if (seen === 'unknown') break
+        const verdict = await judge(seen.holder, seen.ageMs, staleMs)
+        if (!verdict.dead) {
+          holderPid = verdict.here ? seen.holder.pid : undefined
+          break
+        }
+        if (!(await endHolding(lock, seen.holder))) break
+        logger.debug(`lock for ${options.name}: ${verdict.why}; its holding ended`)
       }
       if (options.waitMs <= 0) return undefined
       if (!announced) {
@@ -87,14 +111,19 @@ export async function acquireFileLock(options: FileLockOptions): Promise<Release
         announced = true
       }
       if (Date.now() - started > options.waitMs) {
-        const pid = await holderPid(options.path)
+        const pid = holderPid
         throw new LockError(
-          `gave up after ${options.waitMs / 1000}s waiting for the lock for ${options.name}, held by ${pid ? `vault process ${pid}` : 'another vault process'} (${options.path}.lock)`,
+          `gave up after ${options.waitMs / 1000}s waiting for the lock for ${options.name}, held by ${pid ? `vault process ${pid}` : 'another vault process'} (${lock})`,
           options.hint ?? `wait for that process to finish, or stop it${pid ? ` (kill ${pid})` : ''} and try again`,
         )
       }
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40))
+      wakes ??= waker(dir, basename(lock))
+      // Several looks per stale period, so a holding judged by age is ended soon after it goes stale.
+      judging = (await wakes.pause(pauses++, Math.max(10, Math.min(MAX_PAUSE_MS, staleMs / 4)))) === 'time'
     }
+  } finally {
+    wakes?.close()
+    if (!acquired) await rm(draft, { recursive: true, force: true }).catch(() => {})
   }
 }
 
@@ -107,78 +136,112 @@ export async function withRelease<T>(release: Release, fn: () => Promise<T>): Pr
   }
 }
 
-/**
- * A holder killed with -9 leaves its lock until it goes stale (10 s: a live holder's refresh may lag
- * that long on a busy machine), and every vault after it would wait that long (issue 15: a cache
- * miss killed mid-fetch). When the pid file names this very lock (its inode) on this host, and that
- * pid is not running, the lock is removed at once.
- *
- * The inode alone does not tell one lock from the next: ext4 gives a new lock directory the inode
- * of the one just removed. So a waiter first claims the pid file by renaming it (one rename wins;
- * the other waiters find no file and wait), checks that what it claimed is what it read (a nonce
- * per holder), and that the lock has not changed since (inode and mtime: a dead holder refreshes
- * nothing), then removes the lock. proper-lockfile's own stale takeover, after staleMs, can still
- * race with this as it races with itself.
- */
-async function takeOverFromDead(path: string): Promise<boolean> {
-  const pidFile = `${path}.pid`
-  const named = await readFile(pidFile, 'utf8').catch(() => '')
-  const [pidText, inoText, host] = named.trim().split(' ')
-  const pid = Number.parseInt(pidText, 10)
-  if (!Number.isInteger(pid) || pid <= 0 || host !== hostname() || isRunning(pid)) return false
-  const lock = `${path}.lock`
-  const before = await stat(lock).catch(() => undefined)
-  if (before === undefined || String(before.ino) !== inoText) return false
-  const claim = `${pidFile}.${process.pid}.${nonce()}`
-  const won = await rename(pidFile, claim).then(
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
     () => true,
     () => false,
   )
-  if (!won) return false
-  const claimed = await readFile(claim, 'utf8').catch(() => '')
-  await unlink(claim).catch(() => {})
-  // Another waiter took over first and this is its holder's file: that lock is alive. (Its holder
-  // is named no more, so if it dies too, waiters wait for staleness.)
-  if (claimed !== named) return false
-  const now = await stat(lock).catch(() => undefined)
-  if (now === undefined) return true
-  if (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs) return false
-  // false when it cannot be removed: the caller then waits as for any holder, and never spins.
-  return rmdir(lock).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
-  )
 }
 
-/** Tells one holding of a lock from the next by the same pid: uniqueness, not secrecy. */
-function nonce(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+async function writeDraft(draft: string, me: Holder): Promise<void> {
+  await mkdir(draft, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err
+  })
+  await writeFile(join(draft, me.nonce), formatHolder(me), { mode: 0o600 })
 }
 
-function isRunning(pid: number): boolean {
+/** true: the draft is the lock now; false: the lock is held. */
+async function tryRename(draft: string, me: Holder, lock: string): Promise<boolean> {
+  // The record was written when this contender began waiting; its holding starts now.
+  const now = new Date()
   try {
-    process.kill(pid, 0)
+    await utimes(join(draft, me.nonce), now, now)
+    await rename(draft, lock)
     return true
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false
+    if (code !== 'ENOENT') throw err
+    // The draft is gone (swept as a dead contender's): write it again.
+    await writeDraft(draft, me)
+    return false
   }
 }
 
-/** The pid the holder wrote, when it is still a running process. */
-async function holderPid(path: string): Promise<number | undefined> {
-  const pid = Number.parseInt(await readFile(`${path}.pid`, 'utf8').catch(() => ''), 10)
-  return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : undefined
+type Seen = { holder: Holder; ageMs: number } | 'changed' | 'unknown'
+
+/** The lock's holder as its record names it; `changed` when the holding ended while looking. */
+async function readHolding(lock: string): Promise<Seen> {
+  const gone = (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'changed' : 'unknown')
+  let names: string[]
+  try {
+    names = await readdir(lock)
+  } catch (err) {
+    return gone(err as NodeJS.ErrnoException)
+  }
+  if (names.length === 0) return 'changed'
+  if (names.length !== 1 || !isNonce(names[0])) return 'unknown'
+  const record = join(lock, names[0])
+  try {
+    const [text, st] = await Promise.all([readFile(record, 'utf8'), stat(record)])
+    const holder = parseHolder(names[0], text)
+    return holder ? { holder, ageMs: Date.now() - st.mtimeMs } : 'unknown'
+  } catch (err) {
+    return gone(err as NodeJS.ErrnoException)
+  }
 }
 
 /**
- * An in-process queue: callers of one lock within a process wait on a promise chain, so they never
- * contend for the file with each other.
+ * Ends one holding: its record, then the directory if it is empty. Neither step can touch a later
+ * holding. false when the record cannot be removed (the caller then waits, and never spins).
  */
-export function processQueue(): <T>(fn: () => Promise<T>) => Promise<T> {
-  let queue: Promise<unknown> = Promise.resolve()
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.catch(() => {}).then(fn)
-    queue = run
-    return run
+export async function endHolding(lock: string, holder: Holder): Promise<boolean> {
+  try {
+    await unlink(join(lock, holder.nonce))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false
+  }
+  await rmdir(lock).catch(() => {})
+  return true
+}
+
+/** The held lock: its record refreshed (for waiters that judge by age), and its release. */
+function holding(lock: string, me: Holder, staleMs: number, name: string, logger: Logger): Release {
+  const record = join(lock, me.nonce)
+  let lost = false
+  const refresh = setInterval(
+    () => {
+      const now = new Date()
+      utimes(record, now, now).catch(() => {
+        if (!lost) logger.debug(`lock for ${name}: its holding was ended by another process`)
+        lost = true
+      })
+    },
+    Math.max(50, Math.floor(staleMs / 3)),
+  )
+  refresh.unref()
+  let released: Promise<void> | undefined
+  return () => {
+    clearInterval(refresh)
+    released ??= endHolding(lock, me).then(() => {})
+    return released
+  }
+}
+
+/**
+ * Drafts left by contenders killed before their rename (`${lock}-NONCE`), removed when their
+ * holder is judged gone, as a holding would be. Best effort: litter only. A draft removed while its
+ * contender renames it is caught by that contender's check after the rename.
+ */
+async function sweepDrafts(dir: string, lockName: string, mine: string, staleMs: number): Promise<void> {
+  const prefix = `${lockName}-`
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    const nonce = name.slice(prefix.length)
+    if (!name.startsWith(prefix) || nonce === mine || !isNonce(nonce)) continue
+    const seen = await readHolding(join(dir, name))
+    if (typeof seen !== 'object') continue
+    if ((await judge(seen.holder, seen.ageMs, staleMs)).dead)
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => {})
   }
 }

@@ -1,4 +1,5 @@
-import { acquireFileLock, processQueue, type Release, withRelease } from '../lock/file-lock.js'
+import { acquireFileLock, type Release, withRelease } from '../lock/file-lock.js'
+import { keyedQueue } from '../lock/queue.js'
 import type { Logger } from '../runtime/types.js'
 import type { IndexLock } from './secret-store.js'
 
@@ -6,7 +7,7 @@ export interface FileIndexLockOptions {
   /** The lock is the directory `${path}.lock` (see file-lock.ts). */
   path: string
   logger?: Logger
-  /** A holder that has not refreshed the lock for this long is presumed dead (killed mid-update). */
+  /** A holder that cannot be checked and has not refreshed the lock for this long is presumed dead. */
   staleMs?: number
   /** How long hold() waits for another process's update. */
   waitMs?: number
@@ -18,7 +19,8 @@ export interface FileIndexLockOptions {
  * or a full listing when the index must be rebuilt.
  */
 export function fileIndexLock(options: FileIndexLockOptions): IndexLock {
-  const inQueue = processQueue()
+  const queue = keyedQueue()
+  const inQueue = <T>(fn: () => Promise<T>) => queue(options.path, fn)
   const acquire = (waitMs: number) =>
     acquireFileLock({
       path: options.path,
@@ -39,7 +41,8 @@ export function fileIndexLock(options: FileIndexLockOptions): IndexLock {
 
 /** The same contract within one process: enough for the memory store in tests. */
 export function processIndexLock(): IndexLock {
-  const inQueue = processQueue()
+  const queue = keyedQueue()
+  const inQueue = <T>(fn: () => Promise<T>) => queue('index', fn)
   let held = false
   const hold = <T>(fn: () => Promise<T>): Promise<T> =>
     inQueue(async () => {

@@ -1,12 +1,13 @@
 import { join } from 'node:path'
 import { acquireFileLock, type Release, withRelease } from '../lock/file-lock.js'
+import { keyedQueue } from '../lock/queue.js'
 import type { Logger } from '../runtime/types.js'
 import type { LockFn, LockWait } from './provider.js'
 
 export interface LockOptions {
   dir: string
   log: Logger
-  /** A holder whose lock has not been refreshed for this long is presumed dead. */
+  /** A holder that cannot be checked (see file-lock.ts) and has not refreshed its lock for this long is presumed dead. */
   staleMs?: number
   /** How long a waiter waits, and its advice, when the caller does not say (see mfaWait). */
   wait?: LockWait
@@ -23,7 +24,7 @@ export const mfaWait: LockWait = {
  * lock (src/lock/file-lock.ts), one lock file per credential in `dir`.
  *
  * In-process, callers of the same name queue on a promise chain; across processes, the file lock
- * serialises them, and waiters take over from a holder killed with -9 once its lock is stale.
+ * serialises them, and a waiter ends at once the holding of a holder killed with -9.
  *
  * Lock order: a process only ever takes locks walking its credential chain from the profile it
  * was asked for towards the long-term keys (a role's lock, then its source session's lock,
@@ -31,17 +32,9 @@ export const mfaWait: LockWait = {
  * two processes can each hold a lock the other wants: nested locks cannot deadlock.
  */
 export function fileLock(options: LockOptions): LockFn {
-  const queues = new Map<string, Promise<unknown>>()
-  return async <T>(name: string, fn: () => Promise<T>, wait?: LockWait): Promise<T> => {
-    const previous = queues.get(name) ?? Promise.resolve()
-    const run = previous.catch(() => {}).then(() => withFileLock(name, fn, wait ?? options.wait ?? mfaWait))
-    queues.set(name, run)
-    try {
-      return await run
-    } finally {
-      if (queues.get(name) === run) queues.delete(name)
-    }
-  }
+  const inQueue = keyedQueue()
+  return <T>(name: string, fn: () => Promise<T>, wait?: LockWait): Promise<T> =>
+    inQueue(name, () => withFileLock(name, fn, wait ?? options.wait ?? mfaWait))
 
   async function withFileLock<T>(name: string, fn: () => Promise<T>, wait: LockWait): Promise<T> {
     const { createHash } = await import('node:crypto')

@@ -251,6 +251,8 @@ export function freePort(): Promise<number> {
 export interface RecordedCall {
   action: string
   body: string
+  /** The SDK's id of one call, the same on each of its attempts (amz-sdk-invocation-id). */
+  invocation: string
 }
 
 /** moto's request recorder: which STS/IAM calls vault made. */
@@ -278,16 +280,43 @@ export class MotoRecorder {
           headers?: Record<string, string>
         }
         // The strict STS's own look-ups (IAM GetRole for a role's limits) are not vault's calls.
-        if (entry.headers?.['User-Agent'] === lookupAgent) return { action: '', body: '' }
+        if (entry.headers?.['User-Agent'] === lookupAgent) return { action: '', body: '', invocation: '' }
         const raw = typeof entry.body === 'string' ? entry.body : ''
         const body = entry.body_encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw
         const action = new URLSearchParams(body).get('Action') ?? entry.qs?.Action?.[0] ?? ''
-        return { action, body }
+        // moto hands headers back as werkzeug spells them (Amz-Sdk-Invocation-Id).
+        const invocation = Object.entries(entry.headers ?? {}).find(
+          ([k]) => k.toLowerCase() === 'amz-sdk-invocation-id',
+        )
+        return { action, body, invocation: invocation?.[1] ?? '' }
       })
       .filter((c) => c.action !== '')
   }
   async count(action: string): Promise<number> {
     return (await this.calls()).filter((c) => c.action === action).length
+  }
+  /**
+   * Calls vault made, each counted once however many attempts it took: on a loaded machine an
+   * attempt that outlives its deadline (src/aws/deadlines.ts) is sent again, and moto records both.
+   */
+  async invocations(action: string): Promise<{ calls: number; attempts: number; unnamed: number }> {
+    const calls = (await this.calls()).filter((c) => c.action === action)
+    return {
+      calls: new Set(calls.map((c, i) => c.invocation || `#${i}`)).size,
+      attempts: calls.length,
+      unnamed: calls.filter((c) => !c.invocation).length,
+    }
+  }
+  /** Single-flight: vault called each action as often as `expected` says (retried attempts apart). */
+  async expectCalls(expected: Record<string, number>, diagnostic?: (line: string) => void, where = ''): Promise<void> {
+    for (const [action, n] of Object.entries(expected)) {
+      const { calls, attempts, unnamed } = await this.invocations(action)
+      if (unnamed > 0)
+        diagnostic?.(`${where}${action}: ${unnamed} attempts without an invocation id, each counted as a call`)
+      if (attempts !== calls)
+        diagnostic?.(`${where}${action}: ${calls} calls in ${attempts} attempts (timed-out attempts sent again)`)
+      if (calls !== n) throw new Error(`${where}${action}: ${calls} calls (${attempts} attempts), expected ${n}`)
+    }
   }
 }
 

@@ -48,7 +48,7 @@ describe('parallel-safe credential fetches (issue 6)', () => {
 
   const mfaRuns = async () => (await readFile(mfaLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length
 
-  it('cold cache, one role: 32 processes, one MFA code, one GetSessionToken, one AssumeRole', async () => {
+  it('cold cache, one role: 32 processes, one MFA code, one GetSessionToken, one AssumeRole', async (t) => {
     const results = await Promise.all(
       Array.from({ length: 32 }, () =>
         vault(['export', '--format', 'json', 'r1'], { env: home.env, timeoutMs: 120_000 }),
@@ -66,11 +66,10 @@ describe('parallel-safe credential fetches (issue 6)', () => {
       'every process got the same credentials',
     )
     assert.equal(await mfaRuns(), 1)
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.equal(await services.recorder.count('AssumeRole'), 1)
+    await services.recorder.expectCalls({ GetSessionToken: 1, AssumeRole: 1 }, (l) => t.diagnostic(l))
   })
 
-  it('cold cache, four roles sharing one source: one MFA code, one session, one AssumeRole per role', async () => {
+  it('cold cache, four roles sharing one source: one MFA code, one session, one AssumeRole per role', async (t) => {
     const results = await Promise.all(
       Array.from({ length: 32 }, (_, i) =>
         vault(['export', '--format', 'json', `r${(i % 4) + 1}`], { env: home.env, timeoutMs: 120_000 }),
@@ -78,11 +77,10 @@ describe('parallel-safe credential fetches (issue 6)', () => {
     )
     for (const r of results) assert.equal(r.code, 0, r.stderr)
     assert.equal(await mfaRuns(), 1)
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.equal(await services.recorder.count('AssumeRole'), 4)
+    await services.recorder.expectCalls({ GetSessionToken: 1, AssumeRole: 4 }, (l) => t.diagnostic(l))
   })
 
-  it('a holder killed with -9 mid-fetch: the others recover and exactly one of them fetches', async () => {
+  it('a holder killed with -9 mid-fetch: the others recover and exactly one of them fetches', async (t) => {
     // The first process hangs in mfa_process while holding the lock; it is then killed.
     const hang = join(home.dir, 'hang.sh')
     const flag = join(home.dir, 'holder-started')
@@ -116,7 +114,6 @@ describe('parallel-safe credential fetches (issue 6)', () => {
     assert.ok(Date.now() - started < 30_000, 'recovered within the stale timeout')
     const lines = (await readFile(mfaLog, 'utf8')).split('\n').filter(Boolean)
     assert.deepEqual(lines, ['hang', 'run'], 'exactly one waiter fetched after the holder died')
-    assert.equal(await services.recorder.count('GetSessionToken'), 1)
-    assert.equal(await services.recorder.count('AssumeRole'), 1)
+    await services.recorder.expectCalls({ GetSessionToken: 1, AssumeRole: 1 }, (l) => t.diagnostic(l))
   })
 })

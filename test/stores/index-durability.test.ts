@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { LockError, StoreError } from '../../src/errors.js'
+import { formatHolder, selfHolder } from '../../src/lock/holder.js'
 import { CredentialStore } from '../../src/stores/credential-store.js'
 import { fileIndexLock } from '../../src/stores/index-lock.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
@@ -97,7 +98,10 @@ describe('the index never hides a key (issue 15)', () => {
 
   it('the index lock busy past its wait: add fails with a LockError, and stores nothing', async () => {
     const s = setup(300)
+    // Held by a running process (this one, outside the store's in-process queue).
+    const holder = selfHolder()
     mkdirSync(join(s.awsvault, 'locks', 'store-index.lock'), { recursive: true })
+    writeFileSync(join(s.awsvault, 'locks', 'store-index.lock', holder.nonce), formatHolder(holder))
     await assert.rejects(s.keys().set('dev', KEYS), (err: LockError) => {
       assert.ok(err instanceof LockError)
       assert.match(

@@ -1,15 +1,42 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LockError, StoreError } from '../../src/errors.js'
+import { endHolding } from '../../src/lock/file-lock.js'
+import { formatHolder, type Holder, selfHolder } from '../../src/lock/holder.js'
 import { fileIndexLock } from '../../src/stores/index-lock.js'
 
 const root = mkdtempSync(join(tmpdir(), 'vault-index-lock-'))
 after(() => rmSync(root, { recursive: true, force: true }))
+
+/** A holding as a holder leaves it: `${path}.lock/NONCE` naming `holder`, an hour old when `old`. */
+function holding(path: string, holder: Holder, old = false): void {
+  rmSync(`${path}.lock`, { recursive: true, force: true })
+  mkdirSync(`${path}.lock`, { recursive: true })
+  const record = join(`${path}.lock`, holder.nonce)
+  writeFileSync(record, formatHolder(holder))
+  const then = new Date(Date.now() - 3_600_000)
+  if (old) utimesSync(record, then, then)
+}
+
+function deadPid(): number {
+  const r = spawnSync('true')
+  assert.ok(r.pid && r.pid > 0)
+  return r.pid as number
+}
 
 describe('fileIndexLock', () => {
   it('runs holders one at a time, in order, within a process', async () => {
@@ -29,7 +56,7 @@ describe('fileIndexLock', () => {
 
   it('another process holding it: tryHold skips, hold waits for its release', async () => {
     const path = join(root, 'b', 'store-index')
-    mkdirSync(`${path}.lock`, { recursive: true }) // as proper-lockfile leaves it while held
+    holding(path, selfHolder()) // a running process: this one, outside the lock's in-process queue
     const lock = fileIndexLock({ path, waitMs: 5000 })
     assert.equal(await lock.tryHold(async () => 'ran'), undefined)
     setTimeout(() => rmSync(`${path}.lock`, { recursive: true }), 200)
@@ -38,90 +65,87 @@ describe('fileIndexLock', () => {
     assert.ok(Date.now() - started >= 150)
   })
 
-  it('a holder that died (its lock no longer refreshed) is taken over', async () => {
-    const path = join(root, 'c', 'store-index')
-    mkdirSync(`${path}.lock`, { recursive: true })
-    const old = new Date(Date.now() - 60_000)
-    utimesSync(`${path}.lock`, old, old)
-    assert.equal(await fileIndexLock({ path, waitMs: 1000 }).tryHold(async () => 'ran'), 'ran')
-  })
-
   // Issue 15: a vault killed with -9 inside a lock (a cache miss mid-fetch) made every vault after
-  // it wait 10 s for the lock to go stale.
-  describe('a holder that is no longer running (issue 15)', () => {
-    /** A lock as a holder leaves it: the directory, and a pid file naming `pid`, the lock's inode and host. */
-    function leftBy(path: string, pid: number, ino = statSync(`${path}.lock`).ino, host = hostname()) {
-      writeFileSync(`${path}.pid`, `${pid} ${ino} ${host}\n`)
-    }
-    const deadPid = () => {
-      const r = spawnSync('true')
-      assert.ok(r.pid && r.pid > 0)
-      return r.pid as number
-    }
-
-    it('is taken over at once, well before its lock goes stale', async () => {
+  // it wait 10 s for the lock to go stale. Issue 28: the holder is judged by its process, never by
+  // an inode, and ending a holding can only end that one.
+  describe('a holder that is no longer running (issues 15, 28)', () => {
+    it('is taken over at once, well before any stale threshold', async () => {
       const path = join(root, 'dead', 'store-index')
-      mkdirSync(`${path}.lock`, { recursive: true })
-      leftBy(path, deadPid())
+      holding(path, { ...selfHolder(), pid: deadPid() })
+      assert.equal(await fileIndexLock({ path, waitMs: 0 }).tryHold(async () => 'ran'), 'ran')
+      assert.equal(existsSync(`${path}.lock`), false)
+    })
+
+    it('a running holder is waited for, however long since it refreshed its lock', async () => {
+      const path = join(root, 'alive', 'store-index')
+      holding(path, selfHolder(), true)
+      assert.equal(await fileIndexLock({ path, staleMs: 100 }).tryHold(async () => 'ran'), undefined)
+    })
+
+    it("a pid now used by another process (another start time) is the dead holder's", async () => {
+      const path = join(root, 'reused', 'store-index')
+      holding(path, { ...selfHolder(), start: '1' })
       assert.equal(await fileIndexLock({ path, waitMs: 0 }).tryHold(async () => 'ran'), 'ran')
     })
 
-    it('a running holder is waited for', async () => {
-      const path = join(root, 'alive', 'store-index')
-      mkdirSync(`${path}.lock`, { recursive: true })
-      leftBy(path, process.pid)
-      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
+    it('a holder on another host is judged by age: waited for while fresh, taken over once stale', async () => {
+      const path = join(root, 'remote', 'store-index')
+      holding(path, { ...selfHolder(), host: 'elsewhere', pid: deadPid() })
+      assert.equal(await fileIndexLock({ path, staleMs: 60_000 }).tryHold(async () => 'ran'), undefined)
+      holding(path, { ...selfHolder(), host: 'elsewhere' }, true)
+      assert.equal(await fileIndexLock({ path, staleMs: 60_000 }).tryHold(async () => 'ran'), 'ran')
     })
 
-    it('a pid file of an earlier lock (another inode) or of another host is left to staleness', async () => {
-      const path = join(root, 'other', 'store-index')
+    it('an empty lock directory (a holder killed between its release steps, an older vault) is free', async () => {
+      const path = join(root, 'empty', 'store-index')
       mkdirSync(`${path}.lock`, { recursive: true })
-      const ino = statSync(`${path}.lock`).ino
-      leftBy(path, deadPid(), ino + 1)
-      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
-      leftBy(path, deadPid(), ino, `not-${hostname()}`)
-      assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
+      assert.equal(await fileIndexLock({ path, waitMs: 0 }).tryHold(async () => 'ran'), 'ran')
     })
 
-    it('the holder writes what a waiter needs: its pid, the lock inode, the host, a nonce; and removes it on release', async () => {
+    it("the holder's record is inside the lock from its first moment; release leaves nothing behind", async () => {
       const path = join(root, 'writes', 'store-index')
       const seen: string[] = []
       for (let i = 0; i < 2; i++) {
         await fileIndexLock({ path }).hold(async () => {
-          const ino = statSync(`${path}.lock`).ino
-          const text = readFileSync(`${path}.pid`, 'utf8')
-          assert.match(text, new RegExp(`^${process.pid} ${ino} ${hostname().replace(/\W/g, '\\$&')} [0-9a-z]+\n$`))
-          seen.push(text)
+          const [name, ...more] = readdirSync(`${path}.lock`)
+          assert.deepEqual(more, [])
+          const text = readFileSync(join(`${path}.lock`, name), 'utf8')
+          assert.equal(text, formatHolder({ ...selfHolder(), nonce: name }))
+          assert.match(text, new RegExp(`^${process.pid} \\d+ `))
+          seen.push(name)
         })
-        assert.equal(existsSync(`${path}.pid`), false, 'a released lock leaves no pid file')
+        assert.deepEqual(readdirSync(join(root, 'writes')), [], 'no lock, no draft, no pid file')
       }
-      assert.notEqual(seen[0], seen[1], 'each holding has its own nonce')
+      assert.notEqual(seen[0], seen[1], 'each holding has its own name')
     })
 
-    // Issue 15, found by the stress script: 32 processes on a cold cache made 2 AssumeRole calls.
-    // A holder that exited normally left its pid file; the next holder's lock got the same inode
-    // (ext4 reuses it at once), and before that holder wrote its own pid file a waiter read the
-    // old one, found its pid dead and the inode equal, and removed the live lock.
-    it("after a holder's normal exit, the next holder's new lock is never taken for the dead one's", async () => {
-      const path = join(root, 'reuse', 'store-index')
-      const holder = `
-        const { fileIndexLock } = await import(${JSON.stringify(new URL('../../src/stores/index-lock.ts', import.meta.url).href)})
-        await fileIndexLock({ path: ${JSON.stringify(path)} }).hold(async () => {})`
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', holder], {
-        encoding: 'utf8',
-      })
-      assert.equal(r.status, 0, r.stderr)
-      // The next holder, between its mkdir and its pid file.
-      mkdirSync(`${path}.lock`)
+    // Issue 28: a waiter that had read a dead holding, then found a new holding in its place (the
+    // same inode on ext4), removed the new one. Ending a holding names its record.
+    it('ending a dead holding never ends the holding that replaced it', async () => {
+      const path = join(root, 'replaced', 'store-index')
+      const live = selfHolder()
+      holding(path, live)
+      assert.equal(await endHolding(`${path}.lock`, { ...selfHolder(), pid: deadPid() }), true)
+      assert.deepEqual(readdirSync(`${path}.lock`), [live.nonce], 'the live holding is intact')
       assert.equal(await fileIndexLock({ path }).tryHold(async () => 'ran'), undefined)
-      assert.ok(existsSync(`${path}.lock`), 'the live lock is still there')
+    })
+
+    it("a dead contender's draft is swept by the next holder; a live one's is kept", async () => {
+      const path = join(root, 'drafts', 'store-index')
+      const dead = { ...selfHolder(), pid: deadPid() }
+      const live = selfHolder()
+      for (const h of [dead, live]) {
+        mkdirSync(`${path}.lock-${h.nonce}`, { recursive: true })
+        writeFileSync(join(`${path}.lock-${h.nonce}`, h.nonce), formatHolder(h))
+      }
+      await fileIndexLock({ path }).hold(async () => {})
+      assert.deepEqual(readdirSync(join(root, 'drafts')), [`store-index.lock-${live.nonce}`])
     })
 
     it('waiters racing to take over one dead holder: one holds at a time', async () => {
       for (let round = 0; round < 20; round++) {
         const path = join(root, `race-${round}`, 'store-index')
-        mkdirSync(`${path}.lock`, { recursive: true })
-        leftBy(path, deadPid())
+        holding(path, { ...selfHolder(), pid: deadPid() })
         let inside = 0
         let most = 0
         const held = await Promise.all(
@@ -142,7 +166,7 @@ describe('fileIndexLock', () => {
 
   it('gives up after waitMs, so a write never hangs on the index', async () => {
     const path = join(root, 'd', 'store-index')
-    mkdirSync(`${path}.lock`, { recursive: true })
+    holding(path, { ...selfHolder(), host: 'elsewhere' }) // its pid means nothing here
     await assert.rejects(
       fileIndexLock({ path, waitMs: 200 }).hold(async () => 'ran'),
       {

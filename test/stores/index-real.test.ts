@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, utimesSync } from 'node:fs'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { formatHolder, selfHolder } from '../../src/lock/holder.js'
 import { formatSessionKey } from '../../src/stores/session-key.js'
 import { PrivateKeyring } from './gnome-keyring.js'
 import type { TypedOp } from './typed-store-driver.js'
@@ -142,9 +143,9 @@ describe('store index against a real gnome-keyring (issues 6 and 9)', () => {
 
   it('a stale lock left by a dead process is taken over, not waited on forever', async () => {
     const lock = join(keyring.home, '.awsvault', 'locks', 'store-index.lock')
+    const dead = { ...selfHolder(), pid: spawnSync('true').pid as number }
     mkdirSync(lock, { recursive: true })
-    const old = new Date(Date.now() - 60_000)
-    utimesSync(lock, old, old)
+    writeFileSync(join(lock, dead.nonce), formatHolder(dead))
     const { results, ms } = await typed(keyring.env, [
       { op: 'setSession', profile: 'stale', expires: HOUR },
       { op: 'listSessions' },
