@@ -1,7 +1,7 @@
 /**
  * The agent's client on the fast path, bundled alone into dist/fast-bundle/agent-client.cjs and
  * tried by bin/run.js before anything else loads: it sends the raw command line and environment
- * to the agent and writes the bytes the agent answers (src/agent/argv-request.ts). A cache hit
+ * to the agent and writes the bytes the agent answers (src/compose/agent-argv.ts). A cache hit
  * through the agent then costs a Node start-up and one round trip. No agent, a refused or silent
  * socket, a killed agent: resolves undefined and vault goes on as if none ran.
  */
