@@ -1,7 +1,7 @@
 import { NotFoundError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
-import type { Prompts } from '../runtime/prompts.js'
 import type { Runtime } from '../runtime/runtime.js'
+import type { Prompts } from '../terminal/prompt.js'
 
 export interface RemoveRequest {
   profile: string
