@@ -2,55 +2,22 @@
 // add's and remove's questions; its bytes on the terminal are the MFA prompt's as before, it
 // escapes control characters in what it prints, and it gives up at a deadline.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { onPty } from './pty.js'
 
 const root = mkdtempSync(join(tmpdir(), 'vault-terminal-'))
 after(() => rmSync(root, { recursive: true, force: true }))
-
-// Runs the driver on a fresh pseudo-terminal (its controlling terminal); once REPLY_AFTER shows,
-// types REPLY (\n-separated lines); prints everything the terminal showed.
-const PTY = `
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-trigger, replies = os.environ.get('REPLY_AFTER', '').encode(), os.environ.get('REPLY', '')
-shown, sent, deadline = b'', not trigger, time.time() + 60
-while time.time() < deadline:
-    if select.select([fd], [], [], 0.1)[0]:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    if not sent and trigger in shown:
-        time.sleep(0.2)
-        for line in replies.split('\\n'):
-            os.write(fd, line.encode() + b'\\r')
-            time.sleep(0.2)
-        sent = True
-os.waitpid(pid, 0)
-sys.stdout.write(shown.decode('utf8', 'replace'))
-`
 
 function converse(mode: string, replyAfter = '', reply = ''): { shown: string; result: Record<string, unknown> } {
   const out = join(root, `${mode}.json`)
   const driver = fileURLToPath(new URL('./prompt-driver.ts', import.meta.url))
   const command = `exec "${process.execPath}" --import tsx "${driver}" ${mode} > "${out}"`
-  const r = spawnSync('/usr/bin/python3', ['-c', PTY, 'sh', '-c', command], {
-    encoding: 'utf8',
-    timeout: 90_000,
-    env: { ...process.env, REPLY_AFTER: replyAfter, REPLY: reply },
-  })
-  assert.equal(r.status, 0, r.stderr)
-  return { shown: r.stdout, result: JSON.parse(readFileSync(out, 'utf8')) }
+  const shown = onPty(command, replyAfter, reply)
+  return { shown, result: JSON.parse(readFileSync(out, 'utf8')) }
 }
 
 describe('src/terminal/prompt.ts on a real terminal', () => {
