@@ -48,6 +48,7 @@ export const FLOORS = [
       'src/output/',
       'src/fs/',
       'src/text/',
+      'src/terminal/',
       'src/runtime/',
       'src/errors.ts',
     ],

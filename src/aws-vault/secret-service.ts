@@ -1,13 +1,20 @@
 import { sessionBusPath } from '../dbus/address.js'
 import { DBusConnection, DBusError } from '../dbus/connection.js'
 import type { DBusValue, Variant } from '../dbus/marshal.js'
+import {
+  AWS_VAULT_KEY_ATTRIBUTE,
+  collectionPath,
+  DBus,
+  DBusErrorName,
+  SECRETS_BUS_NAME,
+  SECRETS_ROOT,
+  SecretInterface,
+} from '../dbus/secret-service-names.js'
 import { NotFoundError, StoreError } from '../errors.js'
 import { type Env, type Logger, silentLogger } from '../runtime/types.js'
 import { unmarshalItem } from '../stores/aws-vault-item.js'
 import type { SecretItem } from '../stores/secret-store.js'
 
-const SERVICE = 'org.freedesktop.secrets'
-const ROOT = '/org/freedesktop/secrets'
 const HINT = 'start your keyring (gnome-keyring, KeePassXC) and run vault import again, or use --from-backend'
 
 export interface AwsVaultSecretServiceOptions {
@@ -43,21 +50,21 @@ export class AwsVaultSecretService {
   /** Item labels, as aws-vault's Keys() lists them. */
   async keys(): Promise<string[]> {
     const { collection } = await this.open()
-    const paths = (await this.property(collection, 'org.freedesktop.Secret.Collection', 'Items')) as string[]
+    const paths = (await this.property(collection, SecretInterface.collection, 'Items')) as string[]
     const labels: string[] = []
-    for (const path of paths) labels.push(String(await this.property(path, 'org.freedesktop.Secret.Item', 'Label')))
+    for (const path of paths) labels.push(String(await this.property(path, SecretInterface.item, 'Label')))
     return labels.sort()
   }
 
   /** The first item whose "profile" attribute is `key`, as aws-vault's Get() picks it. */
   async get(key: string): Promise<SecretItem | null> {
     const { session, collection } = await this.open()
-    const [paths] = await this.call(collection, 'org.freedesktop.Secret.Collection', 'SearchItems', 'a{ss}', [
-      [['profile', key]],
+    const [paths] = await this.call(collection, SecretInterface.collection, 'SearchItems', 'a{ss}', [
+      [[AWS_VAULT_KEY_ATTRIBUTE, key]],
     ])
     const path = (paths as string[])[0]
     if (!path) return null
-    const [secret] = await this.call(path, 'org.freedesktop.Secret.Item', 'GetSecret', 'o', [session])
+    const [secret] = await this.call(path, SecretInterface.item, 'GetSecret', 'o', [session])
     const value = (secret as DBusValue[])[2] as Buffer
     const item = unmarshalItem(value.toString('utf8'))
     if (!item) {
@@ -92,12 +99,12 @@ export class AwsVaultSecretService {
     }
     this.logger.debug(`aws-vault secret service: connected to the session bus as ${bus.uniqueName}`)
     try {
-      const [, session] = await this.callOn(bus, ROOT, 'org.freedesktop.Secret.Service', 'OpenSession', 'sv', [
+      const [, session] = await this.callOn(bus, SECRETS_ROOT, SecretInterface.service, 'OpenSession', 'sv', [
         'plain',
         { signature: 's', value: '' },
       ])
-      const want = `${ROOT}/collection/${this.opts.collection}`
-      const all = (await this.propertyOn(bus, ROOT, 'org.freedesktop.Secret.Service', 'Collections')) as string[]
+      const want = collectionPath(this.opts.collection)
+      const all = (await this.propertyOn(bus, SECRETS_ROOT, SecretInterface.service, 'Collections')) as string[]
       const collection = all.find((p) => decodeKeyringString(p) === want)
       if (!collection) {
         throw new NotFoundError(
@@ -105,7 +112,7 @@ export class AwsVaultSecretService {
           'if aws-vault uses another collection, set it with --secret-service-collection',
         )
       }
-      if (await this.propertyOn(bus, collection, 'org.freedesktop.Secret.Collection', 'Locked')) {
+      if (await this.propertyOn(bus, collection, SecretInterface.collection, 'Locked')) {
         await this.unlockWithoutPrompt(bus, collection)
       }
       return { bus, session: String(session), collection }
@@ -117,12 +124,12 @@ export class AwsVaultSecretService {
 
   /** Unlock succeeds without a prompt only when nothing needs asking; a prompt is dismissed, not shown. */
   private async unlockWithoutPrompt(bus: DBusConnection, collection: string): Promise<void> {
-    const [unlocked, prompt] = await this.callOn(bus, ROOT, 'org.freedesktop.Secret.Service', 'Unlock', 'ao', [
+    const [unlocked, prompt] = await this.callOn(bus, SECRETS_ROOT, SecretInterface.service, 'Unlock', 'ao', [
       [collection],
     ])
     if ((unlocked as string[]).includes(collection)) return
     if (prompt !== '/') {
-      await this.callOn(bus, String(prompt), 'org.freedesktop.Secret.Prompt', 'Dismiss').catch(() => {})
+      await this.callOn(bus, String(prompt), SecretInterface.prompt, 'Dismiss').catch(() => {})
     }
     throw new StoreError(
       `${this.where} is locked`,
@@ -136,7 +143,7 @@ export class AwsVaultSecretService {
   }
 
   private async propertyOn(bus: DBusConnection, path: string, iface: string, name: string): Promise<DBusValue> {
-    const [v] = await this.callOn(bus, path, 'org.freedesktop.DBus.Properties', 'Get', 'ss', [iface, name])
+    const [v] = await this.callOn(bus, path, DBus.properties, 'Get', 'ss', [iface, name])
     return (v as Variant).value
   }
 
@@ -153,7 +160,7 @@ export class AwsVaultSecretService {
     body?: DBusValue[],
   ): Promise<DBusValue[]> {
     try {
-      return await bus.call({ destination: SERVICE, path, interface: iface, member, signature, body })
+      return await bus.call({ destination: SECRETS_BUS_NAME, path, interface: iface, member, signature, body })
     } catch (err) {
       throw this.error(err, `${member} on ${path}`)
     }
@@ -170,14 +177,13 @@ export class AwsVaultSecretService {
         { cause: err },
       )
     }
-    if (err.errorName === 'org.freedesktop.Secret.Error.IsLocked') {
+    if (err.errorName === DBusErrorName.isLocked) {
       return new StoreError(`${this.where} is locked`, 'locked', 'unlock it and run vault import again', {
         cause: err,
       })
     }
     const why =
-      err.errorName === 'org.freedesktop.DBus.Error.ServiceUnknown' ||
-      err.errorName === 'org.freedesktop.DBus.Error.NameHasNoOwner'
+      err.errorName === DBusErrorName.serviceUnknown || err.errorName === DBusErrorName.nameHasNoOwner
         ? 'no Secret Service is running on the session bus'
         : err.message
     return new StoreError(`cannot read ${this.where}: ${why}`, 'unavailable', HINT, { cause: err })

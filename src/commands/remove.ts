@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { requiredProfileArg } from '../cli/profile-arg.js'
-import { terminalPrompts } from '../runtime/prompts.js'
+import { terminalPrompts } from '../terminal/prompt.js'
 import { removeCredentials } from '../usecases/remove.js'
 
 export default class Remove extends BaseCommand {

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js'
 import type { ConfigFile } from './config-file.js'
+import { cycleError } from './cycle.js'
 import { label } from './ini.js'
 import type { ConfigSection } from './types.js'
 
@@ -30,14 +31,8 @@ function followIncludes(config: ConfigFile, start: string, layers: ConfigSection
   let from: ConfigSection | undefined
   let name: string | undefined = start
   while (name !== undefined) {
-    const at = path.indexOf(name)
-    if (at >= 0) {
-      const cycle = [...path.slice(at), name].join(' → ')
-      throw new ConfigError(
-        `include_profile cycle: ${cycle} in ${config.path}`,
-        'remove include_profile from one of these profiles',
-      )
-    }
+    const cycle = cycleError('include_profile', path, name, config.path)
+    if (cycle) throw cycle
     if (visited.has(name)) return
     path.push(name)
     visited.add(name)

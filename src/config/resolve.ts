@@ -3,6 +3,7 @@ import type { Env, Logger } from '../runtime/types.js'
 import { closest } from '../text/closest.js'
 import { explainAmbiguities } from './ambiguity.js'
 import type { ConfigFile } from './config-file.js'
+import { cycleError } from './cycle.js'
 import {
   DURATION_VARIABLE,
   formatDuration,
@@ -122,14 +123,8 @@ function resolveLink(config: ConfigFile, name: string, opts: ResolveOptions, cha
   const source = p.sourceProfileName
   if (source) {
     const above = [...chain, name]
-    const at = above.indexOf(source)
-    if (at >= 0) {
-      const cycle = [...above.slice(at), source].join(' → ')
-      throw new ConfigError(
-        `source_profile cycle: ${cycle} in ${config.path}`,
-        'change source_profile in one of these profiles',
-      )
-    }
+    const cycle = cycleError('source_profile', above, source, config.path)
+    if (cycle) throw cycle
     if (log && source !== 'default' && !config.hasProfile(source)) {
       log.debug(
         `profile "${name}": source_profile "${source}" has no section in ${config.path}; its keys must be in vault's store`,

@@ -1,6 +1,7 @@
 import { createConnection, type Socket } from 'node:net'
 import { DBusError, printable } from './dbus-error.js'
 import type { DBusValue } from './marshal.js'
+import { DBus } from './secret-service-names.js'
 import { encodeMessage, type Message, MessageFramer, MessageType } from './wire.js'
 
 export { DBusError } from './dbus-error.js'
@@ -47,9 +48,9 @@ export class DBusConnection {
     try {
       const authenticated = conn.authenticate()
       const hello = conn.call({
-        destination: 'org.freedesktop.DBus',
-        path: '/org/freedesktop/DBus',
-        interface: 'org.freedesktop.DBus',
+        destination: DBus.name,
+        path: DBus.path,
+        interface: DBus.interface,
         member: 'Hello',
       })
       hello.catch(() => {}) // its failure is the authentication's when that fails first

@@ -1,47 +1,27 @@
 import type { IAMClient } from '@aws-sdk/client-iam'
-import { sdkClientOptions } from '../aws/deadlines.js'
 import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
+import { type SdkCall, sdkCaller, signingKeys } from '../aws/sdk-adapter.js'
 import { AwsCallError } from '../errors.js'
-import { quietly } from '../vault/sts-client.js'
 import type { IamFactory, IamPort, IamTarget } from './iam-port.js'
 
 type Sdk = typeof import('@aws-sdk/client-iam')
 
 /**
- * The real IAM adapter. @aws-sdk/client-iam is imported on the first call, so commands that never
- * touch IAM never load it.
+ * The real IAM adapter, on the shared SDK skeleton (src/aws/sdk-adapter.ts): @aws-sdk/client-iam
+ * is imported on the first call, so commands that never touch IAM never load it.
  */
 export const sdkIamFactory: IamFactory = (credentials, target) => {
-  let clientPromise: Promise<{ client: IAMClient; sdk: Sdk }> | undefined
-  const client = () => {
-    clientPromise ??= import('@aws-sdk/client-iam').then((sdk) => ({
-      sdk,
-      client: quietly(
-        () =>
-          new sdk.IAMClient({
-            region: target.region,
-            endpoint: target.endpoint,
-            credentials: {
-              accessKeyId: credentials.accessKeyId,
-              secretAccessKey: credentials.secretAccessKey,
-              sessionToken: credentials.sessionToken,
-            },
-            // Deadlines and bounded retries (throttling, 5xx, timeouts) with the SDK's backoff.
-            ...sdkClientOptions(),
-          }),
-      ),
-    }))
-    return clientPromise
-  }
-  const call = async <T>(name: string, fn: (c: { client: IAMClient; sdk: Sdk }) => Promise<T>): Promise<T> => {
-    const c = await client()
-    try {
-      return await fn(c)
-    } catch (err) {
-      throw mapIamError(name, err, target)
-    }
-  }
-  const port: IamPort = {
+  const call = sdkCaller(
+    () => import('@aws-sdk/client-iam'),
+    (sdk, config) => new sdk.IAMClient(config),
+    { region: target.region, endpoint: target.endpoint, credentials: signingKeys(credentials) },
+    (operation, err) => mapIamError(operation, err, target),
+  )
+  return iamPort(call)
+}
+
+function iamPort(call: SdkCall<Sdk, IAMClient>): IamPort {
+  return {
     getUser: () =>
       call('GetUser', async ({ client, sdk }) => {
         const out = await client.send(new sdk.GetUserCommand({}))
@@ -67,7 +47,6 @@ export const sdkIamFactory: IamFactory = (credentials, target) => {
         return (out.AccessKeyMetadata ?? []).flatMap((k) => (k.AccessKeyId ? [k.AccessKeyId] : []))
       }),
   }
-  return port
 }
 
 /** Turns an SDK error into one clear line with the AWS error code; access key ids are masked. */

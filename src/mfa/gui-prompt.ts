@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { CancelledError, MfaError } from '../errors.js'
+import { OutputFailure, readOutput } from '../exec/read-output.js'
 import type { Env } from '../runtime/types.js'
 import { isValidMfaCode } from './mfa-source.js'
 
@@ -46,29 +47,27 @@ function dialog(program: string, env: Env, argv: (text: string) => string[]): Gu
   return {
     name: program,
     ask: async (serial, profile) => {
-      const { execFile } = await import('node:child_process')
-      return new Promise((resolve, reject) => {
-        const options = { env: env as NodeJS.ProcessEnv, timeout: 120_000, maxBuffer: 64 * 1024 }
-        execFile(program, argv(`Enter MFA code for ${serial}`), options, (err, stdout) => {
-          if (err) {
-            // Every driver exits 1 when the user presses Cancel.
-            if (err.code === 1) reject(new CancelledError(`profile "${profile}": MFA dialog cancelled`))
-            else
-              reject(
-                new MfaError(
-                  `profile "${profile}": ${program} could not ask for the MFA code (${err.killed ? 'timed out' : `exit ${err.code}`})`,
-                ),
-              )
-            return
-          }
-          const code = stdout.trim()
-          if (isValidMfaCode(code)) resolve(code)
-          else
-            reject(new MfaError(`profile "${profile}": the MFA dialog returned something other than a six-digit code`))
-        })
-      })
+      let code: string
+      try {
+        // stderr kept, not shown: GTK and Qt print warnings there that are no concern of the user's.
+        const options = { env, timeoutMs: 120_000, maxStdout: 64 * 1024, stderr: 'capture' as const }
+        code = await readOutput({ command: program, args: argv(`Enter MFA code for ${serial}`), ...options })
+      } catch (err) {
+        if (!(err instanceof OutputFailure)) throw err
+        // Every driver exits 1 when the user presses Cancel.
+        if (err.exitCode === 1) throw new CancelledError(`profile "${profile}": MFA dialog cancelled`)
+        throw new MfaError(`profile "${profile}": ${program} could not ask for the MFA code (${failure(err)})`)
+      }
+      if (isValidMfaCode(code)) return code
+      throw new MfaError(`profile "${profile}": the MFA dialog returned something other than a six-digit code`)
     },
   }
+}
+
+/** "timed out", "exit 2", or why it did not run ("was killed by SIGKILL", "could not be started (…)"). */
+function failure(err: OutputFailure): string {
+  if (err.timedOut) return 'timed out'
+  return err.exitCode === null ? err.why : `exit ${err.exitCode}`
 }
 
 function onPath(program: string, env: Env): boolean {

@@ -1,14 +1,8 @@
 import { MfaError } from '../errors.js'
 import { OutputFailure, readOutput } from '../exec/read-output.js'
 import type { Env, Logger } from '../runtime/types.js'
+import { openTerminalFds, type TerminalFds } from '../terminal/open.js'
 import { isValidMfaCode } from './mfa-source.js'
-
-/** The controlling terminal as plain file descriptors, for a child's stdin and stderr. */
-export interface TerminalFds {
-  stdin: number
-  stderr: number
-  close(): void
-}
 
 export interface MfaProcessOptions {
   command: string
@@ -51,32 +45,6 @@ export async function runMfaProcess(o: MfaProcessOptions): Promise<string> {
     })
   } finally {
     tty?.close()
-  }
-}
-
-/**
- * Opens /dev/tty twice with plain open(2), for reading and for writing. Not through tty.ReadStream
- * (src/runtime/terminal.ts): libuv reopens a terminal it reads in non-blocking mode, and a child
- * given that descriptor fails its first read with EAGAIN (issue 25: `read code` in mfa_process got
- * nothing). Throws when there is no controlling terminal (and on Windows, which has no /dev/tty).
- */
-export async function openTerminalFds(): Promise<TerminalFds> {
-  const { closeSync, openSync } = await import('node:fs')
-  const stdin = openSync('/dev/tty', 'r')
-  let stderr: number
-  try {
-    stderr = openSync('/dev/tty', 'w')
-  } catch (err) {
-    closeSync(stdin)
-    throw err
-  }
-  return {
-    stdin,
-    stderr,
-    close() {
-      closeSync(stdin)
-      closeSync(stderr)
-    },
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AwsCredentials } from '../aws/credentials.js'
-import { sdkClientOptions } from '../aws/deadlines.js'
 import { transportError } from '../aws/errors.js'
+import { sdkCaller } from '../aws/sdk-adapter.js'
 import { AwsCallError } from '../errors.js'
 import { clamp } from '../vault/sso/device-login.js'
 import type {
@@ -11,7 +11,6 @@ import type {
   SsoPorts,
   TokenGrant,
 } from '../vault/sso/sso-port.js'
-import { quietly } from '../vault/sts-client.js'
 
 /** The latest time a Date can hold, in seconds (8.64e15 ms). */
 const maxDateS = 8.64e12
@@ -24,10 +23,12 @@ const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
  */
 export const sdkSsoPorts: SsoPorts = {
   oidc(target) {
-    const call = caller(
+    const where = target.oidcEndpoint ?? `oidc.${target.region}.amazonaws.com`
+    const call = sdkCaller(
       () => import('@aws-sdk/client-sso-oidc'),
-      (sdk) => new sdk.SSOOIDCClient({ region: target.region, endpoint: target.oidcEndpoint, ...sdkClientOptions() }),
-      target.oidcEndpoint ?? `oidc.${target.region}.amazonaws.com`,
+      (sdk, config) => new sdk.SSOOIDCClient(config),
+      { region: target.region, endpoint: target.oidcEndpoint },
+      (operation, err) => mapSsoError(operation, err, where),
     )
     const grant = (out: { accessToken?: string; expiresIn?: number; refreshToken?: string }): TokenGrant => {
       if (!out.accessToken) throw new AwsCallError('CreateToken returned no access token', 'EmptyResponse')
@@ -35,7 +36,7 @@ export const sdkSsoPorts: SsoPorts = {
     }
     const port: OidcPort = {
       registerClient: (input) =>
-        call('RegisterClient', async ({ c, sdk }) => {
+        call('RegisterClient', async ({ client: c, sdk }) => {
           const out = await c.send(
             new sdk.RegisterClientCommand({ clientName: input.clientName, clientType: 'public', scopes: input.scopes }),
           )
@@ -49,7 +50,7 @@ export const sdkSsoPorts: SsoPorts = {
           } satisfies ClientRegistration
         }),
       startDeviceAuthorization: (client, startUrl) =>
-        call('StartDeviceAuthorization', async ({ c, sdk }) => {
+        call('StartDeviceAuthorization', async ({ client: c, sdk }) => {
           const out = await c.send(
             new sdk.StartDeviceAuthorizationCommand({
               clientId: client.clientId,
@@ -69,7 +70,7 @@ export const sdkSsoPorts: SsoPorts = {
           }
         }),
       createTokenWithDeviceCode: (client, deviceCode) =>
-        call('CreateToken', async ({ c, sdk }) =>
+        call('CreateToken', async ({ client: c, sdk }) =>
           grant(
             await c.send(
               new sdk.CreateTokenCommand({
@@ -82,7 +83,7 @@ export const sdkSsoPorts: SsoPorts = {
           ),
         ),
       createTokenWithRefreshToken: (client, refreshToken) =>
-        call('CreateToken', async ({ c, sdk }) =>
+        call('CreateToken', async ({ client: c, sdk }) =>
           grant(
             await c.send(
               new sdk.CreateTokenCommand({
@@ -99,14 +100,16 @@ export const sdkSsoPorts: SsoPorts = {
   },
 
   portal(target) {
-    const call = caller(
+    const where = target.portalEndpoint ?? `portal.sso.${target.region}.amazonaws.com`
+    const call = sdkCaller(
       () => import('@aws-sdk/client-sso'),
-      (sdk) => new sdk.SSOClient({ region: target.region, endpoint: target.portalEndpoint, ...sdkClientOptions() }),
-      target.portalEndpoint ?? `portal.sso.${target.region}.amazonaws.com`,
+      (sdk, config) => new sdk.SSOClient(config),
+      { region: target.region, endpoint: target.portalEndpoint },
+      (operation, err) => mapSsoError(operation, err, where),
     )
     const port: PortalPort = {
       getRoleCredentials: (accessToken, accountId, roleName) =>
-        call('GetRoleCredentials', async ({ c, sdk }) => {
+        call('GetRoleCredentials', async ({ client: c, sdk }) => {
           const out = await c.send(new sdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName }))
           const r = out.roleCredentials
           if (!r?.accessKeyId || !r.secretAccessKey)
@@ -120,7 +123,7 @@ export const sdkSsoPorts: SsoPorts = {
           } satisfies AwsCredentials
         }),
       listAccounts: (accessToken) =>
-        call('ListAccounts', async ({ c, sdk }) => {
+        call('ListAccounts', async ({ client: c, sdk }) => {
           const accounts: AccountInfo[] = []
           for await (const page of sdk.paginateListAccounts({ client: c }, { accessToken }))
             for (const a of page.accountList ?? [])
@@ -128,7 +131,7 @@ export const sdkSsoPorts: SsoPorts = {
           return accounts
         }),
       listAccountRoles: (accessToken, accountId) =>
-        call('ListAccountRoles', async ({ c, sdk }) => {
+        call('ListAccountRoles', async ({ client: c, sdk }) => {
           const roles: string[] = []
           for await (const page of sdk.paginateListAccountRoles({ client: c }, { accessToken, accountId }))
             for (const r of page.roleList ?? []) if (r.roleName) roles.push(r.roleName)
@@ -137,23 +140,6 @@ export const sdkSsoPorts: SsoPorts = {
     }
     return port
   },
-}
-
-/**
- * A port's SDK client, imported and built on its first call (a cache hit loads no SDK), and every
- * call through it turned into one error line.
- */
-function caller<S, C>(load: () => Promise<S>, make: (sdk: S) => C, where: string) {
-  let client: Promise<{ sdk: S; c: C }> | undefined
-  return async <T>(op: string, fn: (x: { sdk: S; c: C }) => Promise<T>): Promise<T> => {
-    client ??= load().then((sdk) => ({ sdk, c: quietly(() => make(sdk)) }))
-    const x = await client
-    try {
-      return await fn(x)
-    } catch (err) {
-      throw mapSsoError(op, err, where)
-    }
-  }
 }
 
 /**

@@ -32,7 +32,7 @@ export function ssoContext(rt: SsoContextDeps, options: { noBrowser?: boolean } 
     show: async (text) => {
       if (rt.hasTerminal) {
         try {
-          const { openTerminal } = await import('../runtime/terminal.js')
+          const { openTerminal } = await import('../terminal/open.js')
           const terminal = await openTerminal(rt.platform)
           terminal.output.write(text)
           terminal.close()

@@ -4,12 +4,11 @@ import { delimiter, dirname, join } from 'node:path'
 import { sessionBusPath } from '../dbus/address.js'
 import type { DBusConnection as Connection } from '../dbus/connection.js'
 import type { DBusValue } from '../dbus/marshal.js'
+import { DBus, SECRETS_BUS_NAME } from '../dbus/secret-service-names.js'
 import type { Env } from '../runtime/types.js'
 
 /** What answers for the Secret Service on the session bus. */
 export type SecretServicePresence = 'present' | 'no-bus' | 'no-service' | 'unknown'
-
-const SECRETS = 'org.freedesktop.secrets'
 
 /**
  * Is there a Secret Service to talk to? No session bus address, or nothing listening at it, is
@@ -32,18 +31,18 @@ export async function probeSecretService(env: Env, timeoutMs: number): Promise<S
   try {
     const call = (member: string, signature?: string, body?: DBusValue[]) =>
       bus.call({
-        destination: 'org.freedesktop.DBus',
-        path: '/org/freedesktop/DBus',
-        interface: 'org.freedesktop.DBus',
+        destination: DBus.name,
+        path: DBus.path,
+        interface: DBus.interface,
         member,
         signature,
         body,
       })
     const [[owned], [activatable]] = (await Promise.all([
-      call('NameHasOwner', 's', [SECRETS]),
+      call('NameHasOwner', 's', [SECRETS_BUS_NAME]),
       call('ListActivatableNames'),
     ])) as [[boolean], [string[]]]
-    return owned || activatable.includes(SECRETS) ? 'present' : 'no-service'
+    return owned || activatable.includes(SECRETS_BUS_NAME) ? 'present' : 'no-service'
   } catch {
     return 'unknown'
   } finally {

@@ -1,3 +1,4 @@
+import { SECRETS_ROOT } from '../dbus/secret-service-names.js'
 import { StoreError } from '../errors.js'
 
 export type KeychainBackend = 'keychain' | 'wincred' | 'secret-service'
@@ -51,7 +52,7 @@ const RULES: Array<[RegExp, StoreError['reason']]> = [
 ]
 
 /** An item's object path (collection and item); a collection's path alone is not one. */
-const ITEM_PATH = String.raw`/org/freedesktop/secrets/collection/[^/\s"'\u2018\u2019\u201c\u201d]+/[^/\s"'\u2018\u2019\u201c\u201d]+`
+const ITEM_PATH = String.raw`${SECRETS_ROOT}/collection/[^/\s"'\u2018\u2019\u201c\u201d]+/[^/\s"'\u2018\u2019\u201c\u201d]+`
 
 /**
  * The Secret Service's answers for an item deleted while we held its path: gnome-keyring drops

@@ -1,5 +1,6 @@
 import { sessionBusPath } from '../dbus/address.js'
 import { type BusProbe, probeSessionBus } from '../dbus/probe.js'
+import { VAULT_KEYRING_SERVICE } from '../dbus/secret-service-names.js'
 import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
@@ -95,7 +96,7 @@ export class KeychainStore implements SecretStore, BulkReadable {
 
   constructor(private readonly opts: KeychainStoreOptions) {
     this.name = opts.backend
-    this.service = opts.service ?? 'aws-vault'
+    this.service = opts.service ?? VAULT_KEYRING_SERVICE
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS
     this.logger = opts.logger ?? silentLogger
     this.indexLock = opts.indexLock

@@ -1,6 +1,6 @@
-import { CancelledError, StoreError } from '../errors.js'
-import { openTerminal, type Terminal } from '../runtime/terminal.js'
+import { StoreError } from '../errors.js'
 import type { Env } from '../runtime/types.js'
+import { onTerminal } from '../terminal/prompt.js'
 
 /** Hands the file store its passphrase; `dir` names the store in the prompt. */
 export type PassphraseProvider = (dir: string) => Promise<string>
@@ -44,24 +44,15 @@ async function resolvePassphrase({ env, isTTY, prompt }: PassphraseSourceOptions
 }
 
 /**
- * A masked prompt on the controlling terminal (/dev/tty), not on stdio: `vault export` and SDK
- * credential_process calls have stdout piped, but the user is still at the terminal.
+ * A masked prompt on the controlling terminal (src/terminal/prompt.ts), not on stdio: `vault
+ * export` and SDK credential_process calls have stdout piped, but the user is still at the terminal.
  */
-export async function terminalPrompt(message: string): Promise<string> {
-  const { password } = await import('@inquirer/prompts')
-  let tty: Terminal
-  try {
-    tty = await openTerminal()
-  } catch (err) {
-    const hint = 'set AWS_VAULT_FILE_PASSPHRASE'
-    throw new StoreError(`cannot ask for the passphrase: no terminal (${(err as Error).message})`, 'passphrase', hint)
-  }
-  try {
-    return await password({ message, mask: true }, { input: tty.input, output: tty.output })
-  } catch (err) {
-    if ((err as Error).name === 'ExitPromptError') throw new CancelledError('passphrase prompt cancelled')
-    throw err
-  } finally {
-    tty.close()
-  }
+export function terminalPrompt(message: string): Promise<string> {
+  const noTerminal = (err: Error) =>
+    new StoreError(
+      `cannot ask for the passphrase: no terminal (${err.message})`,
+      'passphrase',
+      'set AWS_VAULT_FILE_PASSPHRASE',
+    )
+  return onTerminal({ noTerminal, cancelled: 'passphrase prompt cancelled' }, (c) => c.hidden(message, true))
 }

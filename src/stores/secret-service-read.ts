@@ -1,10 +1,8 @@
 import { sessionBusPath } from '../dbus/address.js'
 import { DBusConnection, DBusError } from '../dbus/connection.js'
 import type { DBusValue } from '../dbus/marshal.js'
+import { KeyringRsAttribute, SECRETS_BUS_NAME, SECRETS_ROOT, SecretInterface } from '../dbus/secret-service-names.js'
 import type { Env } from '../runtime/types.js'
-
-const SERVICE = 'org.freedesktop.secrets'
-const ROOT = '/org/freedesktop/secrets'
 
 /**
  * What a direct read found: the item's secret, no item (null), or 'native' when the case is one
@@ -45,21 +43,21 @@ export async function readSecretServiceItem(
     return 'native' // no daemon at that address: the native module says so in its own words
   }
   try {
-    const call = (path: string, iface: string, member: string, signature: string, body: DBusValue[]) =>
-      bus.call({ destination: SERVICE, path, interface: `org.freedesktop.Secret.${iface}`, member, signature, body })
+    const call = (path: string, member: string, signature: string, body: DBusValue[]) =>
+      bus.call({ destination: SECRETS_BUS_NAME, path, interface: SecretInterface.service, member, signature, body })
     // Both at once: one round trip.
     const [[, session], [unlocked, locked]] = (await Promise.all([
-      call(ROOT, 'Service', 'OpenSession', 'sv', ['plain', { signature: 's', value: '' }]),
-      call(ROOT, 'Service', 'SearchItems', 'a{ss}', [
+      call(SECRETS_ROOT, 'OpenSession', 'sv', ['plain', { signature: 's', value: '' }]),
+      call(SECRETS_ROOT, 'SearchItems', 'a{ss}', [
         [
-          ['service', service],
-          ['username', key],
+          [KeyringRsAttribute.service, service],
+          [KeyringRsAttribute.user, key],
         ],
       ]),
     ])) as [DBusValue[], [string[], string[]]]
     if (locked.length > 0 || unlocked.length > 1) return 'native'
     if (unlocked.length === 0) return null
-    const [secrets] = (await call(ROOT, 'Service', 'GetSecrets', 'aoo', [unlocked, String(session)])) as [
+    const [secrets] = (await call(SECRETS_ROOT, 'GetSecrets', 'aoo', [unlocked, String(session)])) as [
       Array<[string, DBusValue[]]>,
     ]
     const secret = secrets.find(([item]) => item === unlocked[0])?.[1]

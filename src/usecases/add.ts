@@ -3,8 +3,8 @@ import { ConfigFile, configFilePath } from '../config/config-file.js'
 import { addProfileSection } from '../config/write.js'
 import { StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
-import type { Prompts } from '../runtime/prompts.js'
 import { checkEntry, checkEntryName, checkKeyId, shownKeyId } from '../stores/entry-gate.js'
+import type { Prompts } from '../terminal/prompt.js'
 import type { Ports } from './ports.js'
 
 export interface AddRequest {

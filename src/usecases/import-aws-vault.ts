@@ -7,7 +7,8 @@ import { checkEntryName, shownKeyId } from '../stores/entry-gate.js'
 import { goString, parseJson } from '../stores/go-json.js'
 import type { SecretItem, SecretStore } from '../stores/secret-store.js'
 import { isOldSessionKey, OIDC_PREFIX, parseSessionKey } from '../stores/session-key.js'
-import { gate, type ImportResult, resultLine, sameKeys } from './import.js'
+import { sameKeys, writeVerified } from '../stores/verified-write.js'
+import { gate, type ImportResult, resultLine } from './import.js'
 
 /** What `vault import --from aws-vault` touches. */
 export interface AwsVaultImportDeps {
@@ -133,16 +134,7 @@ async function copyAll(deps: AwsVaultImportDeps, req: AwsVaultImportRequest, sou
       report({ ...base, outcome: 'would copy' })
       continue
     }
-    const wanted = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }
-    await keys.set(key, wanted)
-    const back = await keys.get(key)
-    if (!back || !sameKeys(back, wanted)) {
-      throw new StoreError(
-        `profile "${key}": the keys read back from vault's backend differ from those written`,
-        'corrupt',
-        'check the backend, then run vault import --from aws-vault again',
-      )
-    }
+    await writeVerified(keys, key, creds, { backend: "vault's backend", rerun: 'vault import --from aws-vault' })
     report({ ...base, outcome: 'copied' })
   }
   const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length

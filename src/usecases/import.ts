@@ -2,10 +2,11 @@ import type { AwsCredentials } from '../aws/credentials.js'
 import { credentialsFilePath } from '../config/credentials-file.js'
 import { readText, removeLeftovers, rewriteWithout, targetOf } from '../config/credentials-rewrite.js'
 import { credentialsSections } from '../config/credentials-sections.js'
-import { StoreError, UsageError } from '../errors.js'
+import { UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Env } from '../runtime/types.js'
 import { checkEntry, shownKeyId } from '../stores/entry-gate.js'
+import { sameKeys, writeVerified } from '../stores/verified-write.js'
 
 /** What import touches: the environment (for the file's path), the key store, and stdout. */
 export interface ImportDeps {
@@ -106,15 +107,8 @@ export async function importCredentials(deps: ImportDeps, req: ImportRequest): P
       continue
     }
     if (!same) {
-      await keys.set(s.profile, creds)
-      const back = await keys.get(s.profile)
-      if (!back || !sameKeys(back, creds)) {
-        throw new StoreError(
-          `profile "${s.profile}": the keys read back from the backend differ from those written; ${path} is unchanged for it`,
-          'corrupt',
-          'check the backend, then run vault import again',
-        )
-      }
+      const place = { backend: 'the backend', untouched: `${path} is unchanged for it`, rerun: 'vault import' }
+      await writeVerified(keys, s.profile, creds, place)
     }
     await rewriteWithout(target, path, s.section)
     report({ ...base, outcome: 'moved' })
@@ -140,8 +134,4 @@ export function gate(profile: string, creds: AwsCredentials, stderr: { write(s: 
 /** One line of stdout per item: outcome, profile, masked key, origin; control characters escaped. */
 export function resultLine(r: ImportResult): string {
   return `${r.outcome.padEnd(15)} ${printable(r.profile).padEnd(16)} ${printable(r.accessKeyId)}  [${printable(r.section)}]\n`
-}
-
-export function sameKeys(a: AwsCredentials, b: AwsCredentials): boolean {
-  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey
 }

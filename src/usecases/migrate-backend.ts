@@ -2,7 +2,7 @@ import type { AwsCredentials } from '../aws/credentials.js'
 import { NotFoundError, StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import { checkEntry, shownKeyId } from '../stores/entry-gate.js'
-import { sameKeys } from './import.js'
+import { sameKeys, writeVerified } from '../stores/verified-write.js'
 
 /** The long-term keys of one backend, as CredentialStore keeps them. */
 export interface KeyStore {
@@ -105,7 +105,8 @@ export async function migrateBackend(deps: MigrateDeps, req: MigrateRequest): Pr
       report({ ...base, outcome: same ? 'unchanged' : existing ? 'would overwrite' : 'would copy' })
       continue
     }
-    if (!same) await copyVerified(target, profile, creds, deps.to.name)
+    const place = { backend: `the ${deps.to.name} backend`, untouched: 'the source still holds them' }
+    if (!same) await writeVerified(target, profile, creds, { ...place, rerun: 'vault migrate-backend' })
     const deleted = req.deleteSource && (await source.remove(profile))
     report({ ...base, outcome: same ? 'unchanged' : existing ? 'overwritten' : 'copied', deleted })
   }
@@ -122,20 +123,6 @@ async function profilesToMove(source: KeyStore, profile: string | undefined, fro
     )
   }
   return [profile]
-}
-
-/** Write, read back, compare: only keys the target returns as written count as moved. */
-async function copyVerified(target: KeyStore, profile: string, creds: AwsCredentials, to: string): Promise<void> {
-  const wanted = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }
-  await target.set(profile, wanted)
-  const back = await target.get(profile)
-  if (!back || !sameKeys(back, wanted)) {
-    throw new StoreError(
-      `profile "${printable(profile)}": the keys read back from the ${to} backend differ from those written; the source still holds them`,
-      'corrupt',
-      `check the ${to} backend, then run vault migrate-backend again`,
-    )
-  }
 }
 
 function summarize(deps: MigrateDeps, req: MigrateRequest, results: MigrateResult[]): void {

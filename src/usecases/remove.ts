@@ -1,6 +1,6 @@
 import { NotFoundError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
-import type { Prompts } from '../runtime/prompts.js'
+import type { Prompts } from '../terminal/prompt.js'
 import type { Ports } from './ports.js'
 
 export interface RemoveRequest {

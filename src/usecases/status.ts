@@ -5,6 +5,7 @@ import { isVaultError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Clock, Env, Logger } from '../runtime/types.js'
 import type { ParsedSessionKey } from '../stores/session-key.js'
+import { outsideWindow } from '../vault/cached-provider.js'
 import { type ChainContext, providerFor } from '../vault/chain.js'
 import type { LongTermKeys } from '../vault/provider.js'
 import { formatRemaining, noLock } from '../vault/provider.js'
@@ -123,7 +124,7 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
         onTheWay.indexOf(a.profile) - onTheWay.indexOf(b.profile) || b.expiration.getTime() - a.expiration.getTime(),
     )
     .map((s): SessionStatus => {
-      const left = Math.floor((s.expiration.getTime() - now) / 1000)
+      const left = secondsLeft(s.expiration, now)
       return {
         type: s.type,
         profile: s.profile,
@@ -131,7 +132,7 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
         mfaSerial: s.mfaSerial,
         expiration: s.expiration.toISOString(),
         expiresInSeconds: left,
-        valid: left > 0,
+        valid: !isExpired(left),
       }
     })
 
@@ -146,7 +147,7 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
   const shellTime = shellExpiry ? Date.parse(shellExpiry) : Number.NaN
   if (!Number.isNaN(shellTime)) {
     status.shellExpiration = new Date(shellTime).toISOString()
-    status.shellExpiresInSeconds = Math.floor((shellTime - now) / 1000)
+    status.shellExpiresInSeconds = secondsLeft(new Date(shellTime), now)
   }
   return status
 }
@@ -157,7 +158,9 @@ export async function profileStatus(deps: StatusDeps, req: { profile?: string })
  */
 function describe(description: string, profile: ResolvedProfile, sessions: SessionStatus[], now: Date): string {
   if (!description.startsWith('cached ')) return description
-  const usable = sessions.find((s) => s.profile === profile.name && s.expiresInSeconds > profile.minTtl)
+  const usable = sessions.find(
+    (s) => s.profile === profile.name && outsideWindow(Date.parse(s.expiration) - now.getTime(), profile.minTtl),
+  )
   if (usable) return `${description} (${validity(usable.expiresInSeconds, new Date(usable.expiration), now)})`
   return `${description.slice('cached '.length)}, cached once fetched (nothing usable is cached now: the next exec or export calls ${usesSso(profile) ? 'IAM Identity Center' : 'STS'})`
 }
@@ -171,9 +174,19 @@ function profileNames(profile: ResolvedProfile): string[] {
   return names
 }
 
+/** Whole seconds from `now` (ms) to `expiration`, negative once past: the number status shows. */
+function secondsLeft(expiration: Date, now: number): number {
+  return Math.floor((expiration.getTime() - now) / 1000)
+}
+
+/** Expired once no whole second is left: the one rule behind `valid` and the word "expired". */
+export function isExpired(expiresInSeconds: number): boolean {
+  return expiresInSeconds <= 0
+}
+
 /** "valid for 7h59m (until 17:42)" or "expired"; the clock time is local, with the date when not today. */
 export function validity(expiresInSeconds: number, expiration: Date, now: Date): string {
-  if (expiresInSeconds <= 0) return 'expired'
+  if (isExpired(expiresInSeconds)) return 'expired'
   const hhmm = `${String(expiration.getHours()).padStart(2, '0')}:${String(expiration.getMinutes()).padStart(2, '0')}`
   const sameDay = expiration.toDateString() === now.toDateString()
   const when = sameDay ? hhmm : `${expiration.toDateString().slice(4, 10)} ${hhmm}`

@@ -46,13 +46,13 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
     if (!creds?.expiration) return null
     const left = creds.expiration.getTime() - now.getTime()
     const needed = requestedSeconds === undefined ? 0 : requestedSeconds - windowSeconds
-    if (left > windowSeconds * 1000 && left < needed * 1000) {
+    if (outsideWindow(left, windowSeconds) && left < needed * 1000) {
       log.debug(
         `profile ${key.profile}: cached ${label} expire${plural ? '' : 's'} in ${formatRemaining(left)}, short of the ${formatDuration(requestedSeconds ?? 0)} asked for with --duration (reused only with ${formatRemaining(needed * 1000)} left): refreshing`,
       )
       return null
     }
-    if (left > windowSeconds * 1000) {
+    if (outsideWindow(left, windowSeconds)) {
       log.debug(
         `profile ${key.profile}: using cached ${label} (expire${plural ? '' : 's'} in ${formatRemaining(left)})`,
       )
@@ -94,6 +94,14 @@ export function cachedProvider(inner: CredentialProvider, options: CacheOptions)
       await cache.remove(key)
     },
   }
+}
+
+/**
+ * True while a cached item with `leftMs` to go may be served: more than `windowSeconds` are left
+ * (aws-vault's ExpiryWindow). The one rule for "still usable"; `vault status` asks it too.
+ */
+export function outsideWindow(leftMs: number, windowSeconds: number): boolean {
+  return leftMs > windowSeconds * 1000
 }
 
 /**

@@ -1,125 +1,104 @@
 import type { STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentials } from '../aws/credentials.js'
-import { sdkClientOptions } from '../aws/deadlines.js'
 import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
+import { type SdkCall, sdkCaller, signingKeys } from '../aws/sdk-adapter.js'
 import { AwsCallError } from '../errors.js'
-import type { StsFactory, StsPort, StsTarget } from './sts-port.js'
+import type { AssumeRoleInput, StsFactory, StsPort, StsTarget } from './sts-port.js'
+
+type Sdk = typeof import('@aws-sdk/client-sts')
+type Sts = { sdk: Sdk; client: STSClient }
+
+/** Where sts_regional_endpoints = legacy sends the us-east-1 family. */
+const globalEndpoint = 'https://sts.amazonaws.com'
 
 /**
- * The real STS adapter. @aws-sdk/client-sts is imported lazily on the first call so that
- * cache hits never load the SDK (it costs ~40 ms of start-up).
+ * The real STS adapter, on the shared SDK skeleton (src/aws/sdk-adapter.ts): @aws-sdk/client-sts
+ * is imported on the first call, so cache hits never load it.
  */
 export const sdkStsFactory: StsFactory = (credentials, target) => {
-  let clientPromise: Promise<{ client: STSClient; sdk: typeof import('@aws-sdk/client-sts') }> | undefined
-  const client = () => {
-    clientPromise ??= import('@aws-sdk/client-sts').then((sdk) => ({
-      sdk,
-      client: quietly(
-        () =>
-          new sdk.STSClient({
-            region: target.region,
-            endpoint: target.endpoint ?? (target.useGlobalEndpoint ? 'https://sts.amazonaws.com' : undefined),
-            credentials: credentials
-              ? {
-                  accessKeyId: credentials.accessKeyId,
-                  secretAccessKey: credentials.secretAccessKey,
-                  sessionToken: credentials.sessionToken,
-                }
-              : // AssumeRoleWithWebIdentity is unsigned; the SDK still wants a provider.
-                async () => ({ accessKeyId: '', secretAccessKey: '' }),
-            // Deadlines and bounded retries (throttling, 5xx, timeouts) with the SDK's backoff.
-            ...sdkClientOptions(),
-          }),
-      ),
-    }))
-    return clientPromise
+  const place = {
+    region: target.region,
+    endpoint: target.endpoint ?? (target.useGlobalEndpoint ? globalEndpoint : undefined),
+    // AssumeRoleWithWebIdentity is unsigned; the SDK still wants a provider.
+    credentials: credentials ? signingKeys(credentials) : async () => ({ accessKeyId: '', secretAccessKey: '' }),
   }
-  const call = async <T>(name: string, fn: (c: Awaited<ReturnType<typeof client>>) => Promise<T>): Promise<T> => {
-    const c = await client()
-    try {
-      return await fn(c)
-    } catch (err) {
-      throw mapStsError(name, err, target)
-    }
-  }
-  const port: StsPort = {
-    getSessionToken: (input) =>
-      call('GetSessionToken', async ({ client, sdk }) => {
-        const out = await client.send(
-          new sdk.GetSessionTokenCommand({
-            DurationSeconds: input.durationSeconds,
-            SerialNumber: input.mfa?.serialNumber,
-            TokenCode: input.mfa?.tokenCode,
-          }),
-        )
-        return toCredentials(out.Credentials)
-      }),
-    assumeRole: (input) =>
-      call('AssumeRole', async ({ client, sdk }) => {
-        const out = await client.send(
-          new sdk.AssumeRoleCommand({
-            RoleArn: input.roleArn,
-            RoleSessionName: input.roleSessionName,
-            DurationSeconds: input.durationSeconds,
-            ExternalId: input.externalId,
-            SerialNumber: input.mfa?.serialNumber,
-            TokenCode: input.mfa?.tokenCode,
-            Tags: input.sessionTags
-              ? Object.entries(input.sessionTags).map(([Key, Value]) => ({ Key, Value }))
-              : undefined,
-            TransitiveTagKeys: input.transitiveTagKeys,
-            SourceIdentity: input.sourceIdentity,
-          }),
-        )
-        return toCredentials(out.Credentials)
-      }),
-    assumeRoleWithWebIdentity: (input) =>
-      call('AssumeRoleWithWebIdentity', async ({ client, sdk }) => {
-        const out = await client.send(
-          new sdk.AssumeRoleWithWebIdentityCommand({
-            RoleArn: input.roleArn,
-            RoleSessionName: input.roleSessionName,
-            DurationSeconds: input.durationSeconds,
-            WebIdentityToken: input.webIdentityToken,
-          }),
-        )
-        return toCredentials(out.Credentials)
-      }),
-    getFederationToken: (input) =>
-      call('GetFederationToken', async ({ client, sdk }) => {
-        const out = await client.send(
-          new sdk.GetFederationTokenCommand({
-            Name: input.name,
-            DurationSeconds: input.durationSeconds,
-            Policy: input.policy,
-          }),
-        )
-        return toCredentials(out.Credentials)
-      }),
-    getCallerIdentity: () =>
-      call('GetCallerIdentity', async ({ client, sdk }) => {
-        const out = await client.send(new sdk.GetCallerIdentityCommand({}))
-        return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' }
-      }),
-  }
-  return port
+  const call = sdkCaller(
+    () => import('@aws-sdk/client-sts'),
+    (sdk, config) => new sdk.STSClient(config),
+    place,
+    (operation, err) => mapStsError(operation, err, target),
+  )
+  return stsPort(call)
 }
 
-/**
- * The SDK prints a multi-line NodeVersionSupportWarning to stderr when a client is built on
- * Node 20. vault's stderr is for the user, so the warning is disabled while the client is built
- * (the SDK reads the variable only then) and the variable is restored so children never see it.
- */
-export function quietly<T>(build: () => T): T {
-  const key = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'
-  const before = process.env[key]
-  process.env[key] = 'true'
-  try {
-    return build()
-  } finally {
-    if (before === undefined) delete process.env[key]
-    else process.env[key] = before
+function stsPort(call: SdkCall<Sdk, STSClient>): StsPort {
+  return {
+    getSessionToken: (input) => call('GetSessionToken', (sts) => getSessionToken(sts, input)),
+    assumeRole: (input) => call('AssumeRole', (sts) => assumeRole(sts, input)),
+    assumeRoleWithWebIdentity: (input) =>
+      call('AssumeRoleWithWebIdentity', (sts) => assumeRoleWithWebIdentity(sts, input)),
+    getFederationToken: (input) => call('GetFederationToken', (sts) => getFederationToken(sts, input)),
+    getCallerIdentity: () => call('GetCallerIdentity', getCallerIdentity),
   }
+}
+
+async function getSessionToken({ sdk, client }: Sts, input: Parameters<StsPort['getSessionToken']>[0]) {
+  const out = await client.send(
+    new sdk.GetSessionTokenCommand({
+      DurationSeconds: input.durationSeconds,
+      SerialNumber: input.mfa?.serialNumber,
+      TokenCode: input.mfa?.tokenCode,
+    }),
+  )
+  return toCredentials(out.Credentials)
+}
+
+async function assumeRole({ sdk, client }: Sts, input: AssumeRoleInput) {
+  const out = await client.send(
+    new sdk.AssumeRoleCommand({
+      RoleArn: input.roleArn,
+      RoleSessionName: input.roleSessionName,
+      DurationSeconds: input.durationSeconds,
+      ExternalId: input.externalId,
+      SerialNumber: input.mfa?.serialNumber,
+      TokenCode: input.mfa?.tokenCode,
+      Tags: input.sessionTags ? Object.entries(input.sessionTags).map(([Key, Value]) => ({ Key, Value })) : undefined,
+      TransitiveTagKeys: input.transitiveTagKeys,
+      SourceIdentity: input.sourceIdentity,
+    }),
+  )
+  return toCredentials(out.Credentials)
+}
+
+async function assumeRoleWithWebIdentity(
+  { sdk, client }: Sts,
+  input: Parameters<StsPort['assumeRoleWithWebIdentity']>[0],
+) {
+  const out = await client.send(
+    new sdk.AssumeRoleWithWebIdentityCommand({
+      RoleArn: input.roleArn,
+      RoleSessionName: input.roleSessionName,
+      DurationSeconds: input.durationSeconds,
+      WebIdentityToken: input.webIdentityToken,
+    }),
+  )
+  return toCredentials(out.Credentials)
+}
+
+async function getFederationToken({ sdk, client }: Sts, input: Parameters<StsPort['getFederationToken']>[0]) {
+  const out = await client.send(
+    new sdk.GetFederationTokenCommand({
+      Name: input.name,
+      DurationSeconds: input.durationSeconds,
+      Policy: input.policy,
+    }),
+  )
+  return toCredentials(out.Credentials)
+}
+
+async function getCallerIdentity({ sdk, client }: Sts) {
+  const out = await client.send(new sdk.GetCallerIdentityCommand({}))
+  return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' }
 }
 
 function toCredentials(
@@ -136,9 +115,7 @@ function toCredentials(
 
 /** Where a call to `target` goes, for messages. */
 export function stsEndpoint(target: StsTarget): string {
-  return (
-    target.endpoint ?? (target.useGlobalEndpoint ? 'https://sts.amazonaws.com' : `sts.${target.region}.amazonaws.com`)
-  )
+  return target.endpoint ?? (target.useGlobalEndpoint ? globalEndpoint : `sts.${target.region}.amazonaws.com`)
 }
 
 /** Turns an SDK error into one clear line with the AWS error code and what to do. */

@@ -3,7 +3,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { sdkClientOptions } from '../../src/aws/deadlines.js'
-import { mapStsError, quietly } from '../../src/vault/sts-client.js'
+import { quietly } from '../../src/aws/sdk-adapter.js'
+import { mapStsError } from '../../src/vault/sts-client.js'
 
 const xml = (inner: string) =>
   `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>${inner}</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`

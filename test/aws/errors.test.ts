@@ -3,8 +3,9 @@ import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { deadlines, sdkClientOptions } from '../../src/aws/deadlines.js'
+import { quietly } from '../../src/aws/sdk-adapter.js'
 import { mapIamError } from '../../src/iam/iam-client.js'
-import { mapStsError, quietly } from '../../src/vault/sts-client.js'
+import { mapStsError } from '../../src/vault/sts-client.js'
 
 /**
  * The real AWS SDK against a local endpoint that answers badly: the errors it throws are the

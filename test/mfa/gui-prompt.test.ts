@@ -90,6 +90,34 @@ describe('MFA dialog when there is no terminal (issue 7)', () => {
     await assert.rejects(guiDriver({ PATH: garbage, DISPLAY: ':0' }, 'linux')!.ask(serial, 'caktus'), /six-digit/)
   })
 
+  // issue 27: the dialog runs through src/exec/read-output.ts, the one helper runner, so a dialog
+  // wrapper that leaves a background child holding its stdout does not keep vault waiting for that
+  // child (execFile, used before, waited until the pipe closed); and its stderr is not shown.
+  it('returns once the dialog exits, though a child it left behind still holds stdout', async () => {
+    const bin = await mkdtemp(join(dir, 'zenity-bg-'))
+    const script = `#!/bin/sh\nsleep 600 &\necho $! > "${bin}/pid"\necho 'Gtk-WARNING: no theme' >&2\necho 246810\n`
+    await writeFile(join(bin, 'zenity'), script)
+    await chmod(join(bin, 'zenity'), 0o755)
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const limit = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('still waiting after 60 s')), 60_000)
+      })
+      const ask = guiDriver({ PATH: `${bin}:/usr/bin:/bin`, DISPLAY: ':0' }, 'linux')!.ask(serial, 'caktus')
+      assert.equal(await Promise.race([ask, limit]), '246810')
+    } finally {
+      clearTimeout(timer)
+      const pid = Number(await readFile(join(bin, 'pid'), 'utf8').catch(() => ''))
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  })
+
   it('is the fallback of the terminal driver when there is no terminal', async () => {
     // (No dialog and no terminal gives the usual error at once: see the e2e tests, which run
     // without a controlling terminal; here a developer's terminal would be asked.)

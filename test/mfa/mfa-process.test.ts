@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { MfaError } from '../../src/errors.js'
-import { runMfaProcess, type TerminalFds } from '../../src/mfa/mfa-process.js'
+import { runMfaProcess } from '../../src/mfa/mfa-process.js'
+import type { TerminalFds } from '../../src/terminal/open.js'
 import { memoryLogger } from '../fakes/fakes.js'
 
 describe('mfa_process (issue 13.5)', () => {

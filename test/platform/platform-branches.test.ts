@@ -6,10 +6,10 @@ import { describe, it } from 'node:test'
 import { createRuntime } from '../../src/compose/runtime.js'
 import { killGroup, ownGroup } from '../../src/exec/process-group.js'
 import { guiDriver } from '../../src/mfa/gui-prompt.js'
-import { openTerminal } from '../../src/runtime/terminal.js'
 import { silentLogger } from '../../src/runtime/types.js'
 import { ownerOnly } from '../../src/server/peer-uid.js'
 import { chooseBackend, createStore, defaultBackend } from '../../src/stores/backend.js'
+import { openTerminal } from '../../src/terminal/open.js'
 import { subshell } from '../../src/usecases/exec.js'
 
 /**

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { StoreError } from '../../src/errors.js'
 import { FileStore, passphraseSource } from '../../src/stores/file-store.js'
+import { onPty } from '../terminal/pty.js'
 
 const root = mkdtempSync(join(tmpdir(), 'vault-passphrase-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -75,41 +75,15 @@ describe('passphraseSource', () => {
   })
 })
 
-// Drives a child on a fresh pseudo-terminal (its controlling terminal): waits for the prompt,
-// types the answer, and echoes everything the terminal showed.
-const PTY = `
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-shown, sent, deadline = b'', False, time.time() + 20
-while time.time() < deadline:
-    if select.select([fd], [], [], 0.1)[0]:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    if not sent and b'Enter passphrase' in shown:
-        time.sleep(0.2)
-        os.write(fd, b'hunter2\\r')
-        sent = True
-os.waitpid(pid, 0)
-sys.stdout.write(shown.decode('utf8', 'replace'))
-`
-
 describe('terminalPrompt', () => {
   it('asks on the terminal with the input masked, keeping stdout clean', () => {
     const out = join(root, 'prompt-stdout.json')
     const driver = fileURLToPath(new URL('./prompt-driver.ts', import.meta.url))
     const command = `exec "${process.execPath}" --import tsx "${driver}" > "${out}"`
-    const r = spawnSync('/usr/bin/python3', ['-c', PTY, 'sh', '-c', command], { encoding: 'utf8', timeout: 30_000 })
-    assert.equal(r.status, 0, r.stderr)
-    assert.match(r.stdout, /Enter passphrase to unlock \/tmp\/keys/)
-    assert.match(r.stdout, /\*{7}/)
-    assert.ok(!r.stdout.includes('hunter2'), 'the passphrase was echoed')
+    const shown = onPty(command, 'Enter passphrase', 'hunter2')
+    assert.match(shown, /Enter passphrase to unlock \/tmp\/keys/)
+    assert.match(shown, /\*{7}/)
+    assert.ok(!shown.includes('hunter2'), 'the passphrase was echoed')
     assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), { answer: 'hunter2' })
   })
 })

@@ -165,6 +165,18 @@ describe('vault status, the use case (issue 17)', () => {
     assert.match(outside.chain.at(-1) ?? '', /credentials from cached AssumeRole .* \(valid for 5m \(until /)
   })
 
+  // issue 27: status asks the caching decorator's own rule (outsideWindow), so it agrees with the
+  // chain to the millisecond: 300.5 s left with a 300 s window is served from the cache, and status
+  // said "nothing usable" when it judged by whole seconds.
+  it('a session half a second outside the window: cached for the chain, and for status too', async () => {
+    // Session keys hold whole seconds, so the clock is the one half a second past a second.
+    const expiration = new Date(clock.now().getTime() + 301_000).toISOString()
+    const role = session({ type: 'sts.AssumeRole', profile: 'saguaro', mfaSerial: serial }, expiration)
+    const halfPast = { now: () => new Date(clock.now().getTime() + 500) }
+    const s = await profileStatus({ ...deps({}, ['caktus'], [role]), clock: halfPast }, { profile: 'saguaro' })
+    assert.match(s.chain.at(-1) ?? '', /credentials from cached AssumeRole .* \(valid for 5m \(until /)
+  })
+
   it('AWS_VAULT naming another profile: not active, and the shell line says whose credentials it holds', async () => {
     const s = await profileStatus(deps({ AWS_VAULT: 'other', AWS_CREDENTIAL_EXPIRATION: at1h() }), {
       profile: 'saguaro',

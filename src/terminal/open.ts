@@ -32,3 +32,36 @@ export async function openTerminal(platform: NodeJS.Platform = process.platform)
     },
   }
 }
+
+/** The controlling terminal as plain file descriptors, for a child's stdin and stderr. */
+export interface TerminalFds {
+  stdin: number
+  stderr: number
+  close(): void
+}
+
+/**
+ * Opens /dev/tty twice with plain open(2), for reading and for writing. Not through tty.ReadStream
+ * (openTerminal above): libuv reopens a terminal it reads in non-blocking mode, and a child
+ * given that descriptor fails its first read with EAGAIN (issue 25: `read code` in mfa_process got
+ * nothing). Throws when there is no controlling terminal (and on Windows, which has no /dev/tty).
+ */
+export async function openTerminalFds(): Promise<TerminalFds> {
+  const { closeSync, openSync } = await import('node:fs')
+  const stdin = openSync('/dev/tty', 'r')
+  let stderr: number
+  try {
+    stderr = openSync('/dev/tty', 'w')
+  } catch (err) {
+    closeSync(stdin)
+    throw err
+  }
+  return {
+    stdin,
+    stderr,
+    close() {
+      closeSync(stdin)
+      closeSync(stderr)
+    },
+  }
+}
