@@ -7,7 +7,7 @@
 //   on no timer and change nothing process-wide (see ownProcess) share a few processes, each a
 //   generated file that imports them one after another: their tests run as in their own process.
 // - The slowest files start first (slowFirst), so that the run does not end waiting on one of them.
-// - Files mostly wait (on vault processes, moto, D-Bus), so more run at once than there are cores.
+// - Files often wait (on timers, moto, D-Bus), so twice as many run at once as there are cores.
 //   TEST_CONCURRENCY (or --test-concurrency=N) sets how many.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -40,11 +40,20 @@ const quick = (f) => !e2e(f) && !linuxServices.some((l) => posix(f).endsWith(l))
 // Measured on the 2-core machine (issue 27), slowest first: a file here starts before the others.
 // Only the order depends on this list; a file missing from it still runs.
 const slowFirst = [
+  'e2e/kill-points-export.e2e.test.ts',
   'e2e/package.e2e.test.ts',
-  'e2e/hostile-output.e2e.test.ts',
-  'e2e/kill-points.e2e.test.ts',
   'e2e/migrate-backend.e2e.test.ts',
+  'e2e/fast-path-flags.e2e.test.ts',
+  'e2e/exec-argv.e2e.test.ts',
+  'e2e/login.e2e.test.ts',
+  'e2e/rotate.e2e.test.ts',
+  'e2e/kill-points-remove.e2e.test.ts',
+  'e2e/agent.e2e.test.ts',
   'e2e/parallel-stress.e2e.test.ts',
+  'e2e/exec-export.e2e.test.ts',
+  'e2e/kill-points-rotate.e2e.test.ts',
+  'e2e/parallel.e2e.test.ts',
+  'e2e/cli-surface.e2e.test.ts',
   'commands/commands.test.ts',
 ]
 const rank = (f) => {
@@ -77,7 +86,7 @@ if (selected.length === 0) {
 
 const cores = availableParallelism()
 const concurrencyArg = passed.find((a) => a.startsWith('--test-concurrency='))
-const concurrency = Number(concurrencyArg?.split('=')[1] ?? process.env.TEST_CONCURRENCY ?? 3 * cores)
+const concurrency = Number(concurrencyArg?.split('=')[1] ?? process.env.TEST_CONCURRENCY ?? 2 * cores)
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error(`TEST_CONCURRENCY=${concurrency}: give a whole number of files to run at once, 1 or more`)
   process.exit(2)
