@@ -214,7 +214,8 @@ async function startMoto(tmp: string) {
     stdio: 'ignore',
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  // moto starts in ~4 s on an idle machine; a busy one (two suites at once, issue 27) took over 30 s.
+  const deadline = Date.now() + 120_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`e2e: moto_server exited with ${child.exitCode}`)
     try {
@@ -223,7 +224,7 @@ async function startMoto(tmp: string) {
     } catch {}
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error('e2e: moto_server did not start within 30 s')
+      throw new Error('e2e: moto_server did not start within 120 s')
     }
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -466,6 +467,9 @@ export function mfaRolesConfig(roles: RoleFixture[], options: { defaultRegion?: 
   }
   return sections.join('\n')
 }
+
+/** The AWS CLI printing the ARN of the credentials it was given: `assumedRoleArn(account)` for a role. */
+export const awsCallerArn = ['aws', 'sts', 'get-caller-identity', '--output', 'text', '--query', 'Arn']
 
 /** The ARN `aws sts get-caller-identity` prints for `role/Dev` in `account`, as the e2e user. */
 export const assumedRoleArn = (account: string) => `arn:aws:sts::${account}:assumed-role/Dev/e2e-user`
