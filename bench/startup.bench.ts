@@ -64,7 +64,7 @@ try {
   // 1,000 cached role sessions, written through vault's own session store.
   const seed = `
     const { createStore } = await import('${join(process.cwd(), 'dist/stores/backend.js')}')
-    const { SessionStore } = await import('${join(process.cwd(), 'dist/stores/session-store.js')}')
+    const { SessionStore } = await import('${join(process.cwd(), 'dist/sessions/session-store.js')}')
     const store = createStore(undefined, { env: process.env, homedir: process.env.HOME, platform: process.platform, logger: { enabled: false, debug() {} }, passphrase: async () => '' })
     const sessions = new SessionStore(store)
     const now = new Date()

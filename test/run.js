@@ -26,8 +26,8 @@ const files = readdirSync(root, { recursive: true })
 const linuxServices = [
   'server/peer-uid.test.ts',
   'sso/stand-in.test.ts',
-  'stores/aws-vault-secret-service.test.ts',
-  'stores/dbus-connection.test.ts',
+  'aws-vault/secret-service.test.ts',
+  'dbus/connection.test.ts',
   'stores/index-real.test.ts',
   'stores/keychain-real.test.ts',
   'stores/keychain-store.test.ts',

@@ -138,7 +138,7 @@ async function rotate(s: LogSettings, fd: number, incoming: number): Promise<num
     closeQuietly(fd)
     return openLog(s.path)
   }
-  const { acquireFileLock } = await import('../stores/file-lock.js')
+  const { acquireFileLock } = await import('../lock/file-lock.js')
   const release = await acquireFileLock({
     path: `${s.path}.rotate`,
     name: 'the hand-out log',

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
+import { AWS_VAULT_SOURCES } from '../aws-vault/stores.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { AWS_VAULT_SOURCES } from '../stores/aws-vault-stores.js'
 import { importCredentials } from '../usecases/import.js'
 import { checkImportFlags, importFromAwsVault } from '../usecases/import-aws-vault.js'
 

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 import { fileCaps, readBoundedText } from '../fs/read-file.js'
-import { writeFileAtomic } from '../stores/atomic-write.js'
 import { encodeFileName } from '../stores/file-names.js'
 
 /**

@@ -8,11 +8,11 @@ import { logSettings } from '../audit/settings.js'
 import { sdkIamFactory } from '../iam/iam-client.js'
 import type { IamFactory } from '../iam/iam-port.js'
 import { openInBrowser } from '../login/browser.js'
+import type { SessionStore } from '../sessions/session-store.js'
 import { sdkSsoPorts } from '../sso/sdk-clients.js'
 import type { SsoPorts } from '../sso/sso-port.js'
 import type { CredentialStore } from '../stores/credential-store.js'
 import type { SecretStore } from '../stores/secret-store.js'
-import type { SessionStore } from '../stores/session-store.js'
 import type { StoreSettings } from '../stores/store-settings.js'
 import type { HandOutSink } from '../vault/hand-out.js'
 import { fileLock } from '../vault/locking.js'
@@ -136,7 +136,7 @@ export function createRuntime(options: RuntimeOptions, overrides: Partial<Runtim
     sessions:
       overrides.sessions ??
       (() => {
-        sessionsPromise ??= Promise.all([import('../stores/session-store.js'), rt.store()]).then(
+        sessionsPromise ??= Promise.all([import('../sessions/session-store.js'), rt.store()]).then(
           ([{ SessionStore }, store]) =>
             new SessionStore(store, { logger: log, pruneStamp: join(home, '.awsvault', 'session-prune.stamp') }),
         )

@@ -12,7 +12,7 @@ export function ssoContext(rt: Runtime, options: { noBrowser?: boolean } = {}): 
   return {
     ports: rt.ssoPorts,
     tokens: async () => {
-      const [{ OidcTokenStore }, store] = await Promise.all([import('../stores/oidc-token-store.js'), rt.store()])
+      const [{ OidcTokenStore }, store] = await Promise.all([import('../sessions/oidc-token-store.js'), rt.store()])
       return new OidcTokenStore(store)
     },
     show: async (text) => {

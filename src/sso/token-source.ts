@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../runtime/types.js'
-import type { OidcTokenStore, StoredOidcToken } from '../stores/oidc-token-store.js'
+import type { OidcTokenStore, StoredOidcToken } from '../sessions/oidc-token-store.js'
 import { formatRemaining, type LockFn, type LockWait } from '../vault/provider.js'
 import { clamp, type DeviceLoginDeps, deviceLogin, deviceLoginLimitMs } from './device-login.js'
 import type { ClientRegistration, OidcPort, TokenGrant } from './sso-port.js'

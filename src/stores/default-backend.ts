@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
+import { sessionBusPath } from '../dbus/address.js'
+import type { DBusConnection as Connection } from '../dbus/connection.js'
+import type { DBusValue } from '../dbus/marshal.js'
 import type { Env } from '../runtime/types.js'
-import { sessionBusPath } from './dbus-address.js'
-import type { DBusConnection as Connection } from './dbus-connection.js'
-import type { DBusValue } from './dbus-marshal.js'
 
 /** What answers for the Secret Service on the session bus. */
 export type SecretServicePresence = 'present' | 'no-bus' | 'no-service' | 'unknown'
@@ -22,7 +22,7 @@ export async function probeSecretService(env: Env, timeoutMs: number): Promise<S
   const path = sessionBusPath(env)
   // An address vault cannot reach itself (tcp:, launchd:): the native module may.
   if (!path) return env.DBUS_SESSION_BUS_ADDRESS ? 'unknown' : 'no-bus'
-  const { DBusConnection, DBusError } = await import('./dbus-connection.js')
+  const { DBusConnection, DBusError } = await import('../dbus/connection.js')
   let bus: Connection
   try {
     bus = await DBusConnection.open(path, timeoutMs)

@@ -1,5 +1,5 @@
+import { acquireFileLock, processQueue, type Release, withRelease } from '../lock/file-lock.js'
 import type { Logger } from '../runtime/types.js'
-import { acquireFileLock, processQueue, type Release, withRelease } from './file-lock.js'
 import type { IndexLock } from './secret-store.js'
 
 export interface FileIndexLockOptions {

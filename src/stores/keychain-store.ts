@@ -1,9 +1,9 @@
+import { sessionBusPath } from '../dbus/address.js'
+import { type BusProbe, probeSessionBus } from '../dbus/probe.js'
 import { StoreError } from '../errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
 import type { BulkReadable } from './bulk-read.js'
-import { sessionBusPath } from './dbus-address.js'
-import { type BusProbe, probeSessionBus } from './dbus-probe.js'
 import {
   isDaemonGone,
   isVanishedItem,
@@ -30,7 +30,7 @@ export interface KeychainStoreOptions {
   logger?: Logger
   loadBinding?: () => Promise<KeyringBinding>
   /**
-   * Checks, before each native call, that the D-Bus session bus answers (dbus-probe.ts).
+   * Checks, before each native call, that the D-Bus session bus answers (src/dbus/probe.ts).
    * Defaults to the real probe for the Secret Service with the real binding, and to none otherwise.
    */
   probeBus?: (timeoutMs: number) => Promise<BusProbe>

@@ -1,7 +1,7 @@
+import { sessionBusPath } from '../dbus/address.js'
+import { DBusConnection, DBusError } from '../dbus/connection.js'
+import type { DBusValue } from '../dbus/marshal.js'
 import type { Env } from '../runtime/types.js'
-import { sessionBusPath } from './dbus-address.js'
-import { DBusConnection, DBusError } from './dbus-connection.js'
-import type { DBusValue } from './dbus-marshal.js'
 
 const SERVICE = 'org.freedesktop.secrets'
 const ROOT = '/org/freedesktop/secrets'

@@ -43,7 +43,7 @@ export async function clearSessions(rt: ClearDeps, req: ClearRequest = {}): Prom
 
 /** Removes every OIDC token, or the one for `startUrl`. */
 async function removeOidcTokens(rt: Pick<Runtime, 'store'>, startUrl?: string): Promise<number> {
-  const [{ OidcTokenStore }, store] = await Promise.all([import('../stores/oidc-token-store.js'), rt.store()])
+  const [{ OidcTokenStore }, store] = await Promise.all([import('../sessions/oidc-token-store.js'), rt.store()])
   const tokens = new OidcTokenStore(store)
   if (startUrl === undefined) return tokens.removeAll()
   return (await tokens.remove(startUrl)) ? 1 : 0

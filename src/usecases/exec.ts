@@ -90,7 +90,7 @@ async function execWithServer(rt: Runtime, req: ExecRequest & { profile: string 
     { logSettings },
   ] = await Promise.all([
     import('../server/start.js'),
-    import('../stores/session-store.js'),
+    import('../sessions/session-store.js'),
     import('../server/peer-uid.js'),
     import('../audit/requester.js'),
     import('../audit/settings.js'),

@@ -1,7 +1,7 @@
+import type { AwsVaultSource } from '../aws-vault/stores.js'
 import { StoreError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import type { Env, Logger } from '../runtime/types.js'
-import type { AwsVaultSource } from '../stores/aws-vault-stores.js'
 import { checkEntryName, shownKeyId } from '../stores/entry-gate.js'
 import { goString, parseJson } from '../stores/go-json.js'
 import type { SecretItem, SecretStore } from '../stores/secret-store.js'
@@ -49,7 +49,7 @@ export async function importFromAwsVault(
   const name = req.backend || deps.env.AWS_VAULT_BACKEND || defaultBackend(deps.platform)
   const source = deps.awsVaultStore
     ? await deps.awsVaultStore(name)
-    : await import('../stores/aws-vault-stores.js').then(({ openAwsVaultSource }) =>
+    : await import('../aws-vault/stores.js').then(({ openAwsVaultSource }) =>
         openAwsVaultSource(name, {
           env: deps.env,
           homedir: deps.homedir,

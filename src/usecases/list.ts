@@ -103,7 +103,7 @@ async function addOidcTokens(rt: Runtime, config: ConfigFile, byProfile: Map<str
     if (sso) urls.set(name, sso)
   }
   if (urls.size === 0) return
-  const [{ OidcTokenStore }, store] = await Promise.all([import('../stores/oidc-token-store.js'), rt.store()])
+  const [{ OidcTokenStore }, store] = await Promise.all([import('../sessions/oidc-token-store.js'), rt.store()])
   const tokens = new OidcTokenStore(store)
   const found = new Map<string, ReturnType<typeof tokens.get>>()
   for (const { url } of urls.values()) if (!found.has(url)) found.set(url, tokens.get(url))

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
+import { acquireFileLock, type Release, withRelease } from '../lock/file-lock.js'
 import type { Logger } from '../runtime/types.js'
-import { acquireFileLock, type Release, withRelease } from '../stores/file-lock.js'
 import type { LockFn, LockWait } from './provider.js'
 
 export interface LockOptions {
@@ -20,7 +20,7 @@ export const mfaWait: LockWait = {
 
 /**
  * Cross-process single-flight for "read the cache → fetch → write the cache", on vault's one file
- * lock (src/stores/file-lock.ts), one lock file per credential in `dir`.
+ * lock (src/lock/file-lock.ts), one lock file per credential in `dir`.
  *
  * In-process, callers of the same name queue on a promise chain; across processes, the file lock
  * serialises them, and waiters take over from a holder killed with -9 once its lock is stale.

@@ -14,8 +14,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { hasControlCharacter } from '../../src/output/printable.js'
+import { SessionStore } from '../../src/sessions/session-store.js'
 import { FileStore } from '../../src/stores/file-store.js'
-import { SessionStore } from '../../src/stores/session-store.js'
 import { repoRoot, run } from '../e2e/harness.js'
 
 /**

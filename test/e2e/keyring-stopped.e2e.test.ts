@@ -4,7 +4,7 @@
  *   - dbus-daemon stopped: @napi-rs/keyring connects in the AsyncEntry constructor, on the JS
  *     thread, and libdbus waits for the bus's authentication answer with no timeout (gdb: main
  *     thread in select() under the constructor), so no JS deadline could fire. vault now asks the
- *     bus from Node first, under the 5 s deadline (src/stores/dbus-probe.ts).
+ *     bus from Node first, under the 5 s deadline (src/dbus/probe.ts).
  *   - gnome-keyring-daemon stopped: the bus answers and the native call gets D-Bus's "Did not
  *     receive a reply"; vault then exited 137 (a SIGKILL meant for stuck calls), now 69.
  *   - a native call already stuck when its deadline passes (issue 28): it runs in vault's keychain

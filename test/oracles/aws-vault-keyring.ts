@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sessionBusPath } from '../../src/stores/dbus-address.js'
-import { DBusConnection } from '../../src/stores/dbus-connection.js'
+import { sessionBusPath } from '../../src/dbus/address.js'
+import { DBusConnection } from '../../src/dbus/connection.js'
 
 const GOPATH = join(import.meta.dirname, 'aws-vault-keyring')
 const HINT = 'apt-get install -y golang-go golang-dbus-dev'

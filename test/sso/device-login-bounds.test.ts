@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { AwsCallError } from '../../src/errors.js'
+import { OidcTokenStore } from '../../src/sessions/oidc-token-store.js'
 import { deviceLogin, deviceLoginLimitMs, pollIntervalS } from '../../src/sso/device-login.js'
 import type { DeviceAuthorization, OidcPort } from '../../src/sso/sso-port.js'
 import { signInWait, tokenSource } from '../../src/sso/token-source.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
-import { OidcTokenStore } from '../../src/stores/oidc-token-store.js'
 import { noLock } from '../../src/vault/provider.js'
 import { fixedClock, memoryLogger } from '../fakes/fakes.js'
 

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { RESCAN_AFTER_MS, SessionStore } from '../../src/sessions/session-store.js'
 import { CredentialStore } from '../../src/stores/credential-store.js'
 import { processIndexLock } from '../../src/stores/index-lock.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import type { IndexLock, SecretItem } from '../../src/stores/secret-store.js'
 import { formatSessionKey } from '../../src/stores/session-key.js'
-import { RESCAN_AFTER_MS, SessionStore } from '../../src/stores/session-store.js'
 import { INDEX_KEY } from '../../src/stores/store-index.js'
 
 const NOW = new Date('2024-05-01T12:00:00Z')

@@ -5,9 +5,10 @@
  * `native` being each native keychain call the store made, in order (from its --debug lines), and
  * `ms` each op's own time (the process's start-up, tsx compiling this file, is not in it).
  */
+
+import { SessionStore } from '../../src/sessions/session-store.js'
 import { createStore } from '../../src/stores/backend.js'
 import { CredentialStore } from '../../src/stores/credential-store.js'
-import { SessionStore } from '../../src/stores/session-store.js'
 
 export type TypedOp =
   | { op: 'setSession'; profile: string; expires: number; tag?: string }

@@ -1,4 +1,4 @@
-import type { DBusValue } from '../../src/stores/dbus-marshal.js'
+import type { DBusValue } from '../../src/dbus/marshal.js'
 
 export const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 

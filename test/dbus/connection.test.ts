@@ -4,10 +4,10 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { sessionBusPath } from '../../src/stores/dbus-address.js'
-import { DBusConnection, DBusError } from '../../src/stores/dbus-connection.js'
-import { decodeMessage, encodeMessage, MessageType, messageLength } from '../../src/stores/dbus-wire.js'
-import { PrivateKeyring } from './gnome-keyring.js'
+import { sessionBusPath } from '../../src/dbus/address.js'
+import { DBusConnection, DBusError } from '../../src/dbus/connection.js'
+import { decodeMessage, encodeMessage, MessageType, messageLength } from '../../src/dbus/wire.js'
+import { PrivateKeyring } from '../stores/gnome-keyring.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'vault-dbus-'))
 after(() => rmSync(tmp, { recursive: true, force: true }))

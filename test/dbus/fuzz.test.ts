@@ -15,10 +15,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { DBusError } from '../../src/stores/dbus-error.js'
-import type { DBusValue } from '../../src/stores/dbus-marshal.js'
-import { decodeMessage, encodeMessage, MessageFramer, MessageType, messageLength } from '../../src/stores/dbus-wire.js'
-import { LIBDBUS_CALL } from './dbus-fixtures.js'
+import { DBusError } from '../../src/dbus/dbus-error.js'
+import type { DBusValue } from '../../src/dbus/marshal.js'
+import { decodeMessage, encodeMessage, MessageFramer, MessageType, messageLength } from '../../src/dbus/wire.js'
+import { LIBDBUS_CALL } from './fixtures.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x28d805)
 const MUTATIONS = Number(process.env.FUZZ_MUTATIONS ?? 100_000)

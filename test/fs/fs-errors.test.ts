@@ -4,8 +4,8 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { fileSystemError } from '../../src/fs/fs-errors.js'
 import { FileStore } from '../../src/stores/file-store.js'
-import { fileSystemError } from '../../src/stores/fs-errors.js'
 
 const root = mkdtempSync(join(tmpdir(), 'vault-fs-errors-'))
 after(() => rmSync(root, { recursive: true, force: true }))

@@ -1,6 +1,6 @@
 /**
  * An error reply (its D-Bus error name and message), or a failure of the bus itself. The wire
- * code (dbus-marshal.ts, dbus-wire.ts) throws only this, with errorName 'protocol', for anything
+ * code (marshal.ts, wire.ts) throws only this, with errorName 'protocol', for anything
  * malformed that a peer sends, so a caller that maps DBusError maps every failure of the bus.
  */
 export class DBusError extends Error {

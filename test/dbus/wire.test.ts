@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type DBusValue, Reader, splitSignature, Writer } from '../../src/stores/dbus-marshal.js'
-import { decodeMessage, encodeMessage, messageLength } from '../../src/stores/dbus-wire.js'
-import { hex, LIBDBUS_CALL, LIBDBUS_VALUES } from './dbus-fixtures.js'
+import { type DBusValue, Reader, splitSignature, Writer } from '../../src/dbus/marshal.js'
+import { decodeMessage, encodeMessage, messageLength } from '../../src/dbus/wire.js'
+import { hex, LIBDBUS_CALL, LIBDBUS_VALUES } from './fixtures.js'
 
 /** Values written one after another from offset 0, as a message body is. */
 function body(types: string[], values: DBusValue[]): Buffer {

@@ -6,7 +6,7 @@
  * work, so no input can exhaust the stack or make a loop run on.
  */
 import { protocolError } from './dbus-error.js'
-import { ALIGN, type DBusValue, MAX_ARRAY_LENGTH, MAX_DEPTH, splitSignature, typeEnd } from './dbus-signature.js'
+import { ALIGN, type DBusValue, MAX_ARRAY_LENGTH, MAX_DEPTH, splitSignature, typeEnd } from './signature.js'
 
 /**
  * Reads values in the message's byte order; offsets count from the start of the buffer. `sig`

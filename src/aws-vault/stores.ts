@@ -1,9 +1,9 @@
 import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import type { Env, Logger } from '../runtime/types.js'
-import type { PassphraseProvider } from './passphrase.js'
-import type { SecretItem, SecretStore } from './secret-store.js'
-import { storeSettingsFromEnv } from './store-settings.js'
+import type { PassphraseProvider } from '../stores/passphrase.js'
+import type { SecretItem, SecretStore } from '../stores/secret-store.js'
+import { storeSettingsFromEnv } from '../stores/store-settings.js'
 
 /** aws-vault's backends that `vault import --from aws-vault` reads (aws-vault's --backend names). */
 export const AWS_VAULT_SOURCES = ['secret-service', 'file', 'pass'] as const
@@ -43,9 +43,9 @@ export async function openAwsVaultSource(name: string, options: AwsVaultSourceOp
   const settings = storeSettingsFromEnv(options.env)
   // Loaded here, not at the top: the import command's flags need only the names above.
   const [{ fileStoreDir, passStoreDir }, { FileStore }, { PassStore }] = await Promise.all([
-    import('./backend.js'),
-    import('./file-store.js'),
-    import('./pass-store.js'),
+    import('../stores/backend.js'),
+    import('../stores/file-store.js'),
+    import('../stores/pass-store.js'),
   ])
   switch (name) {
     case 'file': {
@@ -72,8 +72,8 @@ export async function openAwsVaultSource(name: string, options: AwsVaultSourceOp
     }
     case 'secret-service': {
       const [{ AwsVaultSecretService }, { DEFAULT_KEYCHAIN_TIMEOUT_MS }] = await Promise.all([
-        import('./aws-vault-secret-service.js'),
-        import('./keychain-store.js'),
+        import('./secret-service.js'),
+        import('../stores/keychain-store.js'),
       ])
       const store = new AwsVaultSecretService({
         env: options.env,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { AwsVaultSecretService, decodeKeyringString } from '../../src/aws-vault/secret-service.js'
 import { NotFoundError, StoreError } from '../../src/errors.js'
-import { AwsVaultSecretService, decodeKeyringString } from '../../src/stores/aws-vault-secret-service.js'
 import { createCollection, credentialItem, type GoItem, seeder } from '../oracles/aws-vault-keyring.js'
-import { PrivateKeyring } from './gnome-keyring.js'
+import { PrivateKeyring } from '../stores/gnome-keyring.js'
 
 /** A cached session as aws-vault's SessionKeyring.Set writes it (vault/sessionkeyring.go). */
 const sessionItem: GoItem = {

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { PRUNE_EVERY_MS, SessionStore } from '../../src/sessions/session-store.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import type { SecretItem, SecretStore } from '../../src/stores/secret-store.js'
 import { formatSessionKey } from '../../src/stores/session-key.js'
-import { PRUNE_EVERY_MS, SessionStore } from '../../src/stores/session-store.js'
 import type { SessionCache } from '../../src/vault/provider.js'
 
 const NOW = new Date('2024-05-01T12:00:00Z')

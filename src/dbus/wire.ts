@@ -1,5 +1,5 @@
 import { DBusError, protocolError } from './dbus-error.js'
-import { type DBusValue, Reader, splitSignature, type Variant, Writer } from './dbus-marshal.js'
+import { type DBusValue, Reader, splitSignature, type Variant, Writer } from './marshal.js'
 
 /**
  * D-Bus messages (D-Bus Specification, "Message Format"): header, fields and body, and the

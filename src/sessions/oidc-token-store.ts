@@ -1,7 +1,7 @@
-import { goField, goMarshal, goString, parseJson } from './go-json.js'
-import type { SecretStore } from './secret-store.js'
+import { goField, goMarshal, goString, parseJson } from '../stores/go-json.js'
+import type { SecretStore } from '../stores/secret-store.js'
+import { INDEX_KEY } from '../stores/store-index.js'
 import { rfc3339 } from './session-data.js'
-import { INDEX_KEY } from './store-index.js'
 
 /** aws-vault's item prefix for OIDC tokens (vault/oidctokenkeyring.go: `oidc:` + start URL). */
 export const OIDC_PREFIX = 'oidc:'

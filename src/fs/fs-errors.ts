@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { StoreError } from '../errors.js'
-import { FileReadRefused } from '../fs/read-file.js'
+import { FileReadRefused } from './read-file.js'
 
 /**
  * One line for a file-system failure on one of vault's own paths (~/.awsvault, its index, its

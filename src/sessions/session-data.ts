@@ -1,5 +1,5 @@
+import { goMarshal, goString, parseJson } from '../stores/go-json.js'
 import type { AwsCredentials } from '../vault/credentials.js'
-import { goMarshal, goString, parseJson } from './go-json.js'
 
 /**
  * A cached session's data as aws-vault stores it: the STS Credentials struct marshalled by Go,

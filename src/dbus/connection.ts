@@ -1,7 +1,7 @@
 import { createConnection, type Socket } from 'node:net'
 import { DBusError, printable } from './dbus-error.js'
-import type { DBusValue } from './dbus-marshal.js'
-import { encodeMessage, type Message, MessageFramer, MessageType } from './dbus-wire.js'
+import type { DBusValue } from './marshal.js'
+import { encodeMessage, type Message, MessageFramer, MessageType } from './wire.js'
 
 export { DBusError } from './dbus-error.js'
 

@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { probeSessionBus } from '../../src/stores/dbus-probe.js'
+import { probeSessionBus } from '../../src/dbus/probe.js'
 
 describe('probeSessionBus against a Unix socket', () => {
   let dir: string

@@ -1,9 +1,7 @@
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
-import type { AwsCredentials } from '../vault/credentials.js'
-import { canReadAll } from './bulk-read.js'
-import type { SecretStore } from './secret-store.js'
-import { marshalSession, rfc3339, unmarshalSession } from './session-data.js'
+import { canReadAll } from '../stores/bulk-read.js'
+import type { SecretStore } from '../stores/secret-store.js'
 import {
   formatSessionKey,
   isOldSessionKey,
@@ -12,8 +10,10 @@ import {
   type SessionIdentity,
   sameIdentity,
   sessionKeyPrefix,
-} from './session-key.js'
-import { type IndexView, StoreIndex } from './store-index.js'
+} from '../stores/session-key.js'
+import { type IndexView, StoreIndex } from '../stores/store-index.js'
+import type { AwsCredentials } from '../vault/credentials.js'
+import { marshalSession, rfc3339, unmarshalSession } from './session-data.js'
 
 /** Every key of one full listing, and the session items' data where the backend sent it. */
 interface Listing {

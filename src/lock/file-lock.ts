@@ -2,9 +2,9 @@ import { mkdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { LockError } from '../errors.js'
+import { fileSystemError } from '../fs/fs-errors.js'
 import type { Logger } from '../runtime/types.js'
 import { silentLogger } from '../runtime/types.js'
-import { fileSystemError } from './fs-errors.js'
 
 /**
  * vault's one cross-process lock, used by the session cache (src/vault/locking.ts) and the store

@@ -1,10 +1,10 @@
+import { sessionBusPath } from '../dbus/address.js'
+import { DBusConnection, DBusError } from '../dbus/connection.js'
+import type { DBusValue, Variant } from '../dbus/marshal.js'
 import { NotFoundError, StoreError } from '../errors.js'
 import { type Env, type Logger, silentLogger } from '../runtime/types.js'
-import { unmarshalItem } from './aws-vault-item.js'
-import { sessionBusPath } from './dbus-address.js'
-import { DBusConnection, DBusError } from './dbus-connection.js'
-import type { DBusValue, Variant } from './dbus-marshal.js'
-import type { SecretItem } from './secret-store.js'
+import { unmarshalItem } from '../stores/aws-vault-item.js'
+import type { SecretItem } from '../stores/secret-store.js'
 
 const SERVICE = 'org.freedesktop.secrets'
 const ROOT = '/org/freedesktop/secrets'
@@ -27,7 +27,7 @@ export interface AwsVaultSecretServiceOptions {
  * marshalled by Go's encoding/json. Read-only, and it never prompts: a locked collection is an error.
  *
  * @napi-rs/keyring reaches only the default collection, by keyring-rs attributes, so this speaks
- * D-Bus itself (dbus-connection.ts).
+ * D-Bus itself (src/dbus/connection.ts).
  */
 export class AwsVaultSecretService {
   readonly name = 'secret-service'

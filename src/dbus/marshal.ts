@@ -1,14 +1,14 @@
 /**
  * D-Bus marshaling (D-Bus Specification, "Marshaling (Wire Format)"), as far as a Secret Service
  * client needs it: every basic type but unix fds, arrays, structs, dict entries and variants,
- * little-endian. Reading is in dbus-unmarshal.ts, signatures in dbus-signature.ts, messages in
- * dbus-wire.ts.
+ * little-endian. Reading is in unmarshal.ts, signatures in signature.ts, messages in
+ * wire.ts.
  */
 import { type DBusError, protocolError } from './dbus-error.js'
-import { ALIGN, type DBusValue, splitSignature, type Variant } from './dbus-signature.js'
+import { ALIGN, type DBusValue, splitSignature, type Variant } from './signature.js'
 
-export { type DBusValue, splitSignature, type Variant } from './dbus-signature.js'
-export { Reader } from './dbus-unmarshal.js'
+export { type DBusValue, splitSignature, type Variant } from './signature.js'
+export { Reader } from './unmarshal.js'
 
 /** Writes values little-endian; offsets (and so padding) count from the start of the buffer. */
 export class Writer {
