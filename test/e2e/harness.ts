@@ -357,7 +357,7 @@ export interface RunResult {
   stderr: string
 }
 
-/** Runs `cmd args` (default: node bin/run.js) with stdin from `input`, and a hard timeout. */
+/** Runs `cmd args` (default: node bin/run.js) with stdin from `input`, and a hard timeout (default 120 s). */
 export function run(
   args: string[],
   options: { env: Record<string, string>; input?: string; timeoutMs?: number; cmd?: string; cwd?: string },
@@ -374,12 +374,15 @@ export function run(
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
+    // 120 s unless told: a deadline, still, but one a busy machine does not reach (issue 27: two
+    // suites and other work at load 35 took `vault exec … -- aws sts get-caller-identity` past 30 s).
+    const timeoutMs = options.timeoutMs ?? 120_000
     const timer = setTimeout(() => {
       try {
         process.kill(-(child.pid as number), 'SIGKILL')
       } catch {}
-      reject(new Error(`timed out after ${options.timeoutMs ?? 30_000} ms: ${cmd} ${argv.join(' ')}\n${stderr}`))
-    }, options.timeoutMs ?? 30_000)
+      reject(new Error(`timed out after ${timeoutMs} ms: ${cmd} ${argv.join(' ')}\n${stderr}`))
+    }, timeoutMs)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
