@@ -76,8 +76,9 @@ describe('the attempt deadline covers the response body (issue 28)', () => {
       (e: unknown) => e,
     )
     const took = Date.now() - started
-    // Without the body deadline this never ends (the drip keeps the socket busy).
-    assert.ok(took >= 1600 && took < 15_000, `gave up after ${took} ms`)
+    // Without the body deadline this never ends (the drip keeps the socket busy). The upper bound
+    // is only that: under load 42 (issue 27) the two 800 ms attempts took 55 s.
+    assert.ok(took >= 1600 && took < 180_000, `gave up after ${took} ms`)
     assert.equal((err as Error).name, 'TimeoutError')
     assert.equal(requests - before, 2, 'retried once, like any timeout')
     const mapped = mapStsError('GetSessionToken', err, { region: 'us-east-1', endpoint: `${base}/drip` })

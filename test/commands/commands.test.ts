@@ -12,17 +12,25 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { hasControlCharacter } from '../../src/output/printable.js'
 import { SessionStore } from '../../src/sessions/session-store.js'
 import { FileStore } from '../../src/stores/file-store.js'
 import { repoRoot, run } from '../e2e/harness.js'
 
 /**
- * Runs the oclif CLI from the TypeScript sources (bin/dev.js, which skips the fast path) with
- * a private environment; `AWS_VAULT_BACKEND=memory` keeps these tests off the real keychain.
+ * Runs the full oclif CLI as bin/dev.js does (the fast path skipped: every command goes through
+ * oclif), from the build that `npm test` and `npm run test:quick` make first: through tsx, each
+ * run cost twice the CPU (issue 27). A private environment; `AWS_VAULT_BACKEND=memory` keeps
+ * these tests off the real keychain.
  */
+const fullCli = `const [{ prepareArgv }, { main }] = await Promise.all([import(${JSON.stringify(
+  pathToFileURL(join(repoRoot, 'dist', 'fast', 'entry.js')).href,
+)}), import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist', 'cli', 'main.js')).href)})])
+await main(prepareArgv(process.argv.slice(1)), ${JSON.stringify(repoRoot)}, false)`
+
 async function cli(argv: string[], env: Record<string, string>) {
-  const res = await run(['--import', 'tsx', join(repoRoot, 'bin', 'dev.js'), ...argv], {
+  const res = await run(['--input-type=module', '-e', fullCli, '--', ...argv], {
     env: { PATH: process.env.PATH ?? '', ...env },
     cmd: process.execPath,
     cwd: repoRoot,
@@ -30,7 +38,8 @@ async function cli(argv: string[], env: Record<string, string>) {
   return { code: res.code ?? -1, stdout: res.stdout, stderr: res.stderr }
 }
 
-describe('commands, from the sources (issue 2)', () => {
+// The rows read one config over a memory backend and change nothing: they run four at a time.
+describe('commands, from the sources (issue 2)', { concurrency: 4 }, () => {
   let dir: string
   let env: Record<string, string>
   before(() => {

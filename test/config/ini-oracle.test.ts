@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { loadSharedConfigFiles } from '@smithy/core/config'
 import { parseIni } from '../../src/config/ini.js'
+import { seededRandom } from '../fakes/random.js'
 import { CONFIG_PATH } from './helpers.js'
 
 /** kind:name → key → value; a nested block's lines become `parent.sub` keys. Or an error. */
@@ -124,17 +125,6 @@ before(() => {
 })
 after(() => rmSync(dir, { recursive: true, force: true }))
 
-/** mulberry32, as in ini.test.ts: a failure names a seed and file that can be replayed. */
-function random(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 // The common ground: what real configs hold and all three parsers read alike. Each section and
 // each key appears once (botocore refuses repeats), keys are lower case, values are unquoted and
 // non-empty, and comments stand on their own lines. Everything outside it is in DISAGREEMENTS.
@@ -190,7 +180,7 @@ function randomConfig(next: () => number): string {
 
 describe('INI reader: vault, botocore and the JS SDK agree on the common ground', { skip: NO_BOTOCORE }, () => {
   test('600 seeded random configs: the same sections, keys and values', async () => {
-    const next = random(27)
+    const next = seededRandom(27)
     const texts = Array.from({ length: 600 }, () => randomConfig(next))
     const boto = botocore(texts)
     for (const [n, text] of texts.entries()) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { canFindSections, findSection, indexIni, needsEveryLine, parseIni } from '../../src/config/ini.js'
 import { ConfigError } from '../../src/errors.js'
+import { seededRandom } from '../fakes/random.js'
 import { CONFIG_PATH, ini, recordingLogger } from './helpers.js'
 
 /** name → kind:name → values, the shape most rows compare. */
@@ -251,16 +252,6 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
     'note = [default]',
   ]
   const clean = pieces.filter((p) => !needsEveryLine(`[default]\n${p}\n`))
-  /** mulberry32: a small seeded generator. */
-  function random(seed: number) {
-    let a = seed
-    return () => {
-      a = (a + 0x6d2b79f5) | 0
-      let t = Math.imul(a ^ (a >>> 15), 1 | a)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-  }
   /** Up to 12 lines drawn from `from`, with \n or \r\n, usually ending in one. */
   function randomFile(next: () => number, from: string[]): string {
     const lines = Array.from({ length: 1 + Math.floor(next() * 12) }, () => from[Math.floor(next() * from.length)])
@@ -277,7 +268,7 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
   }
 
   test('3,000 random files: the same sections, bodies and line numbers, or the same error', () => {
-    const next = random(15)
+    const next = seededRandom(15)
     let headerOnly = 0
     for (let n = 0; n < 3000; n++) {
       // Half the files use only lines that need no line-by-line check, so both scans get work.
@@ -292,7 +283,7 @@ describe('indexIni: the header-only scan agrees with checking every line', () =>
   // canFindSections lets it stand in, it finds each section indexIni finds, with the same bodies and
   // line numbers, and nothing for a name indexIni does not have.
   test('3,000 random files: findSection finds what indexIni indexes, where canFindSections holds', () => {
-    const next = random(16)
+    const next = seededRandom(16)
     const names = ['default', 'a', 'a.b', 'b', 'c', 's', 'x', 'spaced', 'a b', 'a[b', 'n', '']
     const plainPieces = pieces.filter((p) => canFindSections(`[default]\n${p}\n`))
     let plain = 0

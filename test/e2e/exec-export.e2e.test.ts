@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { beforeEach, describe, it } from 'node:test'
 import {
   assumedRoleArn,
+  awsCallerArn,
   freshHome,
   type Home,
   mfaRolesConfig,
@@ -38,19 +39,7 @@ describe('vault exec and export, end to end (issue 5)', () => {
     requireCommand('aws')
     const arns: string[] = []
     for (const [i, profile] of ['role1', 'role2', 'role3'].entries()) {
-      const args = [
-        'exec',
-        profile,
-        ...(i === 0 ? ['--mfa-token', '123456'] : []),
-        '--',
-        'aws',
-        'sts',
-        'get-caller-identity',
-        '--output',
-        'text',
-        '--query',
-        'Arn',
-      ]
+      const args = ['exec', profile, ...(i === 0 ? ['--mfa-token', '123456'] : []), '--', ...awsCallerArn]
       const res = await vault(args, { env: home.env })
       assert.equal(res.code, 0, res.stderr + res.stdout)
       arns.push(res.stdout.trim())

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { AuditRecord } from '../../src/audit/record.js'
+import { ssoEndpoints } from '../fakes/sso.js'
 import { SsoStandIn } from '../sso/stand-in.js'
 import {
   type Home,
@@ -50,8 +51,7 @@ describe('vault log: one record per hand-out, naming who asked (issue 26)', () =
     home = await makeHome(services(), {
       ...quietSdk,
       VAULT_FEDERATION_ENDPOINT: stub.url,
-      AWS_ENDPOINT_URL_SSO_OIDC: standIn.url,
-      AWS_ENDPOINT_URL_SSO: standIn.url,
+      ...ssoEndpoints(standIn.url),
     })
     await home.writeConfig(`${mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'us-east-1' }])}
 [profile sdk]

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it, type TestContext } from 'node:test'
+import { ssoConfig, ssoEndpoints } from '../fakes/sso.js'
 import { SsoStandIn } from '../sso/stand-in.js'
 import { freshHome, makeHome, mfaRolesConfig, quietSdk, useServices, vault } from './harness.js'
 
@@ -105,24 +106,14 @@ describe('hostile endpoints and files end in one line (issue 28)', () => {
       const startUrl = `https://hostile-${process.pid}-${++n}.awsapps.com/start`
       const home = await makeHome(services(), {
         ...quietSdk,
-        AWS_ENDPOINT_URL_SSO_OIDC: standIn.url,
-        AWS_ENDPOINT_URL_SSO: standIn.url,
+        ...ssoEndpoints(standIn.url),
         ...extraEnv,
       })
       t.after(async () => {
         await standIn.stop()
         await home.cleanup()
       })
-      await home.writeConfig(`[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = Admin
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = ${startUrl}
-sso_region = us-east-1
-`)
+      await home.writeConfig(ssoConfig(startUrl))
       assert.equal((await vault(['clear'], { env: home.env })).code, 0)
       const exportDev = () =>
         vault(['export', '--no-browser', '--format', 'json', 'dev'], { env: home.env, timeoutMs: 120_000 })

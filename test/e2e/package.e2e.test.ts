@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   assumedRoleArn,
+  awsCallerArn,
   makeHome,
   mfaRolesConfig,
   quietSdk,
@@ -135,20 +136,7 @@ describe('the installed package, from a fresh clone (issue 23)', () => {
       const added = await sh(['add', 'caktus', '--env'], testKeys)
       assert.equal(added.code, 0, added.stderr)
 
-      const exec = await sh([
-        'exec',
-        'role1',
-        '-t',
-        '123456',
-        '--',
-        'aws',
-        'sts',
-        'get-caller-identity',
-        '--output',
-        'text',
-        '--query',
-        'Arn',
-      ])
+      const exec = await sh(['exec', 'role1', '-t', '123456', '--', ...awsCallerArn])
       assert.equal(exec.code, 0, exec.stderr)
       assert.equal(exec.stdout.trim(), assumedRoleArn('111111111111'))
       assert.equal(await services().recorder.count('GetSessionToken'), 1)

@@ -71,8 +71,8 @@ describe('shell integration in real bash, zsh and fish (issue 17)', () => {
     return (await readFile(join(home.dir, `probe-${tag}`), 'utf8')).split('\n').filter(Boolean)
   }
 
-  /** A tmux terminal running `name` with its rc file, at its first prompt, with `probe-values base` taken. */
-  const terminalFor = async (name: keyof typeof shells) => {
+  /** A tmux terminal running `name` with its rc file, at its first prompt (closed if it never shows one). */
+  const shellAtPrompt = async (name: keyof typeof shells) => {
     const shell = shells[name]
     const rc = join(home.dir, shell.rc)
     await mkdir(join(rc, '..'), { recursive: true })
@@ -84,25 +84,26 @@ describe('shell integration in real bash, zsh and fish (issue 17)', () => {
       TERM: 'xterm',
     }
     const t = await openTerminal(home.dir, env, `cd "${home.dir}" && exec ${shell.start}`)
-    await t.waitFor((s) => /^\$ ?$/m.test(s))
+    try {
+      await t.waitFor((s) => /^\$ ?$/m.test(s))
+    } catch (err) {
+      t.close()
+      throw err
+    }
+    return t
+  }
+
+  /** The same, with `probe-values base` taken. */
+  const terminalFor = async (name: keyof typeof shells) => {
+    const t = await shellAtPrompt(name)
     t.enter('probe-values base')
     return t
   }
 
-  for (const [name, shell] of Object.entries(shells)) {
+  for (const name of Object.keys(shells)) {
     it(`${name}: prompt marker, switch, deactivate, completion, exec subshell`, async () => {
-      const rc = join(home.dir, shell.rc)
-      await mkdir(join(rc, '..'), { recursive: true })
-      await writeFile(rc, shell.text)
-      const env = {
-        ...home.env,
-        PATH: `${join(home.dir, 'bin')}:${home.env.PATH}`,
-        SHELL: requireCommand(name),
-        TERM: 'xterm',
-      }
-      const t = await openTerminal(home.dir, env, `cd "${home.dir}" && exec ${shell.start}`)
+      const t = await shellAtPrompt(name as keyof typeof shells)
       try {
-        await t.waitFor((s) => /^\$ ?$/m.test(s))
         t.enter('probe before')
         const before = await varsAt(t, 'before')
         assert.ok(!before.includes('AWS_VAULT'))

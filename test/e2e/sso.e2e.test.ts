@@ -12,24 +12,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
+import { ssoConfig, ssoEndpoints } from '../fakes/sso.js'
 import { deviceGrant, SsoStandIn } from '../sso/stand-in.js'
 import { type Home, makeHome, quietSdk, run, useServices, vault, vaultBin } from './harness.js'
 import { openTerminal } from './terminal.js'
 
 let n = 0
-
-function ssoConfig(startUrl: string, extra = ''): string {
-  return `[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = Admin
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = ${startUrl}
-sso_region = us-east-1
-${extra}`
-}
 
 interface World {
   standIn: SsoStandIn
@@ -72,8 +60,7 @@ describe('IAM Identity Center (issue 16)', () => {
     const startUrl = `https://e2e-${process.pid}-${++n}.awsapps.com/start`
     const home = await makeHome(services(), {
       ...quietSdk,
-      AWS_ENDPOINT_URL_SSO_OIDC: standIn.url,
-      AWS_ENDPOINT_URL_SSO: standIn.url,
+      ...ssoEndpoints(standIn.url),
     })
     t.after(async () => {
       await standIn.stop()

@@ -8,7 +8,55 @@ import { fixedCode, type MfaSource } from '../../src/mfa/mfa-source.js'
 import { type ChainContext, providerFor } from '../../src/vault/chain.js'
 import type { ObtainStep } from '../../src/vault/hand-out.js'
 import { noLock } from '../../src/vault/provider.js'
+import type { StsFactory } from '../../src/vault/sts-port.js'
 import { fixedClock, longTermKeys, memoryKeys, memoryLogger, memorySessions, recordingSts } from './fakes.js'
+
+export interface ChainContextOptions {
+  /** Profiles holding the long-term test keys; default caktus. */
+  keys?: string[]
+  env?: ChainContext['env']
+  /** Default: -t 123456 for every request. Each request is counted (`prompts`). */
+  mfa?: MfaSource
+  noSession?: boolean
+  windowSeconds?: number
+  /** Makes the recording STS fail a call (see recordingSts). */
+  fail?: Parameters<typeof recordingSts>[1]
+  /** The STS the chain calls, built on the recording one; default: the recording STS itself. */
+  sts?: (recording: ReturnType<typeof recordingSts>) => StsFactory
+  warn?: ChainContext['warn']
+  trace?: ChainContext['trace']
+}
+
+/**
+ * A ChainContext over fakes: memory stores, a recording STS, a fixed clock and a memory log,
+ * returned with the fakes a test inspects (issue 27: one fixture instead of one per test file).
+ */
+export function chainContext(options: ChainContextOptions = {}) {
+  const clock = fixedClock()
+  const sts = recordingSts(clock, options.fail)
+  const sessions = memorySessions()
+  const log = memoryLogger()
+  let prompts = 0
+  const mfa = options.mfa ?? fixedCode('123456')
+  const ctx: ChainContext = {
+    keys: memoryKeys(Object.fromEntries((options.keys ?? ['caktus']).map((name) => [name, longTermKeys]))),
+    sessions,
+    sts: options.sts?.(sts) ?? sts.factory,
+    mfa: async (req) => {
+      prompts += 1
+      return mfa(req)
+    },
+    clock,
+    log,
+    env: options.env ?? {},
+    lock: noLock,
+    noSession: options.noSession ?? false,
+    windowSeconds: options.windowSeconds ?? 300,
+    ...(options.warn && { warn: options.warn }),
+    ...(options.trace && { trace: options.trace }),
+  }
+  return { ctx, clock, sts, sessions, log, prompts: () => prompts }
+}
 
 export interface ChainRun {
   config: string
@@ -25,16 +73,22 @@ export interface ChainRun {
 
 /** Everything one fixture sees; `run` may be called again (same cache, clock and STS). */
 export function chainFixture(base: Omit<ChainRun, 'profile'>) {
-  const clock = fixedClock()
-  const sts = recordingSts(clock)
-  const sessions = memorySessions()
-  const log = memoryLogger()
   const warnings: string[] = []
   const mfaRequests: Array<{ serial: string; profile: string }> = []
   /** The steps the chain reported (ChainContext.trace), across runs. */
   const steps: ObtainStep[] = []
-  const keys: Record<string, AwsCredentials> = {}
-  for (const name of base.keys) keys[name] = longTermKeys
+  const { ctx, clock, sts, sessions, log } = chainContext({
+    keys: base.keys,
+    env: base.env,
+    mfa: async (req) => {
+      mfaRequests.push(req)
+      return (base.mfa ?? fixedCode('123456'))(req)
+    },
+    noSession: base.noSession,
+    windowSeconds: base.windowSeconds,
+    warn: (m) => warnings.push(m),
+    trace: (step) => steps.push(step),
+  })
   const resolve = (profile: string, overrides?: ProfileOverrides, env = base.env): ResolvedProfile =>
     resolveProfile(ConfigFile.fromText(base.config, '/home/u/.aws/config', log), profile, {
       env: env ?? {},
@@ -42,23 +96,7 @@ export function chainFixture(base: Omit<ChainRun, 'profile'>) {
       log,
       allowMissing: true,
     })
-  const context = (noSession = base.noSession ?? false): ChainContext => ({
-    keys: memoryKeys(keys),
-    sessions,
-    sts: sts.factory,
-    mfa: async (req) => {
-      mfaRequests.push(req)
-      return (base.mfa ?? fixedCode('123456'))(req)
-    },
-    clock,
-    log,
-    env: base.env ?? {},
-    lock: noLock,
-    noSession,
-    windowSeconds: base.windowSeconds ?? 300,
-    warn: (m) => warnings.push(m),
-    trace: (step) => steps.push(step),
-  })
+  const context = (noSession = base.noSession ?? false): ChainContext => ({ ...ctx, noSession })
   return {
     clock,
     sts,

@@ -2,40 +2,17 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { NotFoundError } from '../../src/errors.js'
 import { keyHolderChain, planRotation } from '../../src/iam/rotation-plan.js'
-import { fixedCode } from '../../src/mfa/mfa-source.js'
-import type { ChainContext } from '../../src/vault/chain.js'
-import { noLock } from '../../src/vault/provider.js'
-import {
-  fixedClock,
-  longTermKeys,
-  memoryKeys,
-  memoryLogger,
-  memorySessions,
-  mfaSerial,
-  profile,
-  recordingSts,
-} from '../fakes/fakes.js'
+import { chainContext } from '../fakes/chain-fixture.js'
+import { longTermKeys, mfaSerial, profile } from '../fakes/fakes.js'
 
 const serial = mfaSerial
 
 function setup(options: { noSession?: boolean; keys?: string[] } = {}) {
-  const clock = fixedClock()
-  const sts = recordingSts(clock)
-  const sessions = memorySessions()
-  const log = memoryLogger()
-  const entries = Object.fromEntries((options.keys ?? ['caktus']).map((k) => [k, longTermKeys]))
-  const ctx: ChainContext = {
-    keys: memoryKeys(entries),
-    sessions,
-    sts: sts.factory,
-    mfa: fixedCode('123456'),
-    clock,
-    log,
+  const { ctx, sts, sessions, log } = chainContext({
+    keys: options.keys,
     env: { AWS_ENDPOINT_URL_IAM: 'http://iam.test' },
-    lock: noLock,
-    noSession: options.noSession ?? false,
-    windowSeconds: 300,
-  }
+    noSession: options.noSession,
+  })
   return { ctx, sts, sessions, log }
 }
 

@@ -1,50 +1,27 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ConfigError } from '../../src/errors.js'
-import { fixedCode } from '../../src/mfa/mfa-source.js'
-import type { ChainContext } from '../../src/vault/chain.js'
 import { consoleProviderFor } from '../../src/vault/console-provider.js'
 import { allowAllPolicy, federationName } from '../../src/vault/federation-token-provider.js'
-import { noLock } from '../../src/vault/provider.js'
-import type { StsFactory } from '../../src/vault/sts-port.js'
-import {
-  fixedClock,
-  longTermKeys,
-  memoryKeys,
-  memoryLogger,
-  memorySessions,
-  mfaSerial,
-  profile,
-  recordingSts,
-} from '../fakes/fakes.js'
+import { chainContext } from '../fakes/chain-fixture.js'
+import { longTermKeys, memoryKeys, mfaSerial, profile } from '../fakes/fakes.js'
 
 const serial = mfaSerial
 const longUser = 'jonathan.smith-the-third@example.com'
 
 function setup(options: { noSession?: boolean; arn?: string } = {}) {
-  const clock = fixedClock()
-  const sts = recordingSts(clock)
   const arn = options.arn ?? `arn:aws:iam::111111111111:user/people/${longUser}`
-  const factory: StsFactory = (creds, target) => ({
-    ...sts.factory(creds, target),
-    getCallerIdentity: async () => {
-      sts.calls.push({ op: 'GetCallerIdentity', input: {}, signedWith: creds?.accessKeyId, target })
-      return { account: '111111111111', arn, userId: 'AIDA' }
-    },
+  const { ctx, sts, log } = chainContext({
+    noSession: options.noSession,
+    // GetCallerIdentity answers with the user's own ARN, and is recorded like the other calls.
+    sts: (sts) => (creds, target) => ({
+      ...sts.factory(creds, target),
+      getCallerIdentity: async () => {
+        sts.calls.push({ op: 'GetCallerIdentity', input: {}, signedWith: creds?.accessKeyId, target })
+        return { account: '111111111111', arn, userId: 'AIDA' }
+      },
+    }),
   })
-  const log = memoryLogger()
-  const ctx: ChainContext = {
-    keys: memoryKeys({ caktus: longTermKeys }),
-    sessions: memorySessions(),
-    sts: factory,
-    mfa: fixedCode('123456'),
-    clock,
-    log,
-    env: {},
-    lock: noLock,
-    noSession: options.noSession ?? false,
-    windowSeconds: 300,
-  }
   return { ctx, sts, log }
 }
 

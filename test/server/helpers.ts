@@ -1,20 +1,11 @@
 /** Helpers for server tests: a raw HTTP client (fetch cannot set Host) and a served chain over fakes. */
 import { request } from 'node:http'
-import { fixedCode, type MfaSource } from '../../src/mfa/mfa-source.js'
+import type { MfaSource } from '../../src/mfa/mfa-source.js'
 import { CredentialCache } from '../../src/server/credential-cache.js'
 import { servedCredentials } from '../../src/server/served-credentials.js'
-import { type ChainContext, providerFor } from '../../src/vault/chain.js'
-import { noLock } from '../../src/vault/provider.js'
-import {
-  fixedClock,
-  longTermKeys,
-  memoryKeys,
-  memoryLogger,
-  memorySessions,
-  mfaSerial,
-  profile,
-  recordingSts,
-} from '../fakes/fakes.js'
+import { providerFor } from '../../src/vault/chain.js'
+import { chainContext } from '../fakes/chain-fixture.js'
+import { mfaSerial, profile } from '../fakes/fakes.js'
 
 export interface Response {
   status: number
@@ -58,26 +49,8 @@ export const saguaro = profile('saguaro', {
  * --ecs-server saguaro` serves, minus the keychain and the network.
  */
 export function servedChain(options: { mfa?: MfaSource; windowSeconds?: number } = {}) {
-  const clock = fixedClock()
-  const sts = recordingSts(clock)
-  const log = memoryLogger()
-  let prompts = 0
   const windowSeconds = options.windowSeconds ?? 300
-  const ctx: ChainContext = {
-    keys: memoryKeys({ caktus: longTermKeys }),
-    sessions: memorySessions(),
-    sts: sts.factory,
-    mfa: async (req) => {
-      prompts += 1
-      return (options.mfa ?? fixedCode('123456'))(req)
-    },
-    clock,
-    log,
-    env: { USER: 'jon' },
-    lock: noLock,
-    noSession: false,
-    windowSeconds,
-  }
+  const { ctx, clock, sts, log, prompts } = chainContext({ mfa: options.mfa, env: { USER: 'jon' }, windowSeconds })
   const chain = providerFor(saguaro, ctx)
   const cache = new CredentialCache({ clock, log, windowSeconds })
   const credentials = servedCredentials(cache, async () => (await chain).retrieve(), {
@@ -87,5 +60,5 @@ export function servedChain(options: { mfa?: MfaSource; windowSeconds?: number }
     durationSeconds: 3600,
     log,
   })
-  return { credentials, clock, sts, log, prompts: () => prompts }
+  return { credentials, clock, sts, log, prompts }
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { requireCommand } from '../e2e/harness.js'
+import { ssoEndpoints } from '../fakes/sso.js'
 import { deviceGrant, SsoStandIn } from './stand-in.js'
 
 const startUrl = 'https://example.awsapps.com/start'
@@ -45,8 +46,7 @@ describe('SSO stand-in against botocore (the oracle)', () => {
         HOME: home,
         AWS_CONFIG_FILE: join(home, '.aws', 'config'),
         AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-        AWS_ENDPOINT_URL_SSO_OIDC: standIn.url,
-        AWS_ENDPOINT_URL_SSO: standIn.url,
+        ...ssoEndpoints(standIn.url),
         AWS_EC2_METADATA_DISABLED: 'true',
         ...(process.env.PYENV_ROOT ? { PYENV_ROOT: process.env.PYENV_ROOT } : {}),
       },

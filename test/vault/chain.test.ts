@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { AwsCallError } from '../../src/errors.js'
-import { fixedCode } from '../../src/mfa/mfa-source.js'
-import { type ChainContext, providerFor } from '../../src/vault/chain.js'
-import { noLock } from '../../src/vault/provider.js'
-import {
-  fixedClock,
-  longTermKeys,
-  memoryKeys,
-  memoryLogger,
-  memorySessions,
-  mfaSerial,
-  profile,
-  recordingSts,
-} from '../fakes/fakes.js'
+import { providerFor } from '../../src/vault/chain.js'
+import { chainContext } from '../fakes/chain-fixture.js'
+import { longTermKeys, memoryKeys, mfaSerial, profile } from '../fakes/fakes.js'
 
 const serial = mfaSerial
 const caktus = profile('caktus', { mfaSerial: serial, region: 'us-east-1' })
@@ -27,27 +17,7 @@ const role = (name: string, account: string, extra = {}) =>
   })
 
 function setup(options: { noSession?: boolean; fail?: (op: string) => Error | undefined } = {}) {
-  const clock = fixedClock()
-  const sts = recordingSts(clock, options.fail)
-  const sessions = memorySessions()
-  const log = memoryLogger()
-  let prompts = 0
-  const ctx: ChainContext = {
-    keys: memoryKeys({ caktus: longTermKeys }),
-    sessions,
-    sts: sts.factory,
-    mfa: async (req) => {
-      prompts += 1
-      return fixedCode('123456')(req)
-    },
-    clock,
-    log,
-    env: { USER: 'jon smith' },
-    lock: noLock,
-    noSession: options.noSession ?? false,
-    windowSeconds: 300,
-  }
-  return { ctx, sts, sessions, clock, log, prompts: () => prompts }
+  return chainContext({ env: { USER: 'jon smith' }, noSession: options.noSession, fail: options.fail })
 }
 
 describe('credential chain (issue 5)', () => {

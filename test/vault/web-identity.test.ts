@@ -4,29 +4,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError } from '../../src/errors.js'
-import { type ChainContext, providerFor } from '../../src/vault/chain.js'
-import { noLock } from '../../src/vault/provider.js'
-import { fixedClock, memoryKeys, memoryLogger, memorySessions, profile, recordingSts } from '../fakes/fakes.js'
+import { providerFor } from '../../src/vault/chain.js'
+import { chainContext } from '../fakes/chain-fixture.js'
+import { profile } from '../fakes/fakes.js'
 
 const roleArn = 'arn:aws:iam::111111111111:role/ci'
 // A JWT's shape; STS only forwards it to the identity provider.
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl'
 
 function setup() {
-  const clock = fixedClock()
-  const sts = recordingSts(clock)
-  const ctx: ChainContext = {
-    keys: memoryKeys({}),
-    sessions: memorySessions(),
-    sts: sts.factory,
+  const { ctx, sts } = chainContext({
+    keys: [],
     mfa: async () => assert.fail('web identity never asks for MFA'),
-    clock,
-    log: memoryLogger(),
     env: { PATH: process.env.PATH, USER: 'jon' },
-    lock: noLock,
-    noSession: false,
-    windowSeconds: 300,
-  }
+  })
   return { ctx, sts }
 }
 
