@@ -1,6 +1,5 @@
 /** A config file in, STS calls, --debug lines and warnings out: the chain driven through the config reader. */
 
-import type { AwsCredentials } from '../../src/aws/credentials.js'
 import { ConfigFile } from '../../src/config/config-file.js'
 import { resolveProfile } from '../../src/config/resolve.js'
 import type { ProfileOverrides, ResolvedProfile } from '../../src/config/types.js'
