@@ -97,7 +97,7 @@ const alone = selected.filter(ownProcess)
 const shared = selected.filter((f) => !ownProcess(f))
 const groups = shared.length < 2 ? [] : Array.from({ length: Math.min(cores, shared.length) }, () => [])
 for (const [i, f] of (groups.length ? shared : []).entries()) groups[i % groups.length].push(f)
-const groupDir = groups.length ? mkdtempSync(join(tmpdir(), 'vault-test-groups-')) : undefined
+const groupDir = mkdtempSync(join(tmpdir(), 'vault-test-groups-'))
 const groupFiles = groups.map((group, i) => {
   const file = join(groupDir, `shared-${i + 1}.test.mjs`)
   const lines = group.map((f) => `await import(${JSON.stringify(pathToFileURL(resolve(f)).href)})`)
@@ -105,9 +105,21 @@ const groupFiles = groups.map((group, i) => {
   return file
 })
 const cleanUp = () => {
-  if (groupDir) rmSync(groupDir, { recursive: true, force: true })
+  rmSync(groupDir, { recursive: true, force: true })
 }
-const ordered = [...alone.sort((a, b) => rank(a) - rank(b)), ...(groups.length ? groupFiles : shared)]
+// node --test sorts the files it is given by path, so the slowest-first order is kept by names:
+// each file of its own is started by a generated file whose name begins with its place in the order.
+const width = String(selected.length).length
+const byRank = alone.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+const aloneFiles = byRank.map((f, i) => {
+  const file = join(groupDir, `${String(i).padStart(width, '0')}-${posix(f).replaceAll('/', '_')}.mjs`)
+  writeFileSync(
+    file,
+    `// ${f}, in a process of its own\nawait import(${JSON.stringify(pathToFileURL(resolve(f)).href)})\n`,
+  )
+  return file
+})
+const ordered = [...aloneFiles, ...(groups.length ? groupFiles : shared)]
 
 const child = spawn(
   process.execPath,
