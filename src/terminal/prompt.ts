@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline'
 import { CancelledError, UsageError } from '../errors.js'
 import { printable } from '../output/printable.js'
 import { openTerminal, type Terminal } from './open.js'
@@ -50,7 +49,10 @@ export async function onTerminal<T>(o: AskOptions, talk: (c: Conversation) => Pr
   const timer = setTimeout(() => deadline.abort(), deadlineMs)
   const late = () => new CancelledError(`no answer on the terminal within ${formatWait(deadlineMs)}`)
   try {
-    return await talk(conversation(tty, deadline.signal, o.cancelled))
+    // node:readline is loaded only when a terminal is opened: the cache-hit path, which imports this
+    // module through the stores, must not load it (test/e2e/fast-path.e2e.test.ts).
+    const { createInterface } = await import('node:readline')
+    return await talk(conversation(tty, deadline.signal, o.cancelled, createInterface))
   } catch (err) {
     if (deadline.signal.aborted) throw late()
     throw err
@@ -60,7 +62,14 @@ export async function onTerminal<T>(o: AskOptions, talk: (c: Conversation) => Pr
   }
 }
 
-function conversation(tty: Terminal, signal: AbortSignal, cancelled: string): Conversation {
+type CreateInterface = typeof import('node:readline').createInterface
+
+function conversation(
+  tty: Terminal,
+  signal: AbortSignal,
+  cancelled: string,
+  createInterface: CreateInterface,
+): Conversation {
   const context = { input: tty.input, output: tty.output, signal }
   const inquirer = async <T>(ask: (p: typeof import('@inquirer/prompts')) => Promise<T>): Promise<T> => {
     // Loaded only when a question is asked: the paths that ask are rare.
@@ -76,7 +85,7 @@ function conversation(tty: Terminal, signal: AbortSignal, cancelled: string): Co
   return {
     print: (text) => void tty.output.write(printable(text)),
     line: (prompt) => {
-      lines ??= lineReader(tty, signal)
+      lines ??= lineReader(tty, signal, createInterface)
       tty.output.write(printable(prompt))
       return lines.next()
     },
@@ -91,7 +100,7 @@ interface LineReader {
 }
 
 /** Lines as typed (the terminal echoes them), read one at a time; undefined at the end or the deadline. */
-function lineReader(tty: Terminal, signal: AbortSignal): LineReader {
+function lineReader(tty: Terminal, signal: AbortSignal, createInterface: CreateInterface): LineReader {
   const rl = createInterface({ input: tty.input, output: tty.output, terminal: false, signal })
   const closed = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)))
   const pending: string[] = []
