@@ -33,12 +33,12 @@ describe('src/terminal/prompt.ts on a real terminal', () => {
   it('a line nobody types: a CancelledError at the deadline, not a hang', () => {
     const { shown, result } = converse('line-deadline')
     assert.ok(shown.includes('Code: '))
-    assert.deepEqual(result, { error: 'CancelledError', message: 'no answer on the terminal within 0.7 s' })
+    assert.deepEqual(result, { error: 'CancelledError', message: 'no answer on the terminal within 2 s' })
   })
 
   it('a hidden question nobody answers: the same', () => {
     const { shown, result } = converse('hidden-deadline')
     assert.ok(shown.includes('Secret'))
-    assert.deepEqual(result, { error: 'CancelledError', message: 'no answer on the terminal within 0.7 s' })
+    assert.deepEqual(result, { error: 'CancelledError', message: 'no answer on the terminal within 2 s' })
   })
 })
