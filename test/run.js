@@ -131,12 +131,43 @@ const child = spawn(
     ...passed.filter((a) => a !== '--quick' && a !== concurrencyArg),
     ...ordered,
   ],
-  { stdio: 'inherit' },
+  { stdio: ['inherit', 'pipe', 'inherit'] },
 )
+// The report passes through unchanged; the failures are said again at its end, where a log cut to its
+// last lines (CI's) still shows which test failed and why.
+const failures = []
+let pending = ''
+let open // the failure being read: its lines, and the line that ends its diagnostics
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  const lines = (pending + chunk).split('\n')
+  pending = lines.pop()
+  for (const line of lines) readLine(line)
+})
+function readLine(line) {
+  if (open) {
+    open.lines.push(line)
+    if (line === open.end) {
+      // A suite that failed only because a test in it failed adds nothing to that test's own report.
+      if (!open.lines.some((l) => l.includes("failureType: 'subtestsFailed'"))) failures.push(open.lines)
+      open = undefined
+    }
+    return
+  }
+  const failed = /^(\s*)not ok \d+ - /.exec(line)
+  if (failed) open = { lines: [line], end: `${failed[1]}  ...` }
+}
+function sayFailures() {
+  if (failures.length === 0) return
+  process.stdout.write(`# ${failures.length} failed; again, with their diagnostics:\n`)
+  for (const lines of failures) for (const line of lines) process.stdout.write(`# ${line}\n`)
+}
 // Ctrl-C reaches the whole foreground group; a SIGTERM to this runner alone is passed on, and the
 // generated files are removed either way.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
 child.on('close', (code, signal) => {
+  if (pending) readLine(pending)
+  sayFailures()
   cleanUp()
   process.exit(code ?? 128 + (constants.signals[signal] ?? 0))
 })
