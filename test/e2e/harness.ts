@@ -293,8 +293,9 @@ export class MotoRecorder {
       })
       .filter((c) => c.action !== '')
   }
+  /** How many times vault called `action`: the attempts of one call (see invocations) count once. */
   async count(action: string): Promise<number> {
-    return (await this.calls()).filter((c) => c.action === action).length
+    return (await this.invocations(action)).calls
   }
   /**
    * Calls vault made, each counted once however many attempts it took: on a loaded machine an

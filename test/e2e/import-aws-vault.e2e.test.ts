@@ -171,10 +171,9 @@ describe('vault import --from aws-vault: the awsvault Secret Service collection 
     // written, earlier after one that came when the import had finished. 55 kills, and more until
     // 3 have landed between two keys (failed with 2 of 55 under the stress script's load).
     let span = Date.now() - started
-    const deadline = Date.now() + 420_000
     let partial = 0
     for (let i = 0; i < 55 || partial < 3; i++) {
-      assert.ok(Date.now() < deadline && i < 150, `only ${i} kills (${partial} between two keys) in the time allowed`)
+      assert.ok(i < 150, `only ${i} kills (${partial} between two keys) in 150 runs`)
       await clearVault()
       const child = spawn(process.execPath, [vaultBin, 'import', '--from', 'aws-vault'], { env, stdio: 'ignore' })
       const exited = new Promise((r) => child.on('exit', r))

@@ -169,11 +169,10 @@ describe('vault import (issue 17)', () => {
     started = Date.now()
     assert.equal((await vault(['import'], { env })).code, 0)
     const full = Date.now() - started
-    const deadline = Date.now() + 300_000
     let midway = 0
     // 55 kills, and more until 5 have landed half-way through (load decides where a kill lands).
     for (let i = 0; i < 55 || midway < 5; i++) {
-      assert.ok(Date.now() < deadline && i < 110, `only ${i} kills (${midway} half-way) in the time allowed`)
+      assert.ok(i < 110, `only ${i} kills (${midway} half-way) in 110 runs`)
       await reset(credentialsText())
       const child = spawn(process.execPath, [vaultBin, 'import'], { env, stdio: 'ignore' })
       let done = false

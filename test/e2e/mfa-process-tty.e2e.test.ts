@@ -45,8 +45,9 @@ describe('mfa_process reads the terminal while vault reads a pipe (issue 25)', (
       term.close()
     }
     assert.equal(JSON.parse(await readFile(out, 'utf8')).Version, 1)
+    // One call; on a loaded machine an attempt past its deadline is sent again (harness.ts), with the same code.
+    assert.equal(await services().recorder.count('GetSessionToken'), 1)
     const sessions = (await services().recorder.calls()).filter((c) => c.action === 'GetSessionToken')
-    assert.equal(sessions.length, 1)
-    assert.equal(new URLSearchParams(sessions[0].body).get('TokenCode'), '246810')
+    for (const s of sessions) assert.equal(new URLSearchParams(s.body).get('TokenCode'), '246810')
   })
 })

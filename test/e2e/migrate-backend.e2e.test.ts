@@ -97,10 +97,9 @@ describe('vault migrate-backend: Secret Service to the file backend and back', (
     let span = Date.now() - started
     const back = ['migrate-backend', '--from', 'file', '--to', 'secret-service', '--delete-source']
     assert.equal((await vault(back, { env })).code, 0)
-    const deadline = Date.now() + 400_000
     let partial = 0
     for (let i = 0; i < 20 || partial < 3; i++) {
-      assert.ok(Date.now() < deadline && i < 80, `only ${i} kills (${partial} half-way) in the time allowed`)
+      assert.ok(i < 80, `only ${i} kills (${partial} half-way) in 80 runs`)
       const child = spawn(process.execPath, [vaultBin, ...argv], { env, stdio: 'ignore' })
       const exited = new Promise((r) => child.on('exit', r))
       await new Promise((r) => setTimeout(r, span * (0.2 + Math.random() * 0.9)))

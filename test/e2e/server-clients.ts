@@ -19,7 +19,11 @@ export interface Sample {
 
 /** boto3 with one Session for its whole life: botocore refreshes through the server on its own. */
 export const boto3Loop = `
-import boto3, json, os, time
+import boto3, botocore.utils, json, os, time
+# botocore gives the container endpoint 2 s per attempt. Roles here live 6 s, so on a loaded machine
+# (load 40) a refresh at half-life can outlast them and a request waits for it: this test is about
+# refresh, not latency, so each attempt may take 30 s.
+botocore.utils.ContainerMetadataFetcher.TIMEOUT_SECONDS = 30
 session = boto3.Session()
 sts = session.client('sts')
 out = []
