@@ -5,7 +5,7 @@
  * freshHome, so the keychain item is still written by vault; each test then starts from the state
  * freshHome gives: `config` written again, no cached session (`vault clear`), moto's recorder and
  * the strict STS's log started afresh. Only for files whose tests neither change nor remove the
- * stored keys, and leave nothing in the home that a later test would see.
+ * stored keys, and leave nothing in the home that changes what a later test sees.
  */
 import { after, before, beforeEach } from 'node:test'
 import { freshHome, type Home, type Services, vault } from './harness.js'
