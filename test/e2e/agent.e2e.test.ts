@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { agentEnv, agentPid, alive, directEnv, paths, startAgent, stopAgent } from './agent-helpers.js'
-import { freshHome, type Home, mfaRolesConfig, useServices, vault } from './harness.js'
+import { type Home, mfaRolesConfig, useServices, vault } from './harness.js'
+import { useSharedHome } from './shared-home.js'
 
 const roles = [1, 2, 3, 4].map((n) => ({ name: `r${n}`, account: String(n).repeat(12) }))
 
@@ -35,34 +36,42 @@ function rawRequest(socket: string, payload: string): Promise<string[]> {
 
 describe('vault agent (issue 24)', () => {
   const services = useServices()
+  // Each test gets its own agent, socket, logs and files, in a folder of the shared home.
+  const shared = useSharedHome(services, '')
   let home: Home
+  /** This test's own folder in the shared home. */
+  let dir: string
   let env: Record<string, string>
   let pid: number | undefined
   let mfaLog: string
   beforeEach(async () => {
-    home = await freshHome(services(), '')
-    mfaLog = join(home.dir, 'mfa.log')
+    home = shared()
+    dir = await mkdtemp(join(home.dir, 'test-'))
+    mfaLog = join(dir, 'mfa.log')
     // An mfa_process that records each run, slow enough for every client to miss the cache.
-    const mfa = join(home.dir, 'mfa.sh')
+    const mfa = join(dir, 'mfa.sh')
     await writeFile(mfa, `#!/bin/sh\necho run >> ${mfaLog}\nsleep 0.3\necho 123456\n`, { mode: 0o700 })
     const config = mfaRolesConfig(roles, { defaultRegion: 'us-east-1' }).replace(
       /mfa_serial = (.*)\n/g,
       `mfa_serial = $1\nmfa_process = ${mfa}\n`,
     )
     await home.writeConfig(config)
-    env = agentEnv(home)
+    env = agentEnv(home, {
+      AWS_VAULT_AGENT_SOCK: join(dir, 'agent', 'agent.sock'),
+      VAULT_PATH_LOG: join(dir, 'path.log'),
+    })
     pid = undefined
   })
   afterEach(async () => {
     await stopAgent(env, pid)
-    await home?.cleanup()
+    await rm(dir, { recursive: true, force: true })
   })
 
   const mfaRuns = async () => (await readFile(mfaLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length
 
   it('export and exec through the agent print the same bytes as the direct path, and the path log tells them apart', async () => {
     pid = await startAgent(env)
-    // `agent start` and `agent status` ran the full CLI too.
+    // `agent start` ran the full CLI too.
     const mark = (await paths(env)).length
     const cold = await vault(['export', '--format', 'json', 'r1'], { env, timeoutMs: 60_000 })
     assert.equal(cold.code, 0, cold.stderr)
@@ -173,8 +182,14 @@ describe('vault agent (issue 24)', () => {
     for (const secret of [creds.AccessKeyId, creds.SecretAccessKey, creds.SessionToken, 'wJalrXUtnFEMI'])
       assert.ok(!status.stdout.includes(secret))
     assert.equal((await vault(['agent', 'lock'], { env })).code, 0)
-    const after = await vault(['agent', 'status', '--json'], { env })
-    assert.deepEqual(JSON.parse(after.stdout).items, [])
+    const locked = await vault(['agent', 'status', '--json'], { env })
+    assert.deepEqual(JSON.parse(locked.stdout).items, [])
+    // The tests' teardown stops agents over the socket: `vault agent stop` itself is run here.
+    const stopped = await vault(['agent', 'stop'], { env, timeoutMs: 30_000 })
+    assert.equal(stopped.code, 0, stopped.stderr)
+    const deadline = Date.now() + 30_000
+    while (alive(pid as number) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.equal(alive(pid as number), false, 'the agent is still running after vault agent stop')
   })
 
   it('another local user cannot connect to the socket; a directory others can enter is refused', async () => {
@@ -186,7 +201,7 @@ describe('vault agent (issue 24)', () => {
       timeout: 30_000,
     })
     assert.equal(other.stdout.trim(), 'EACCES', other.stderr)
-    const open = join(home.dir, 'open')
+    const open = join(dir, 'open')
     await mkdir(open, { mode: 0o755 })
     await chmod(open, 0o755)
     const refused = await vault(['agent', 'start'], {
@@ -198,8 +213,8 @@ describe('vault agent (issue 24)', () => {
   })
 
   it('a stub notify-send on PATH records one notification before the MFA session ends', async () => {
-    const bin = join(home.dir, 'bin')
-    const notes = join(home.dir, 'notify.log')
+    const bin = join(dir, 'bin')
+    const notes = join(dir, 'notify.log')
     await mkdir(bin, { mode: 0o700 })
     await writeFile(join(bin, 'notify-send'), `#!/bin/sh\necho "$*" >> ${notes}\n`, { mode: 0o700 })
     // The strict STS gives no MFA session shorter than 15 minutes: warn 9 h ahead of an 8 h one.

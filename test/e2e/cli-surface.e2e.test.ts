@@ -18,6 +18,7 @@ import {
   type Services,
   startServices,
   testKeys,
+  useServices,
   vault,
   vaultBin,
 } from './harness.js'
@@ -36,16 +37,16 @@ role_arn = arn:aws:iam::123456789012:role/Dev
 
 const goDuration = '\\d+h\\d+m\\d+s|\\d+m\\d+s|\\d+s'
 
+// The keyring, moto and the strict STS of the first two groups: each test starts from freshHome
+// (its own HOME, the keys added again, no session, moto's recorder reset), so one set serves both
+// (issue 27: a second set cost its start-up, moto's above all).
+const keyringAndSts = useServices()
+
 describe('results on stdout, the rest on stderr, for every command (issue 14)', () => {
   let services: Services
   let home: Home
-  before(async () => {
-    services = await startServices()
-  })
-  after(async () => {
-    await services?.stop()
-  })
   beforeEach(async () => {
+    services = keyringAndSts()
     home = await freshHome(services, config, 'caktus', quietSdk)
   })
   afterEach(async () => {
@@ -182,14 +183,13 @@ describe('vault login with the credentials in the environment (ByteNess cli/logi
   let home: Home
   const stub = new SigninStub()
   before(async () => {
-    services = await startServices()
     await stub.start()
   })
   after(async () => {
     await stub.stop()
-    await services?.stop()
   })
   beforeEach(async () => {
+    services = keyringAndSts()
     home = await freshHome(services, config, 'caktus', { ...quietSdk, VAULT_FEDERATION_ENDPOINT: stub.url })
     stub.reset()
   })

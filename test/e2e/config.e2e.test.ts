@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
-import { freshHome, type Home, useServices, vault } from './harness.js'
+import { type Home, useServices, vault } from './harness.js'
+import { useSharedHome } from './shared-home.js'
 
 const config = `[default]
 region = us-west-2
@@ -21,9 +22,11 @@ async function childRegion(home: Home, args: string[], env: Record<string, strin
 
 describe('config resolution through bin/run.js (issue 3)', () => {
   const services = useServices()
+  // No test here changes the keys: one home, with `config` and no cached session at each start.
+  const shared = useSharedHome(services, config)
   let home: Home
-  beforeEach(async () => {
-    home = await freshHome(services(), config)
+  beforeEach(() => {
+    home = shared()
   })
 
   it('AWS_REGION in the child comes from include_profile', async () => {

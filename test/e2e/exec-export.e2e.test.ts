@@ -5,7 +5,6 @@ import { beforeEach, describe, it } from 'node:test'
 import {
   assumedRoleArn,
   awsCallerArn,
-  freshHome,
   type Home,
   mfaRolesConfig,
   mfaSerial,
@@ -17,6 +16,7 @@ import {
   vault,
   vaultBin,
 } from './harness.js'
+import { useSharedHome } from './shared-home.js'
 import { openTerminal } from './terminal.js'
 
 const serial = mfaSerial
@@ -30,9 +30,11 @@ const config = mfaRolesConfig(
 )
 describe('vault exec and export, end to end (issue 5)', () => {
   const services = useServices()
+  // No test here changes the keys: one home, with `config` and no cached session at each start.
+  const shared = useSharedHome(services, config)
   let home: Home
-  beforeEach(async () => {
-    home = await freshHome(services(), config)
+  beforeEach(() => {
+    home = shared()
   })
 
   it('the motivating scenario: one MFA code, three accounts, one GetSessionToken', async () => {

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { vault } from './harness.js'
-import { assertNoSecretOnDisk, iam, iamKeys, killedAfter, timed, useKillPointServices } from './kill-points.js'
+import { iam, iamKeys } from './iam.js'
+import { assertNoSecretOnDisk, killedAfter, timed, useKillPointServices } from './kill-points.js'
 
 describe('vault killed with SIGKILL at random points (issue 15)', () => {
   const { services, home: newHome } = useKillPointServices()

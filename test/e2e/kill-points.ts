@@ -83,30 +83,6 @@ export async function assertNoSecretOnDisk(dir: string, secrets: string[]) {
   }
 }
 
-/** moto's IAM, called directly (moto checks no signature, only the service in the credential scope). */
-export async function iam(services: Services, action: string, params: Record<string, string>): Promise<string> {
-  const res = await fetch(services.motoUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization:
-        'AWS4-HMAC-SHA256 Credential=AKIAADMIN00000000000/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: new URLSearchParams({ Action: action, Version: '2010-05-08', ...params }),
-  })
-  const text = await res.text()
-  assert.ok(res.ok, `${action}: ${text}`)
-  return text
-}
-
-export async function iamKeys(services: Services, user: string): Promise<Array<{ id: string; status: string }>> {
-  const xml = await iam(services, 'ListAccessKeys', { UserName: user })
-  return [...xml.matchAll(/<member>([\s\S]*?)<\/member>/g)].map(([, m]) => ({
-    id: /<AccessKeyId>(\w+)<\/AccessKeyId>/.exec(m)?.[1] ?? '',
-    status: /<Status>(\w+)<\/Status>/.exec(m)?.[1] ?? '',
-  }))
-}
-
 /** One vault run that must give its answer: exit 0, or with `allowed`, vault's own one-line error. */
 export const ok = async (label: string, args: string[], env: Record<string, string>) => {
   const r = await vault(args, { env, timeoutMs: 60_000 })

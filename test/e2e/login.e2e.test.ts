@@ -2,14 +2,9 @@ import assert from 'node:assert/strict'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
-import { type Home, makeHome, requireCommand, run, type Services, startServices, vault } from './harness.js'
+import { type Home, makeHome, type Services, startServices, vault } from './harness.js'
+import { createUserWithKey } from './iam.js'
 import { SigninStub } from './signin-stub.js'
-
-const admin = {
-  AWS_ACCESS_KEY_ID: 'AKIAADMIN00000000000',
-  AWS_SECRET_ACCESS_KEY: 'admin-secret',
-  AWS_DEFAULT_REGION: 'us-east-1',
-}
 
 describe('vault login, end to end (issue 8)', () => {
   let services: Services
@@ -19,7 +14,6 @@ describe('vault login, end to end (issue 8)', () => {
   let userName: string
   let n = 0
   before(async () => {
-    requireCommand('aws')
     services = await startServices()
     // The role is set up for console sessions longer than IAM's default hour (the tests ask for 2h).
     await services.sts.role('arn:aws:iam::123456789012:role/Console', { maxSessionDuration: 43200 })
@@ -43,13 +37,8 @@ source_profile = ${keys}
 role_arn = arn:aws:iam::123456789012:role/Console
 region = us-east-1
 `)
-    const aws = async (args: string[]) => {
-      const res = await run([...args, '--output', 'json'], { env: { ...home.env, ...admin }, cmd: 'aws' })
-      assert.equal(res.code, 0, res.stderr)
-      return JSON.parse(res.stdout || '{}')
-    }
-    await aws(['iam', 'create-user', '--user-name', userName])
-    const key = (await aws(['iam', 'create-access-key', '--user-name', userName])).AccessKey
+    // The IAM user is made in moto directly (./iam.ts), without two AWS CLI start-ups per test.
+    const key = await createUserWithKey(services, userName)
     const added = await vault(['add', keys, '--env'], {
       env: { ...home.env, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey },
     })

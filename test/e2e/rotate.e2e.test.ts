@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { fileRotationJournal } from '../../src/iam/rotation-journal.js'
 import { type Home, makeHome, requireCommand, run, type Services, startServices, vault, vaultBin } from './harness.js'
+import { type AccessKey, createAccessKey, createUserWithKey, iam, iamKeys } from './iam.js'
 
 /** Profiles named after the test's IAM user: the keyring lives as long as the suite. */
 const config = (user: string) => `[profile ${user}]
@@ -12,18 +13,6 @@ region = us-east-1
 source_profile = ${user}
 role_arn = arn:aws:iam::123456789012:role/Dev
 `
-/** Credentials moto does not know: they act as its default account, as an administrator would. */
-const admin = {
-  AWS_ACCESS_KEY_ID: 'AKIAADMIN00000000000',
-  AWS_SECRET_ACCESS_KEY: 'admin-secret',
-  AWS_DEFAULT_REGION: 'us-east-1',
-}
-
-interface Key {
-  AccessKeyId: string
-  SecretAccessKey: string
-}
-
 describe('vault rotate, end to end against moto (issue 8)', () => {
   let services: Services
   let home: Home
@@ -44,22 +33,14 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
     await home?.cleanup()
   })
 
-  const aws = async (args: string[], env = home.env) => {
-    const res = await run([...args, '--output', 'json'], { env: { ...env, ...admin }, cmd: 'aws' })
-    assert.equal(res.code, 0, res.stderr)
-    return JSON.parse(res.stdout || '{}')
-  }
-  const keyIds = async () =>
-    (
-      (await aws(['iam', 'list-access-keys', '--user-name', user])).AccessKeyMetadata as Array<{ AccessKeyId: string }>
-    ).map((k) => k.AccessKeyId)
+  // IAM set-up and reads go to moto directly (./iam.ts); the AWS CLI runs where it uses the keys.
+  const keyIds = async () => (await iamKeys(services, user)).map((k) => k.id)
 
   /** A real IAM user in moto with one access key, stored with `vault add --env`. */
-  async function userWithStoredKey(extraEnv: Record<string, string> = {}): Promise<Key> {
+  async function userWithStoredKey(extraEnv: Record<string, string> = {}): Promise<AccessKey> {
     home = await makeHome(services, extraEnv)
     await home.writeConfig(config(user))
-    await aws(['iam', 'create-user', '--user-name', user])
-    const key = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    const key = await createUserWithKey(services, user)
     const added = await vault(['add', user, '--env'], {
       env: { ...home.env, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey },
     })
@@ -170,15 +151,15 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
   it('after an interrupted rotation, a key the user made since survives the next rotate', async () => {
     const old = await userWithStoredKey()
     // What `vault rotate` killed before storing leaves: its journal naming the key it created.
-    const created = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    const created = await createAccessKey(services, user)
     await fileRotationJournal(join(home.env.HOME, '.awsvault', 'rotations')).write(user, {
       userName: user,
       oldKeyId: old.AccessKeyId,
       createdKeyId: created.AccessKeyId,
     })
     // Since then the user deleted that stray key by hand and made one for CI.
-    await aws(['iam', 'delete-access-key', '--user-name', user, '--access-key-id', created.AccessKeyId])
-    const ci = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    await iam(services, 'DeleteAccessKey', { UserName: user, AccessKeyId: created.AccessKeyId })
+    const ci = await createAccessKey(services, user)
     await services.recorder.start()
 
     const res = await vault(['rotate', user, '--no-session'], { env: home.env })
@@ -197,7 +178,7 @@ describe('vault rotate, end to end against moto (issue 8)', () => {
 
   it('after a rotation killed before storing, the next rotate deletes the key it created and rotates', async () => {
     const old = await userWithStoredKey()
-    const created = (await aws(['iam', 'create-access-key', '--user-name', user])).AccessKey as Key
+    const created = await createAccessKey(services, user)
     await fileRotationJournal(join(home.env.HOME, '.awsvault', 'rotations')).write(user, {
       userName: user,
       oldKeyId: old.AccessKeyId,

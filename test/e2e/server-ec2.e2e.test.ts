@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, describe, it } from 'node:test'
-import {
-  assumedRoleArn,
-  freshHome,
-  type Home,
-  mfaRolesConfig,
-  quietSdk,
-  repoRoot,
-  run,
-  useServices,
-} from './harness.js'
+import { beforeEach, describe, it } from 'node:test'
+import { assumedRoleArn, type Home, mfaRolesConfig, quietSdk, repoRoot, run, useServices } from './harness.js'
 import { assertRefreshedAcrossExpiry, sdkLoop } from './server-clients.js'
+import { useSharedHome } from './shared-home.js'
 
 const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'eu-west-1' }])
 const role1Arn = assumedRoleArn('111111111111')
@@ -24,14 +16,13 @@ const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_
 
 describe('vault exec --ec2-server, end to end (issue 7)', () => {
   const services = useServices()
+  // No test here changes the keys: one home, with `config` and no cached session at each start.
+  // makeHome sets AWS_EC2_METADATA_DISABLED=true, as many users do: vault lifts it for the child.
+  const shared = useSharedHome(services, config)
   let home: Home
   beforeEach(async () => {
-    // makeHome sets AWS_EC2_METADATA_DISABLED=true, as many users do: vault lifts it for the child.
-    home = await freshHome(services(), config)
+    home = shared()
     await services().sts.lifetime({})
-  })
-  afterEach(async () => {
-    await home?.cleanup()
   })
 
   it('IMDSv2 only: boto3 with AWS_EC2_METADATA_V1_DISABLED=true gets credentials and region', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, describe, it } from 'node:test'
+import { beforeEach, describe, it } from 'node:test'
 import {
   assumedRoleArn,
-  freshHome,
   type Home,
   mfaRolesConfig,
   quietSdk,
@@ -12,6 +11,7 @@ import {
   useServices,
 } from './harness.js'
 import { assertRefreshedAcrossExpiry, boto3Loop, sdkLoop } from './server-clients.js'
+import { useSharedHome } from './shared-home.js'
 
 const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'us-east-1' }])
 const role1Arn = assumedRoleArn('111111111111')
@@ -22,13 +22,12 @@ const execServer = (args: string[], env: Record<string, string>, timeoutMs = 60_
 
 describe('vault exec --ecs-server, end to end (issue 7)', () => {
   const services = useServices()
+  // No test here changes the keys: one home, with `config` and no cached session at each start.
+  const shared = useSharedHome(services, config)
   let home: Home
   beforeEach(async () => {
-    home = await freshHome(services(), config)
+    home = shared()
     await services().sts.lifetime({})
-  })
-  afterEach(async () => {
-    await home?.cleanup()
   })
 
   it('serves boto3 and the AWS SDK for JS v3, which hold no keys in their environment', async () => {

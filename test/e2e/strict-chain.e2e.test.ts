@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { StsCall } from '../strict-sts/client.js'
-import { freshHome, mfaSerial, useServices, vault } from './harness.js'
+import { mfaSerial, useServices, vault } from './harness.js'
+import { useSharedHome } from './shared-home.js'
 
 const devArn = 'arn:aws:iam::111111111111:role/Dev'
 const printKey = ['--', 'sh', '-c', 'printf %s "$AWS_ACCESS_KEY_ID"']
@@ -26,14 +27,20 @@ const chainedPastOneHour = (c: StsCall) =>
 
 describe('vault against an STS that enforces AWS rules (issue 13)', () => {
   const services = useServices()
+  // No test here changes the keys: one home, no cached session at each start, each test's config.
+  const shared = useSharedHome(services, '')
+  const homeWith = async (config: string) => {
+    const home = shared()
+    await home.writeConfig(config)
+    return home
+  }
   beforeEach(async () => {
     await services().sts.lifetime({})
   })
 
   it('caktus-mfa (mfa_serial over source_profile keys, no role_arn): one GetSessionToken with SerialNumber and TokenCode', async () => {
     // The jump profile of aws-vault's USAGE.md: `-t` is used, and the session is an MFA session.
-    const home = await freshHome(
-      services(),
+    const home = await homeWith(
       `[profile caktus]\nregion = us-east-1\n\n[profile caktus-mfa]\nsource_profile = caktus\nmfa_serial = ${mfaSerial}\n`,
     )
     const res = await vault(['exec', 'caktus-mfa', '-t', '123456', ...printKey], { env: home.env })
@@ -49,9 +56,7 @@ describe('vault against an STS that enforces AWS rules (issue 13)', () => {
 
   it('role → alias (no role_arn) → keys, 12h role: never an AssumeRole over a session for more than 1h', async () => {
     await services().sts.role(devArn, { maxSessionDuration: 43200 })
-    const home = await freshHome(
-      services(),
-      `[profile caktus]
+    const home = await homeWith(`[profile caktus]
 region = us-east-1
 
 [profile alias]
@@ -61,8 +66,7 @@ source_profile = caktus
 source_profile = alias
 role_arn = ${devArn}
 duration_seconds = 43200
-`,
-    )
+`)
     const res = await vault(['exec', 'dev', ...printKey], { env: home.env })
     const calls = await services().sts.calls()
     assert.deepEqual(calls.filter(chainedPastOneHour), [], 'vault asked for role chaining past 1h')
@@ -96,7 +100,7 @@ duration_seconds = 43200
   ]
   for (const c of tooShort) {
     it(`${c.given}: one clear error naming the source, non-zero exit, no STS call`, async () => {
-      const home = await freshHome(services(), roleConfig(c.file))
+      const home = await homeWith(roleConfig(c.file))
       const res = await vault(['exec', 'dev', ...c.args, '--', 'true'], { env: { ...home.env, ...c.env } })
       assert.notEqual(res.code, 0)
       assert.equal(res.stdout, '')
@@ -109,7 +113,7 @@ duration_seconds = 43200
   }
 
   it('AWS_ASSUME_ROLE_TTL beats duration_seconds (aws-vault: the environment wins)', async () => {
-    const home = await freshHome(services(), roleConfig('duration_seconds = 3600\n'))
+    const home = await homeWith(roleConfig('duration_seconds = 3600\n'))
     const res = await vault(['exec', 'dev', '--', 'true'], { env: { ...home.env, AWS_ASSUME_ROLE_TTL: '20m' } })
     assert.equal(res.code, 0, res.stderr)
     const roles = (await services().sts.calls()).filter((c) => c.action === 'AssumeRole')
@@ -121,7 +125,7 @@ duration_seconds = 43200
 
   it('-d 2h on a cache hit with 58 minutes left fetches a new 2h role', async () => {
     await services().sts.role(devArn, { maxSessionDuration: 43200 })
-    const home = await freshHome(services(), roleConfig())
+    const home = await homeWith(roleConfig())
     // The first run caches role credentials that have 58 minutes left.
     await services().sts.lifetime({ AssumeRole: 58 * 60 })
     const first = await vault(['exec', 'dev', '--', 'true'], { env: home.env })
