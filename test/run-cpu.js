@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// Runs every test file under test/ with node:test and tsx. Node 20's --test has no glob support,
+// so the files are collected here. Extra arguments are passed to node (e.g. --test-name-pattern).
+//
+// Speed (issue 27), without changing what any test asserts:
+// - Each process pays ~0.6 s of CPU to start Node and tsx. Test files that start no process, wait
+//   on no timer and change nothing process-wide (see ownProcess) share a few processes, each a
+//   generated file that imports them one after another: their tests run as in their own process.
+// - The slowest files start first (slowFirst), so that the run does not end waiting on one of them.
+// - Files often wait (on timers, moto, D-Bus), so twice as many run at once as there are cores.
+//   TEST_CONCURRENCY (or --test-concurrency=N) sets how many.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, constants, tmpdir } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+const root = new URL('.', import.meta.url).pathname
+const files = readdirSync(root, { recursive: true })
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => relative(process.cwd(), join(root, f)))
+  .sort()
+// --quick (npm run test:quick) or TEST_LAYER=quick: the unit, domain and command layers, and test/platform/ (what CI runs on macOS
+// and Windows): no end-to-end test, and none of the files that need Linux's services (a private
+// gnome-keyring or D-Bus, pass and gpg, /proc, moto).
+const linuxServices = [
+  'server/peer-uid.test.ts',
+  'sso/stand-in.test.ts',
+  'aws-vault/secret-service.test.ts',
+  'dbus/connection.test.ts',
+  'stores/index-real.test.ts',
+  'stores/keychain-real.test.ts',
+  'stores/keychain-store.test.ts',
+  'stores/pass-store.test.ts',
+]
+const posix = (f) => f.replaceAll('\\', '/')
+const e2e = (f) => posix(f).split('/').includes('e2e') || f.endsWith('.e2e.test.ts')
+const quick = (f) => !e2e(f) && !linuxServices.some((l) => posix(f).endsWith(l))
+
+// Measured on the 2-core machine (issue 27), slowest first: a file here starts before the others.
+// Only the order depends on this list; a file missing from it still runs.
+const slowFirst = [
+  'e2e/kill-points-export.e2e.test.ts',
+  'e2e/package.e2e.test.ts',
+  'e2e/migrate-backend.e2e.test.ts',
+  'e2e/fast-path-flags.e2e.test.ts',
+  'e2e/exec-argv.e2e.test.ts',
+  'e2e/login.e2e.test.ts',
+  'e2e/rotate.e2e.test.ts',
+  'e2e/kill-points-remove.e2e.test.ts',
+  'e2e/agent.e2e.test.ts',
+  'e2e/parallel-stress.e2e.test.ts',
+  'e2e/exec-export.e2e.test.ts',
+  'e2e/kill-points-rotate.e2e.test.ts',
+  'e2e/parallel.e2e.test.ts',
+  'e2e/cli-surface.e2e.test.ts',
+  'commands/commands.test.ts',
+]
+const rank = (f) => {
+  const i = slowFirst.findIndex((s) => posix(f).endsWith(s))
+  return i === -1 ? slowFirst.length + (e2e(f) ? 0 : 1) : i
+}
+
+/**
+ * Files that need a process of their own: they start processes, wait on timers or on other
+ * processes, or change what the whole process shares (the environment, the clock, signal
+ * handlers). Read from the source, so a new file is judged as it is written.
+ */
+const ownProcessPattern =
+  /node:child_process|node:timers|setTimeout|setInterval|process\.(env\b[^\n]*[^=!<>]=[^=]|chdir|umask|on\(|once\(|exit)|delete process\.env|\bmock\b|\/e2e\/|harness|checked-spawn|gnome-keyring|Worker/
+const ownProcess = (f) => e2e(f) || ownProcessPattern.test(readFileSync(f, 'utf8'))
+
+const passed = process.argv.slice(2)
+const layer = passed.includes('--quick') ? 'quick' : process.env.TEST_LAYER
+if (layer && layer !== 'quick') {
+  console.error(`TEST_LAYER=${layer}: the only layer is quick`)
+  process.exit(2)
+}
+const filter = process.env.TEST_ONLY
+const selected = (layer ? files.filter(quick) : files).filter((f) => !filter || f.includes(filter))
+// With no file, node --test would run its own discovery (test/run.js and test/stress.js among them).
+if (selected.length === 0) {
+  console.error(`TEST_ONLY=${filter} names no test file under test/`)
+  process.exit(2)
+}
+
+const cores = availableParallelism()
+const concurrencyArg = passed.find((a) => a.startsWith('--test-concurrency='))
+const concurrency = Number(concurrencyArg?.split('=')[1] ?? process.env.TEST_CONCURRENCY ?? 2 * cores)
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`TEST_CONCURRENCY=${concurrency}: give a whole number of files to run at once, 1 or more`)
+  process.exit(2)
+}
+
+// The shared processes: one per core, each taking every n-th of the files (in name order).
+const alone = selected.filter(ownProcess)
+const shared = selected.filter((f) => !ownProcess(f))
+const groups = shared.length < 2 ? [] : Array.from({ length: Math.min(cores, shared.length) }, () => [])
+for (const [i, f] of (groups.length ? shared : []).entries()) groups[i % groups.length].push(f)
+const groupDir = mkdtempSync(join(tmpdir(), 'vault-test-groups-'))
+const groupFiles = groups.map((group, i) => {
+  const file = join(groupDir, `shared-${i + 1}.test.mjs`)
+  const lines = group.map((f) => `await import(${JSON.stringify(pathToFileURL(resolve(f)).href)})`)
+  writeFileSync(file, `// ${group.length} test files of test/run.js, in one process\n${lines.join('\n')}\n`)
+  return file
+})
+const cleanUp = () => {
+  rmSync(groupDir, { recursive: true, force: true })
+}
+// node --test sorts the files it is given by path, so the slowest-first order is kept by names:
+// each file of its own is started by a generated file whose name begins with its place in the order.
+const width = String(selected.length).length
+const byRank = alone.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+const aloneFiles = byRank.map((f, i) => {
+  const file = join(groupDir, `${String(i).padStart(width, '0')}-${posix(f).replaceAll('/', '_')}.mjs`)
+  writeFileSync(
+    file,
+    `// ${f}, in a process of its own\nawait import(${JSON.stringify(pathToFileURL(resolve(f)).href)})\n`,
+  )
+  return file
+})
+const ordered = [...aloneFiles, ...(groups.length ? groupFiles : shared)]
+
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--import',
+    '/work/tools/cpu-log.mjs',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    ...passed.filter((a) => a !== '--quick' && a !== concurrencyArg),
+    ...ordered,
+  ],
+  { stdio: ['inherit', 'pipe', 'inherit'] },
+)
+// The report passes through unchanged; the failures are said again at its end, where a log cut to its
+// last lines (CI's) still shows which test failed and why.
+const failures = []
+let pending = ''
+let open // the failure being read: its lines, and the line that ends its diagnostics
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  const lines = (pending + chunk).split('\n')
+  pending = lines.pop()
+  for (const line of lines) readLine(line)
+})
+function readLine(line) {
+  if (open) {
+    open.lines.push(line)
+    if (line === open.end) {
+      // A suite that failed only because a test in it failed adds nothing to that test's own report.
+      if (!open.lines.some((l) => l.includes("failureType: 'subtestsFailed'"))) failures.push(open.lines)
+      open = undefined
+    }
+    return
+  }
+  const failed = /^(\s*)not ok \d+ - /.exec(line)
+  if (failed) open = { lines: [line], end: `${failed[1]}  ...` }
+}
+function sayFailures() {
+  if (failures.length === 0) return
+  process.stdout.write(`# ${failures.length} failed; again, with their diagnostics:\n`)
+  for (const lines of failures) for (const line of lines) process.stdout.write(`# ${line}\n`)
+}
+// Ctrl-C reaches the whole foreground group; a SIGTERM to this runner alone is passed on, and the
+// generated files are removed either way.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
+child.on('close', (code, signal) => {
+  if (pending) readLine(pending)
+  sayFailures()
+  cleanUp()
+  process.exit(code ?? 128 + (constants.signals[signal] ?? 0))
+})
