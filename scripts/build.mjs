@@ -4,8 +4,14 @@
 // then oclif.manifest.json. One Node
 // script rather than a shell line, so that it runs the same on Linux, macOS and Windows (cmd.exe
 // has no rm, and no VAR=value prefix).
+//
+// A build is skipped when neither its inputs nor its outputs changed since the last one (issue 27:
+// `npm run test:quick` builds first, and a build costs ~15 CPU-seconds).
+// node_modules/.cache/vault-build-stamp holds a digest of both; any difference (an edited source, a
+// missing or hand-edited output, another Node) builds it all again. --force builds regardless.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -29,6 +35,45 @@ function run(pkg, bin, args, env = {}) {
   const pjson = require(`${pkg}/package.json`)
   const rel = typeof pjson.bin === 'string' ? pjson.bin : pjson.bin[bin]
   node([join(dirname(require.resolve(`${pkg}/package.json`)), rel), ...args], env)
+}
+
+/** A digest of the files at `paths` (folders walked), each by its path and bytes; absent ones count too. */
+function digest(paths) {
+  const hash = createHash('sha256')
+  const add = (rel) => {
+    const abs = join(root, rel)
+    if (!existsSync(abs)) return hash.update(`absent ${rel}\0`)
+    if (statSync(abs).isDirectory()) {
+      for (const name of readdirSync(abs).sort()) add(`${rel}/${name}`)
+      return
+    }
+    hash.update(`${rel}\0${statSync(abs).size}\0`).update(readFileSync(abs))
+  }
+  for (const p of paths) add(p)
+  return hash.digest('hex')
+}
+
+// Everything the steps below read, the Node that runs them (V8 ties the code cache to its version)
+// and the installed dependencies (npm's record of node_modules), then everything they write.
+const inputs = () =>
+  `${process.version} ${process.platform} ${process.arch}\n${digest([
+    'src',
+    'scripts',
+    'bin',
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'node_modules/.package-lock.json',
+  ])}`
+// Outside dist/, which the package ships.
+const stampFile = join(root, 'node_modules', '.cache', 'vault-build-stamp')
+const outputs = () => digest(['dist', 'oclif.manifest.json'])
+const before = inputs()
+if (!process.argv.includes('--force') && existsSync(stampFile)) {
+  if (readFileSync(stampFile, 'utf8') === `${before}\n${outputs()}\n`) {
+    console.log('build: dist/ and oclif.manifest.json are up to date (node scripts/build.mjs --force builds anyway)')
+    process.exit(0)
+  }
 }
 
 rmSync(join(root, 'dist'), { recursive: true, force: true })
@@ -78,3 +123,6 @@ node(['-e', "require('./bin/fast-loader.cjs').writeCodeCache(require(process.arg
 // The oclif CLI asks the registry for a newer oclif on every run and prints "update available":
 // a build asks no registry anything (issue 23).
 run('oclif', 'oclif', ['manifest'], { OCLIF_SKIP_NEW_VERSION_CHECK: 'true' })
+// Inputs read before the build: a source edited while it ran makes the next build run again.
+mkdirSync(dirname(stampFile), { recursive: true })
+writeFileSync(stampFile, `${before}\n${outputs()}\n`)

@@ -80,6 +80,10 @@ describe('the attempt deadline covers the response body (issue 28)', () => {
     // is only that: under load 42 (issue 27) the two 800 ms attempts took 55 s.
     assert.ok(took >= 1600 && took < 180_000, `gave up after ${took} ms`)
     assert.equal((err as Error).name, 'TimeoutError')
+    // The server shares this process: on a starved machine the client's deadline can fire before the
+    // server has read the second request, which is already on its way (issue 27: seen at load 25).
+    for (const until = Date.now() + 10_000; requests - before < 2 && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 50))
     assert.equal(requests - before, 2, 'retried once, like any timeout')
     const mapped = mapStsError('GetSessionToken', err, { region: 'us-east-1', endpoint: `${base}/drip` })
     assert.equal(mapped.message, `GetSessionToken: STS at ${base}/drip did not answer in time (10 s, 3 attempts)`)

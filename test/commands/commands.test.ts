@@ -38,8 +38,27 @@ async function cli(argv: string[], env: Record<string, string>) {
   return { code: res.code ?? -1, stdout: res.stdout, stderr: res.stderr }
 }
 
-// The rows read one config over a memory backend and change nothing: they run four at a time.
-describe('commands, from the sources (issue 2)', { concurrency: 4 }, () => {
+/**
+ * Runs every `[argv, env]` through the full CLI in one process (cli-batch.mjs): each as a process
+ * of its own would see it (its own environment, output and exit code), without loading oclif again.
+ */
+async function cliBatch(cases: Array<{ argv: string[]; env: Record<string, string> }>) {
+  const res = await run([join(import.meta.dirname, 'cli-batch.mjs')], {
+    env: { PATH: process.env.PATH ?? '' },
+    cmd: process.execPath,
+    cwd: repoRoot,
+    input: JSON.stringify({
+      root: repoRoot,
+      cases: cases.map((c) => ({ ...c, env: { PATH: process.env.PATH ?? '', ...c.env } })),
+    }),
+    timeoutMs: 300_000,
+  })
+  assert.equal(res.code, 0, res.stderr)
+  return JSON.parse(res.stdout) as Array<{ code: number; stdout: string; stderr: string }>
+}
+
+// The rows read one config over a memory backend and change nothing: they share one process.
+describe('commands, from the sources (issue 2)', () => {
   let dir: string
   let env: Record<string, string>
   before(() => {
@@ -258,9 +277,13 @@ describe('commands, from the sources (issue 2)', { concurrency: 4 }, () => {
       stderr: /unknown prompt driver "zenity2"/,
     },
   ]
-  for (const t of table) {
-    it(t.name, async () => {
-      const r = await cli(t.argv, { ...env, ...t.env })
+  let results: Awaited<ReturnType<typeof cliBatch>>
+  before(async () => {
+    results = await cliBatch(table.map((t) => ({ argv: t.argv, env: { ...env, ...t.env } })))
+  })
+  for (const [i, t] of table.entries()) {
+    it(t.name, () => {
+      const r = results[i]
       assert.equal(r.code, t.code, `${r.stderr}${r.stdout}`)
       if (t.stdout) assert.match(r.stdout, t.stdout)
       if (t.stderr) assert.match(r.stderr, t.stderr)

@@ -1,4 +1,5 @@
 import type { DBusValue } from '../../src/dbus/marshal.js'
+import { MessageType } from '../../src/dbus/wire.js'
 
 export const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 
@@ -26,3 +27,26 @@ export const LIBDBUS_VALUES: DBusValue[] = [
   3,
   -9n,
 ]
+
+/** A fixed header: byte order, a method return, version, body length, serial 1, fields length. */
+export function header(bom: number, version: number, bodyLength: number, fieldsLength: number): Buffer {
+  const b = Buffer.alloc(16)
+  b[0] = bom
+  b[1] = MessageType.MethodReturn
+  b[3] = version
+  b.writeUInt32LE(bodyLength, 4)
+  b.writeUInt32LE(1, 8)
+  b.writeUInt32LE(fieldsLength, 12)
+  return b
+}
+
+/** A message whose one header field is the signature `signature` (any bytes), then `body`. */
+export function withSignature(signature: string, body: Buffer): Buffer {
+  const sig = Buffer.concat([
+    Buffer.from([8, 1, 0x67, 0, signature.length]),
+    Buffer.from(signature, 'latin1'),
+    Buffer.of(0),
+  ])
+  const fields = Buffer.concat([sig, Buffer.alloc((8 - (sig.length % 8)) % 8)])
+  return Buffer.concat([header(0x6c, 1, body.length, sig.length), fields, body])
+}
