@@ -49,7 +49,8 @@ export function runShell(shell: 'sh' | 'bash' | 'zsh' | 'fish', script: string, 
   const r = spawnSync(shell, [...args.slice(0, -1), `${args.at(-1)}${tail}`], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', F: file },
     encoding: 'utf8',
-    timeout: 30_000,
+    // 120 s, as harness.ts gives a run: at load 25 one shell took over 30 s (issue 27).
+    timeout: 120_000,
   })
   const env: Record<string, string> = {}
   for (const entry of (r.stdout ?? '').split('\0')) {
