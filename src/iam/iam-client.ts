@@ -1,6 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam'
 import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
-import { type SdkCall, sdkCaller, signingKeys } from '../aws/sdk-adapter.js'
+import { type SdkCall, sdkCaller, sdkModule, signingKeys } from '../aws/sdk-adapter.js'
 import { AwsCallError } from '../errors.js'
 import type { IamFactory, IamPort, IamTarget } from './iam-port.js'
 
@@ -12,7 +12,7 @@ type Sdk = typeof import('@aws-sdk/client-iam')
  */
 export const sdkIamFactory: IamFactory = (credentials, target) => {
   const call = sdkCaller(
-    () => import('@aws-sdk/client-iam'),
+    sdkModule<Sdk>('@aws-sdk/client-iam'),
     (sdk, config) => new sdk.IAMClient(config),
     { region: target.region, endpoint: target.endpoint, credentials: signingKeys(credentials) },
     (operation, err) => mapIamError(operation, err, target),

@@ -1,6 +1,6 @@
 import type { AwsCredentials } from '../aws/credentials.js'
 import { transportError } from '../aws/errors.js'
-import { sdkCaller } from '../aws/sdk-adapter.js'
+import { sdkCaller, sdkModule } from '../aws/sdk-adapter.js'
 import { AwsCallError } from '../errors.js'
 import { clamp } from '../vault/sso/device-login.js'
 import type {
@@ -25,7 +25,7 @@ export const sdkSsoPorts: SsoPorts = {
   oidc(target) {
     const where = target.oidcEndpoint ?? `oidc.${target.region}.amazonaws.com`
     const call = sdkCaller(
-      () => import('@aws-sdk/client-sso-oidc'),
+      sdkModule<typeof import('@aws-sdk/client-sso-oidc')>('@aws-sdk/client-sso-oidc'),
       (sdk, config) => new sdk.SSOOIDCClient(config),
       { region: target.region, endpoint: target.oidcEndpoint },
       (operation, err) => mapSsoError(operation, err, where),
@@ -102,7 +102,7 @@ export const sdkSsoPorts: SsoPorts = {
   portal(target) {
     const where = target.portalEndpoint ?? `portal.sso.${target.region}.amazonaws.com`
     const call = sdkCaller(
-      () => import('@aws-sdk/client-sso'),
+      sdkModule<typeof import('@aws-sdk/client-sso')>('@aws-sdk/client-sso'),
       (sdk, config) => new sdk.SSOClient(config),
       { region: target.region, endpoint: target.portalEndpoint },
       (operation, err) => mapSsoError(operation, err, where),

@@ -1,7 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentials } from '../aws/credentials.js'
 import { genericAwsError, sdkFailure, transportError } from '../aws/errors.js'
-import { type SdkCall, sdkCaller, signingKeys } from '../aws/sdk-adapter.js'
+import { type SdkCall, sdkCaller, sdkModule, signingKeys } from '../aws/sdk-adapter.js'
 import { AwsCallError } from '../errors.js'
 import type { AssumeRoleInput, StsFactory, StsPort, StsTarget } from './sts-port.js'
 
@@ -23,7 +23,7 @@ export const sdkStsFactory: StsFactory = (credentials, target) => {
     credentials: credentials ? signingKeys(credentials) : async () => ({ accessKeyId: '', secretAccessKey: '' }),
   }
   const call = sdkCaller(
-    () => import('@aws-sdk/client-sts'),
+    sdkModule<Sdk>('@aws-sdk/client-sts'),
     (sdk, config) => new sdk.STSClient(config),
     place,
     (operation, err) => mapStsError(operation, err, target),
