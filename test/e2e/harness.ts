@@ -48,7 +48,7 @@ export interface Services {
   motoUrl: string
   /** The strict STS in front of moto: every STS call it saw, and its knobs. */
   sts: StrictSts
-  /** This suite's temp folder: homes, moto's recording and the keyring live here, and stop() removes it. */
+  /** This suite's temp folder: homes, the keyring and a private moto's recording live here, and stop() removes it. */
   tmp: string
   /** The gnome-keyring login password (for tests that lock and unlock). */
   keyringPassword: string
