@@ -14,6 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, constants, tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { startMotoPool } from './e2e/moto-pool.mjs'
 
 const root = new URL('.', import.meta.url).pathname
 const files = readdirSync(root, { recursive: true })
@@ -140,6 +141,8 @@ const aloneFiles = byRank.map((f, i) => {
 })
 const ordered = [...aloneFiles, ...(groups.length ? groupFiles : shared)]
 
+// e2e files share moto_servers, one file at a time on each (test/e2e/moto-pool.mjs).
+const motoPool = await startMotoPool()
 const child = spawn(
   process.execPath,
   [
@@ -150,7 +153,7 @@ const child = spawn(
     ...passed.filter((a) => a !== '--quick' && a !== concurrencyArg),
     ...ordered,
   ],
-  { stdio: ['inherit', 'pipe', 'inherit'] },
+  { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, ...motoPool.env } },
 )
 // The report passes through unchanged; the failures are said again at its end, where a log cut to its
 // last lines (CI's) still shows which test failed and why.
@@ -184,9 +187,11 @@ function sayFailures() {
 // Ctrl-C reaches the whole foreground group; a SIGTERM to this runner alone is passed on, and the
 // generated files are removed either way.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
-child.on('close', (code, signal) => {
+child.on('close', async (code, signal) => {
   if (pending) readLine(pending)
   sayFailures()
   cleanUp()
-  process.exit(code ?? 128 + (constants.signals[signal] ?? 0))
+  process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0)
+  await motoPool.stop()
+  process.exit()
 })

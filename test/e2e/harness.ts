@@ -1,14 +1,15 @@
 /**
  * End-to-end harness: a private D-Bus with an unlocked gnome-keyring, and a moto_server with the
  * strict STS (test/strict-sts) in front of it, per suite; a fresh HOME and AWS_CONFIG_FILE per test;
+ * under test/run.js, the moto_server is a reset one of the run's pool (moto-pool.mjs), this suite's
+ * alone until stop(), and the strict STS (still one per suite) starts from the pool's bundle;
  * helpers to run bin/run.js. Every STS call goes through the strict STS, which refuses what AWS
  * refuses; IAM goes to moto directly. Everything a suite creates lives in one temp folder that
  * stop() removes. A missing component throws with an install hint: CI never skips these tests.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { after, before } from 'node:test'
@@ -16,6 +17,9 @@ import { checkedSpawn } from '../fakes/checked-spawn.js'
 import { mfaSerial } from '../fakes/fakes.js'
 import { StrictSts, startStrictSts } from '../strict-sts/client.js'
 import { lookupAgent } from '../strict-sts/server.js'
+import { claimMoto, freePort, startMotoServer } from './moto-pool.mjs'
+
+export { freePort }
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const vaultBin = join(repoRoot, 'bin', 'run.js')
@@ -44,7 +48,7 @@ export interface Services {
   motoUrl: string
   /** The strict STS in front of moto: every STS call it saw, and its knobs. */
   sts: StrictSts
-  /** This suite's temp folder: homes, moto's recording and the keyring live here, and stop() removes it. */
+  /** This suite's temp folder: homes, the keyring and a private moto's recording live here, and stop() removes it. */
   tmp: string
   /** The gnome-keyring login password (for tests that lock and unlock). */
   keyringPassword: string
@@ -81,7 +85,7 @@ export async function startServices(options: StartOptions = {}): Promise<Service
       const moto = await startMoto(tmp)
       stops.push(moto.stop)
       motoUrl = moto.url
-      const strict = await startStrictSts(moto.url)
+      const strict = await startStrictSts(moto.url, moto.strictSts)
       stops.push(strict.stop)
       sts = strict.sts
       env.AWS_ENDPOINT_URL_STS = sts.url
@@ -197,56 +201,25 @@ function assertLoginKeyringLocked(env: Record<string, string>) {
     throw new Error(`test setup: the login keyring is not locked after the restart: ${out}`)
 }
 
-async function startMoto(tmp: string) {
+/** This suite's moto: one of test/run.js's pool (its socket in VAULT_TEST_MOTO_POOL), or its own. */
+async function startMoto(tmp: string): Promise<{ url: string; strictSts?: string; stop: () => Promise<void> }> {
   requireCommand('moto_server')
-  const port = await freePort()
-  // moto records to ./moto_recording unless told otherwise: one file per server, in the suite's
-  // temp folder, or suites mix and the repository gets a stray file.
-  const dir = await mkdtemp(join(tmp, 'moto-'))
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      MOTO_ENABLE_RECORDING: 'True',
-      MOTO_RECORDER_FILEPATH: join(dir, 'recording'),
-    },
-    cwd: dir,
-    stdio: 'ignore',
-  })
-  const url = `http://127.0.0.1:${port}`
-  // moto starts in ~4 s on an idle machine; a busy one (two suites at once, issue 27) took over 30 s.
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`e2e: moto_server exited with ${child.exitCode}`)
-    try {
-      const res = await fetch(`${url}/moto-api/data.json`)
-      if (res.ok) break
-    } catch {}
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error('e2e: moto_server did not start within 120 s')
-    }
-    await new Promise((r) => setTimeout(r, 100))
+  const pool = process.env.VAULT_TEST_MOTO_POOL
+  if (pool) {
+    const claim = await claimMoto(pool)
+    return { url: claim.url, strictSts: claim.strictSts, stop: claim.release }
   }
+  // One recording file per server, in the suite's temp folder, or suites mix and the repository
+  // gets a stray file.
+  const dir = await mkdtemp(join(tmp, 'moto-'))
+  const moto = await startMotoServer(dir)
   return {
-    url,
+    url: moto.url,
     stop: async () => {
-      child.kill('SIGTERM')
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))
+      await moto.stop()
       await rm(dir, { recursive: true, force: true })
     },
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 export interface RecordedCall {
