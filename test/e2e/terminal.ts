@@ -43,7 +43,8 @@ export async function openTerminal(dir: string, env: Record<string, string>, com
     press(...keys: string[]) {
       tmux('send-keys', '-t', 'main', ...keys)
     },
-    async waitFor(check, timeoutMs = 15_000) {
+    // 120 s unless told, as harness.ts gives a run: at load 40 a zsh prompt took over 15 s (issue 27).
+    async waitFor(check, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const now = screen()
