@@ -8,8 +8,13 @@
 import assert from 'node:assert/strict'
 import type { Services } from './harness.js'
 
-export async function iam(services: Services, action: string, params: Record<string, string>): Promise<string> {
-  const res = await fetch(services.motoUrl, {
+export function iam(services: Services, action: string, params: Record<string, string>): Promise<string> {
+  return iamAt(services.motoUrl, action, params)
+}
+
+/** The same, on the moto at `url` (a pooled one the test claimed itself, say). */
+export async function iamAt(url: string, action: string, params: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',

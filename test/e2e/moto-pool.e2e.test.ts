@@ -9,24 +9,8 @@ import { existsSync, readdirSync, readlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { MotoRecorder, requireCommand } from './harness.js'
+import { iamAt as iam } from './iam.js'
 import { claimMoto, startMotoPool } from './moto-pool.mjs'
-
-/** moto's IAM, called directly (moto checks no signature, only the service in the credential scope). */
-async function iam(url: string, action: string, params: Record<string, string> = {}): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization:
-        'AWS4-HMAC-SHA256 Credential=AKIAADMIN00000000000/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: new URLSearchParams({ Action: action, Version: '2010-05-08', ...params }),
-    signal: AbortSignal.timeout(60_000),
-  })
-  const text = await res.text()
-  assert.ok(res.ok, `${action}: ${text}`)
-  return text
-}
 
 /** Processes whose working folder is under `dir`: the pool starts each moto_server in its own. */
 function processesUnder(dir: string): number[] {
