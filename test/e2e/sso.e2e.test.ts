@@ -128,7 +128,14 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.equal(results.filter((r) => r.stderr.includes('enter the code')).length, 1)
     assert.equal((await browserOpens()).length, 1)
     assert.equal(standIn.count('StartDeviceAuthorization'), 1)
-    assert.equal(standIn.count('CreateToken', deviceGrant), 1)
+    // One device_code CreateToken that got the token. Polls answered authorization_pending before
+    // the browser's approval lands are the protocol, and a loaded machine (load 30) makes more of them.
+    const tokens = standIn.calls.filter((c) => c.operation === 'CreateToken' && c.grantType === deviceGrant)
+    assert.equal(tokens.filter((c) => c.status === 200).length, 1)
+    assert.deepEqual(
+      tokens.filter((c) => c.status !== 200).map((c) => c.error),
+      tokens.filter((c) => c.status !== 200).map(() => 'authorization_pending'),
+    )
     assert.equal(standIn.count('RegisterClient'), 1)
     assert.equal(standIn.count('GetRoleCredentials'), 1)
   })
