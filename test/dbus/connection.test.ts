@@ -119,9 +119,7 @@ function acceptingBus(reply: boolean) {
 describe('DBusConnection against fake buses: deadlines and framing', () => {
   it('reassembles replies that arrive a byte at a time', async () => {
     const { path, server } = await fakeBus(acceptingBus(true))
-    // A truncated reply is answered by the deadline alone: 300 ms keeps 300 cases from taking minutes, and a
-    // timeout is a DBusError too, so a busy machine cannot fail the assertion.
-    const conn = await DBusConnection.open(path, 300)
+    const conn = await DBusConnection.open(path, 2000)
     try {
       assert.equal(conn.uniqueName, ':1.7')
       assert.deepEqual(await conn.call({ destination: 'x.y', path: '/', interface: 'x.y', member: 'Ping' }), [
@@ -156,9 +154,7 @@ describe('DBusConnection against fake buses: deadlines and framing', () => {
         socket.write(Buffer.concat([Buffer.from('OK 0123456789abcdef0123456789abcdef\r\n'), reply]))
       })
     })
-    // A truncated reply is answered by the deadline alone: 300 ms keeps 300 cases from taking minutes, and a
-    // timeout is a DBusError too, so a busy machine cannot fail the assertion.
-    const conn = await DBusConnection.open(path, 300)
+    const conn = await DBusConnection.open(path, 2000)
     try {
       assert.equal(conn.uniqueName, ':1.42')
       assert.ok(received.subarray(0, 1).equals(Buffer.of(0)), 'the NUL byte first')
@@ -171,7 +167,7 @@ describe('DBusConnection against fake buses: deadlines and framing', () => {
 
   it('a call that gets no answer rejects with a timeout at its deadline', async () => {
     const { path, server } = await fakeBus(acceptingBus(false))
-    const conn = await DBusConnection.open(path, 300)
+    const conn = await openPatiently(path, 300)
     const started = Date.now()
     try {
       await assert.rejects(
@@ -328,7 +324,7 @@ describe('DBusConnection against buses that send garbage (issue 28)', () => {
       )
       // A truncated reply is answered by the deadline alone: 300 ms keeps 300 cases from taking minutes, and a
       // timeout is a DBusError too, so a busy machine cannot fail the assertion.
-      const conn = await DBusConnection.open(path, 300)
+      const conn = await openPatiently(path, 300)
       try {
         await conn.call(ping).then(
           () => {},
@@ -343,3 +339,18 @@ describe('DBusConnection against buses that send garbage (issue 28)', () => {
     assert.equal(settled, 300)
   })
 })
+
+/**
+ * Opens with a short deadline (which also bounds each call), trying again when only the handshake
+ * missed it: the fake bus answers the handshake correctly, and on a loaded machine (a clean-clone
+ * run at load 30) that alone took over 300 ms. What such a test checks is the calls, not this.
+ */
+async function openPatiently(path: string, timeoutMs: number): Promise<DBusConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await DBusConnection.open(path, timeoutMs)
+    } catch (err) {
+      if (attempt >= 50 || !/^connecting to the session bus: no answer/.test((err as Error).message)) throw err
+    }
+  }
+}
