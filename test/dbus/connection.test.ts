@@ -324,7 +324,11 @@ describe('DBusConnection against buses that send garbage (issue 28)', () => {
       )
       // A truncated reply is answered by the deadline alone: 300 ms keeps 300 cases from taking minutes, and a
       // timeout is a DBusError too, so a busy machine cannot fail the assertion.
-      const conn = await openPatiently(path, 300)
+      // The fake bus is closed even when opening fails, or it keeps the test process alive.
+      const conn = await openPatiently(path, 300).catch((err) => {
+        server.close()
+        throw err
+      })
       try {
         await conn.call(ping).then(
           () => {},
