@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { type Home, makeHome, run, type Services, startServices, testKeys, vault, vaultBin } from './harness.js'
+import { type Home, run, testKeys, vault, vaultBin } from './harness.js'
+import { useKillPointServices } from './kill-points.js'
 
 /**
  * Issue 15, against the real Secret Service (gnome-keyring on a private D-Bus) and moto:
@@ -38,19 +39,10 @@ async function indexProfiles(home: Home): Promise<string[]> {
 }
 
 describe('stores under stress against the real Secret Service (issue 15)', () => {
-  let services: Services
-  const homes: Home[] = []
-  before(async () => {
-    services = await startServices()
-  })
-  after(async () => {
-    for (const home of homes) await home.cleanup()
-    await services?.stop()
-  })
+  const { home: newHome } = useKillPointServices()
 
   it('3 loops of `export --format json` racing a loop of `clear`: every export succeeds', async (t) => {
-    const home = await makeHome(services)
-    homes.push(home)
+    const home = await newHome()
     await home.writeConfig('[profile dev]\nregion = us-east-1\n')
     assert.equal((await vault(['add', 'dev', '--env'], { env: { ...home.env, ...testKeys } })).code, 0)
     const EXPORTS_PER_LOOP = 25
@@ -83,8 +75,7 @@ describe('stores under stress against the real Secret Service (issue 15)', () =>
   })
 
   it('`vault add` killed with SIGKILL at random points 50 times loses no key, and lookups leave the index agreeing with the keychain', async (t) => {
-    const home = await makeHome(services)
-    homes.push(home)
+    const home = await newHome()
     const profiles = ['k0', 'k1', 'k2', 'k3', 'k4']
     await home.writeConfig(profiles.map((p) => `[profile ${p}]\nregion = us-east-1\n`).join('\n'))
     const keyFor = (i: number) => `AKIAKILLTEST${String(i).padStart(8, '0')}`
