@@ -2,11 +2,18 @@
 // A running agent (vault agent start) is asked first, by a client small enough to cost only a
 // round trip (src/agent/fast-client.ts). Then cache hits for export, exec and list are served from
 // one CommonJS bundle without loading oclif (see src/fast/entry.ts). Everything else, and every
-// cache miss, runs the full CLI.
+// cache miss, runs the full CLI, itself one bundle with oclif (src/cli/bundle.ts).
 // This file is CommonJS (bin/package.json) so that a cache hit never starts the ESM loader.
 'use strict'
 
 const { join } = require('node:path')
+
+// The bundles require() ES-module-only packages (bin/load-bundle.cjs): Node does from 20.19 and
+// 22.12 (package.json's engines), and says so in process.features.
+if (process.features.require_module !== true) {
+  process.stderr.write(`vault: needs Node.js 20.19+ or 22.12+ (this is ${process.version}); install a newer Node.js\n`)
+  process.exit(1)
+}
 
 require(join(__dirname, '..', 'dist', 'fast-bundle', 'agent-client.cjs'))
   .tryAgent(process.argv.slice(2))
@@ -15,7 +22,7 @@ require(join(__dirname, '..', 'dist', 'fast-bundle', 'agent-client.cjs'))
       process.exitCode = agent
       return
     }
-    const { binName, fastPath, logPath, prepareArgv } = require('./fast-loader.cjs').loadFastBundle()
+    const { binName, fastPath, logPath, prepareArgv } = require('./load-bundle.cjs').loadBundle('fast')
     const argv = prepareArgv(process.argv.slice(2))
     // The name the user ran (npm links both vault and awsvault to this file): shell-init, help
     // examples and the advice in errors name it.
@@ -27,7 +34,7 @@ require(join(__dirname, '..', 'dist', 'fast-bundle', 'agent-client.cjs'))
       return
     }
     logPath('full')
-    const { main } = await import('../dist/cli/main.js')
+    const { main } = require('./load-bundle.cjs').loadBundle('cli')
     // oclif finds the CLI through the repository's package.json, not bin/package.json.
     await main(argv, join(__dirname, '..'), false, bin)
   })

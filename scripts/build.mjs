@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run build and npm pack (prepack): compiles src/ to dist/, bundles the cache-hit fast path
-// (dist/fast-bundle/entry.cjs) and writes its V8 code cache after a warm-up (scripts/warm-up/),
-// then oclif.manifest.json. One Node
+// (dist/fast-bundle/entry.cjs) and the full CLI (dist/cli/bundle.cjs), writes their V8 code caches
+// (the fast one after a warm-up, scripts/warm-up/), then oclif.manifest.json. One Node
 // script rather than a shell line, so that it runs the same on Linux, macOS and Windows (cmd.exe
 // has no rm, and no VAR=value prefix).
 //
@@ -78,26 +78,53 @@ if (!process.argv.includes('--force') && existsSync(stampFile)) {
 
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 run('typescript', 'tsc', ['-p', 'tsconfig.json'])
-// The fast bundle: the cache-hit path without oclif (src/fast/entry.ts). The SDK, prompts and
-// oclif stay external: a hit never loads them, and a miss loads them from node_modules. The bundle
-// has no import() (see bin/fast-loader.cjs), and import.meta.url becomes the bundle's own URL.
+// The two bundles bin/load-bundle.cjs loads with V8's code cache. Neither holds an import(): a
+// script compiled with vm has no loader for one, so esbuild turns each into require()
+// (bin/load-bundle.cjs); and import.meta.url becomes the bundle's own URL. Both sit two folders
+// below the root, as src/ files do, so their relative URLs (../../bin/keyring-host.cjs) hold.
 // esbuild's JS API, not its bin: npm 11 skips esbuild's install script (package.json allowScripts),
 // which on other npm versions replaces the bin with the native executable.
-require('esbuild').buildSync({
+const bundleOptions = {
   absWorkingDir: root,
-  entryPoints: ['src/fast/entry.ts'],
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   supported: { 'dynamic-import': false },
-  outfile: 'dist/fast-bundle/entry.cjs',
   minify: true,
   logLevel: 'warning',
   define: { 'import.meta.url': '__vault_import_meta_url' },
   banner: { js: "const __vault_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', '@oclif/*', 'lru-cache', 'open', 'jose'],
+}
+// Loaded from node_modules when used: the native keychain module, and what a cache miss, a prompt
+// or a browser needs (a hit never loads them).
+const runtimeDeps = ['@napi-rs/keyring', '@aws-sdk/*', '@inquirer/*', 'lru-cache', 'open', 'jose']
+// The fast bundle: the cache-hit path without oclif (src/fast/entry.ts).
+require('esbuild').buildSync({
+  ...bundleOptions,
+  entryPoints: ['src/fast/entry.ts'],
+  outfile: 'dist/fast-bundle/entry.cjs',
+  external: [...runtimeDeps, '@oclif/*'],
 })
+// The full CLI with oclif and its help plugin (src/cli/bundle.ts), which package.json's oclif
+// targets name. oclif's optional TypeScript support (typescript, ts-node) is for development only.
+// keepNames: oclif's parse errors are told apart by their class names (src/cli/parse-errors.ts).
+require('esbuild').buildSync({
+  ...bundleOptions,
+  keepNames: true,
+  entryPoints: ['src/cli/bundle.ts'],
+  outfile: 'dist/cli/bundle.cjs',
+  external: [...runtimeDeps, 'typescript', 'ts-node'],
+})
+// V8 holds a source with one non-ASCII character as two bytes a character: twice the memory on
+// every run, and an earlier garbage collection. esbuild leaves them in regular expressions
+// (ansi-regex's \u009B); as \uXXXX escapes they mean the same in a string, a template, a regular
+// expression (with or without the u flag: a surrogate pair is read as its code point) and a comment.
+for (const file of ['dist/fast-bundle/entry.cjs', 'dist/cli/bundle.cjs']) {
+  const text = readFileSync(join(root, file), 'utf8')
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (ascii !== text) writeFileSync(join(root, file), ascii)
+}
 // The agent's client (src/agent/fast-client.ts), which bin/run.js tries before anything else: small
 // enough that a hit served by the agent costs a round trip, not a bundle load.
 require('esbuild').buildSync({
@@ -117,9 +144,14 @@ require('esbuild').buildSync({
 const warmUpDir = mkdtempSync(join(tmpdir(), 'vault-build-'))
 const warmUp = join(warmUpDir, 'warm-up.cjs')
 bundleWarmUp(warmUp)
-node(['-e', "require('./bin/fast-loader.cjs').writeCodeCache(require(process.argv[1]).warmUp)", warmUp], {}, () =>
-  rmSync(warmUpDir, { recursive: true, force: true }),
+node(
+  ['-e', "require('./bin/load-bundle.cjs').writeCodeCache('fast', require(process.argv[1]).warmUp)", warmUp],
+  {},
+  () => rmSync(warmUpDir, { recursive: true, force: true }),
 )
+// The CLI bundle's code cache holds what loading it compiles (its modules' top levels): a warm-up
+// that ran commands would also write files, and measured no faster.
+node(['-e', "require('./bin/load-bundle.cjs').writeCodeCache('cli')"])
 // The oclif CLI asks the registry for a newer oclif on every run and prints "update available":
 // a build asks no registry anything (issue 23).
 run('oclif', 'oclif', ['manifest'], { OCLIF_SKIP_NEW_VERSION_CHECK: 'true' })

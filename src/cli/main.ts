@@ -14,7 +14,7 @@ import { reportError } from './report-error.js'
 export async function main(argv: string[], root: string, development = false, bin = defaultBin): Promise<void> {
   if (development) settings.enableAutoTranspile = true
   try {
-    await run(argv, bin === defaultBin ? root : { root, pjson: withBin(root, bin) })
+    await run(argv, bin === defaultBin && !development ? root : { root, pjson: ownPjson(root, bin, development) })
     await flush()
     // A keychain call whose timeout a command chose to survive (a best-effort clean-up) would
     // hold the exit: write out what is pending, then end.
@@ -34,9 +34,12 @@ export async function main(argv: string[], root: string, development = false, bi
 
 /**
  * package.json with oclif's `bin` set to the name the user ran. oclif reloads its Config from these
- * options for each command, so a Config edited after loading would not last.
+ * options for each command, so a Config edited after loading would not last. In development, the
+ * targets that name the CLI bundle (dist/cli/bundle.cjs) name its entry's compiled module instead
+ * (dist/cli/bundle.js), which oclif's auto-transpile maps to src/cli/bundle.ts.
  */
-function withBin(root: string, bin: string) {
-  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+function ownPjson(root: string, bin: string, development: boolean) {
+  const text = readFileSync(join(root, 'package.json'), 'utf8')
+  const pjson = JSON.parse(development ? text.replaceAll('./dist/cli/bundle.cjs', './dist/cli/bundle.js') : text)
   return { ...pjson, oclif: { ...pjson.oclif, bin } }
 }

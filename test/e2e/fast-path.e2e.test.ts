@@ -27,11 +27,12 @@ async function importsOf(home: Home, args: string[], name: string) {
   return { res, urls: (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean) }
 }
 
-/** What a cache hit must not load: the SDK, prompts, oclif, and the builtins kept lazy for speed. */
+/** What a cache hit must not load: the SDK, prompts, oclif (the CLI bundle holds it), and the builtins kept lazy for speed. */
 const heavy = (urls: string[]) =>
   urls.filter(
     (u) =>
       /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u) ||
+      u.endsWith('/dist/cli/bundle.cjs') ||
       /^(node:)?(crypto|http|https|readline|tty|lru-cache)$/.test(u),
   )
 
@@ -56,8 +57,17 @@ describe('the cache-hit fast path (issue 9)', () => {
       'a miss calls STS through the SDK',
     )
     assert.ok(
-      cold.urls.some((u) => u.endsWith('/bin/fast-loader.cjs')),
+      cold.urls.some((u) => u.endsWith('/bin/load-bundle.cjs')),
       'the tracer sees require() too',
+    )
+    assert.ok(
+      cold.urls.some((u) => u.endsWith('/dist/cli/bundle.cjs')),
+      'a miss runs the full CLI from its bundle',
+    )
+    assert.deepEqual(
+      cold.urls.filter((u) => /node_modules\/@oclif\/|\/dist\/(commands|cli\/main\.js)/.test(u)),
+      [],
+      'the full CLI loads oclif and the commands from its bundle, not module by module',
     )
     for (const args of [['export', '--format', 'json', 'role'], ['exec', 'role', '--', 'true'], ['list']]) {
       const warm = await importsOf(home, args, args[0])
@@ -77,28 +87,32 @@ describe('the cache-hit fast path (issue 9)', () => {
     }
   })
 
-  it('the bundle is compiled from the code cache the build wrote: V8 accepts it, it holds no import(), and it is ASCII', async () => {
-    // A script compiled with vm has no loader for import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
-    // so the bundle must not contain one; and a cache V8 rejects would silently cost ~8 ms a hit.
-    // One non-ASCII character (esbuild keeps them in regex literals) makes V8 hold the whole
-    // source as a two-byte string: twice the memory on every hit, and an earlier garbage collection.
-    const loader = join(import.meta.dirname, '..', '..', 'bin', 'fast-loader.cjs')
-    const res = await run(
-      [
-        '-e',
-        `const l = require(${JSON.stringify(loader)}); const fs = require('node:fs')
-         const script = l.compile(fs.readFileSync(l.cacheFile))
-         const source = fs.readFileSync(l.bundle, 'utf8')
-         console.log(JSON.stringify({ rejected: script.cachedDataRejected, imports: source.includes('import('), nonAscii: source.match(/[^\\x00-\\x7f].{0,20}/)?.[0] ?? null }))`,
-      ],
-      { env: home.env, cmd: process.execPath },
-    )
-    assert.equal(res.code, 0, res.stderr)
-    assert.deepEqual(JSON.parse(res.stdout), { rejected: false, imports: false, nonAscii: null })
-  })
+  for (const name of ['fast', 'cli']) {
+    it(`the ${name} bundle is compiled from the code cache the build wrote: V8 accepts it, it holds no import(), and it is ASCII`, async () => {
+      // A script compiled with vm has no loader for import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
+      // so the bundle must not contain one (the word in a string, as oclif's messages have it, is no
+      // call); and a cache V8 rejects would silently cost ~8 ms a hit, ~45 ms a full run.
+      // One non-ASCII character (esbuild keeps them in regex literals) makes V8 hold the whole
+      // source as a two-byte string: twice the memory on every run, and an earlier garbage collection.
+      const loader = join(import.meta.dirname, '..', '..', 'bin', 'load-bundle.cjs')
+      const res = await run(
+        [
+          '-e',
+          `const l = require(${JSON.stringify(loader)}); const fs = require('node:fs')
+           const { bundle, cacheFile } = l.paths(${JSON.stringify(name)})
+           const script = l.compile(${JSON.stringify(name)}, fs.readFileSync(cacheFile))
+           const source = fs.readFileSync(bundle, 'utf8')
+           console.log(JSON.stringify({ rejected: script.cachedDataRejected, imports: /(?<![\\w$."\`])import\\(/.test(source), nonAscii: source.match(/[^\\x00-\\x7f].{0,20}/)?.[0] ?? null }))`,
+        ],
+        { env: home.env, cmd: process.execPath },
+      )
+      assert.equal(res.code, 0, res.stderr)
+      assert.deepEqual(JSON.parse(res.stdout), { rejected: false, imports: false, nonAscii: null })
+    })
+  }
 
   it("the build's warm-up serves every hit on stand-ins in its own process, and touches nothing of the machine's", async () => {
-    // scripts/build.mjs bundles scripts/warm-up/ apart and bin/fast-loader.cjs writes the code cache
+    // scripts/build.mjs bundles scripts/warm-up/ apart and bin/load-bundle.cjs writes the code cache
     // after its warmUp: a warm-up that failed would fail the build, one that did less would go
     // unnoticed. It drives the product bundle's exports; the bundle itself holds none of it.
     const bundle = join(import.meta.dirname, '..', '..', 'dist', 'fast-bundle', 'entry.cjs')

@@ -318,11 +318,11 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.equal(await readFile(join(home.dir, 'hit.path'), 'utf8'), 'fast\n', 'served by the fast path')
     const urls = (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean)
     assert.ok(
-      urls.some((u) => u.endsWith('/bin/fast-loader.cjs')),
+      urls.some((u) => u.endsWith('/bin/load-bundle.cjs')),
       'the tracer saw the run',
     )
     assert.deepEqual(
-      urls.filter((u) => /node_modules\/(@aws-sdk|@inquirer|@oclif)\//.test(u)),
+      urls.filter((u) => /node_modules\/(@aws-sdk|@inquirer|@oclif)\/|\/dist\/cli\/bundle\.cjs$/.test(u)),
       [],
     )
   })

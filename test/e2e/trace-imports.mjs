@@ -22,8 +22,11 @@ Module._resolveFilename = function (...args) {
 }
 
 // Builtins required as `node:x` skip _resolveFilename: record every public builtin that was
-// loaded, from Node's own list, when the process ends.
+// loaded, from Node's own list, when the process ends. So are the bundles bin/load-bundle.cjs
+// compiles from their code cache, which it registers as require() would: record those as well.
 process.on('exit', () => {
+  for (const filename of Object.keys(Module._cache))
+    appendFileSync(process.env.TRACE_FILE, `${pathToFileURL(filename).href}\n`)
   const builtins = process.moduleLoadList
     .filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/'))
     .map((m) => `node:${m.slice('NativeModule '.length)}`)
