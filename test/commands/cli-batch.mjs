@@ -1,5 +1,5 @@
-// Runs many invocations of the full oclif CLI (the build in dist/, as bin/dev.js runs it: no fast
-// path) one after another in this one process, and prints what each wrote and its exit code as
+// Runs many invocations of the full CLI (its bundle, as bin/run.js loads it, with no fast path)
+// one after another in this one process, and prints what each wrote and its exit code as
 // JSON. commands.test.ts gives it rows that read one config and change nothing: a process each
 // cost ~0.5 CPU-s, most of it loading oclif again (issue 27).
 //
@@ -7,12 +7,13 @@
 // same object, emptied and refilled, so that a module holding it sees the change), its own
 // stdout and stderr (every write to either, console's included), and the exit code a process of
 // its own would have had: process.exit's argument, else process.exitCode, else 0.
+import { createRequire } from 'node:module'
 import { text } from 'node:stream/consumers'
-import { pathToFileURL } from 'node:url'
 
 const { root, cases } = JSON.parse(await text(process.stdin))
-const dist = (rel) => pathToFileURL(`${root}/dist/${rel}`).href
-const [{ prepareArgv }, { main }] = await Promise.all([import(dist('fast/entry.js')), import(dist('cli/main.js'))])
+const { loadBundle } = createRequire(import.meta.url)(`${root}/bin/load-bundle.cjs`)
+const { prepareArgv } = loadBundle('fast')
+const { main } = loadBundle('cli')
 
 const real = { exit: process.exit, stdout: process.stdout.write, stderr: process.stderr.write }
 const results = []

@@ -19,18 +19,17 @@ import { FileStore } from '../../src/stores/file-store.js'
 import { repoRoot, run } from '../e2e/harness.js'
 
 /**
- * Runs the full oclif CLI as bin/dev.js does (the fast path skipped: every command goes through
- * oclif), from the build that `npm test` and `npm run test:quick` make first: through tsx, each
- * run cost twice the CPU (issue 27). A private environment; `AWS_VAULT_BACKEND=memory` keeps
- * these tests off the real keychain.
+ * Runs the full CLI as bin/run.js does, with the fast path skipped (every command goes through
+ * oclif): its bundle, from the build that `npm test` and `npm run test:quick` make first (through
+ * tsx, each run cost twice the CPU; issue 27). A private environment; `AWS_VAULT_BACKEND=memory`
+ * keeps these tests off the real keychain.
  */
-const fullCli = `const [{ prepareArgv }, { main }] = await Promise.all([import(${JSON.stringify(
-  pathToFileURL(join(repoRoot, 'dist', 'fast', 'entry.js')).href,
-)}), import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist', 'cli', 'main.js')).href)})])
-await main(prepareArgv(process.argv.slice(1)), ${JSON.stringify(repoRoot)}, false)`
+const fullCli = `const load = require(${JSON.stringify(join(repoRoot, 'bin', 'load-bundle.cjs'))}).loadBundle
+const { prepareArgv } = load('fast')
+load('cli').main(prepareArgv(process.argv.slice(1)), ${JSON.stringify(repoRoot)}, false)`
 
 async function cli(argv: string[], env: Record<string, string>) {
-  const res = await run(['--input-type=module', '-e', fullCli, '--', ...argv], {
+  const res = await run(['-e', fullCli, '--', ...argv], {
     env: { PATH: process.env.PATH ?? '', ...env },
     cmd: process.execPath,
     cwd: repoRoot,
