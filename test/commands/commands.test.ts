@@ -12,7 +12,6 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { pathToFileURL } from 'node:url'
 import { hasControlCharacter } from '../../src/output/printable.js'
 import { SessionStore } from '../../src/sessions/session-store.js'
 import { FileStore } from '../../src/stores/file-store.js'
