@@ -149,6 +149,9 @@ const child = spawn(
     '--import',
     'tsx',
     '--test',
+    // A file whose tests have all ended is ended, even if something it started still holds its event
+    // loop (a child's pipe, a server): otherwise one leak holds the whole run until CI's deadline.
+    '--test-force-exit',
     `--test-concurrency=${concurrency}`,
     ...passed.filter((a) => a !== '--quick' && a !== concurrencyArg),
     ...ordered,

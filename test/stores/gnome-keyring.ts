@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -72,6 +72,10 @@ export class PrivateKeyring {
       })
       bus.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)))
     })
+    // The address is all it prints. A service the bus starts inherits this stdout; read on, it would
+    // keep the test process alive until that service ended (a restarted keyring outlived its bus
+    // at load 16 and held a finished test file for good).
+    bus.stdout?.destroy()
   }
 
   /**
@@ -91,7 +95,7 @@ export class PrivateKeyring {
       .join('')
     writeFileSync(
       restart,
-      `#!/bin/sh\n${exports}printf '%s' '${password}' | exec gnome-keyring-daemon --unlock --components=secrets --foreground\n`,
+      `#!/bin/sh\nexec </dev/null >/dev/null 2>&1\n${exports}printf '%s' '${password}' | exec gnome-keyring-daemon --unlock --components=secrets --foreground\n`,
       { mode: 0o700 },
     )
     const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
@@ -142,20 +146,27 @@ export class PrivateKeyring {
 
   async close(): Promise<void> {
     this.freezeKeyring(false)
-    // A daemon the bus restarted is not our child: wait for it too, or it may write into HOME
-    // after HOME is removed.
-    const restarted = this.daemon && this.bus ? this.ownerPid() : undefined
+    // Nothing is started again from here on: a call still in flight could otherwise have the bus
+    // start a keyring while it stops.
+    if (this.bus && this.bus.exitCode === null) {
+      rmSync(this.serviceFile, { force: true })
+      this.reloadBus()
+    }
     await stop(this.daemon)
-    if (restarted !== undefined && restarted !== this.daemon?.pid) {
+    await stop(this.bus)
+    // A daemon the bus restarted is not our child, and may have lost its bus before it owned a
+    // name: found by this HOME in its environment, and ended, or it lives on and may write into
+    // HOME after HOME is removed.
+    for (const pid of keyringsOf(this.home)) {
       try {
-        process.kill(restarted, 'SIGTERM')
+        process.kill(pid, 'SIGTERM')
         for (let i = 0; i < 60; i++) {
-          process.kill(restarted, 0)
+          process.kill(pid, 0)
           await sleep(50)
         }
+        process.kill(pid, 'SIGKILL')
       } catch {}
     }
-    await stop(this.bus)
     rmSync(this.home, { recursive: true, force: true })
   }
 
@@ -199,9 +210,27 @@ export class PrivateKeyring {
   }
 }
 
+/** The gnome-keyring-daemon processes whose HOME is `home`, and the shells of its restart script. */
+function keyringsOf(home: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8')
+        if (cmd.includes(join(home, 'restart-keyring.sh'))) return true
+        const env = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0')
+        return env.includes(`HOME=${home}`) && cmd.includes('gnome-keyring-daemon')
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
 async function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
-  await Promise.race([exited, sleep(3000).then(() => child.kill('SIGKILL'))])
+  // Unreferenced: once the child has exited, the timer must not hold the test process for 3 s.
+  await Promise.race([exited, sleep(3000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))])
 }
