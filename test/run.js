@@ -52,29 +52,38 @@ const quick = (f) =>
 // Measured on the 2-core machine (issue 27), slowest first: a file here starts before the others.
 // Only the order depends on this list; a file missing from it still runs.
 const slowFirst = [
-  // By wall time in a whole run at load 15–40 (a per-file CPU log, issue 27): long serial loops first.
-  'e2e/hostile-output.e2e.test.ts',
+  // By wall time in a whole run at load 5–15 (a per-file CPU and wall log, issue 27, 2026-12-07):
+  // the long ones first, so that the run does not end waiting on one of them. Those that mostly
+  // wait (deadlines, servers) overlap there with those that compute.
   'e2e/fast-path-flags.e2e.test.ts',
-  'e2e/import-aws-vault.e2e.test.ts',
   'e2e/kill-points-export.e2e.test.ts',
-  'e2e/kill-points-rotate.e2e.test.ts',
-  'e2e/exec-argv.e2e.test.ts',
-  'e2e/import.e2e.test.ts',
-  'e2e/agent.e2e.test.ts',
-  'e2e/server-isolation.e2e.test.ts',
-  'e2e/server-mfa.e2e.test.ts',
-  'e2e/cli-surface.e2e.test.ts',
-  'e2e/kill-points-remove.e2e.test.ts',
-  'e2e/server-ecs.e2e.test.ts',
-  'e2e/package.e2e.test.ts',
-  'e2e/exec-export.e2e.test.ts',
-  'e2e/rotate.e2e.test.ts',
   'e2e/migrate-backend.e2e.test.ts',
   'lock/file-lock-race.test.ts',
-  'e2e/login.e2e.test.ts',
+  'e2e/import-aws-vault.e2e.test.ts',
+  'e2e/exec-argv.e2e.test.ts',
+  'e2e/store-stress.e2e.test.ts',
+  'e2e/package.e2e.test.ts',
+  'e2e/hostile-endpoints.e2e.test.ts',
+  'e2e/hostile-output.e2e.test.ts',
+  'e2e/import.e2e.test.ts',
+  'e2e/sso.e2e.test.ts',
+  'e2e/agent.e2e.test.ts',
+  'e2e/kill-points-rotate.e2e.test.ts',
+  'e2e/keyring-stopped.e2e.test.ts',
+  'e2e/server-mfa.e2e.test.ts',
+  'e2e/server-ecs.e2e.test.ts',
   'e2e/parallel-stress.e2e.test.ts',
+  'e2e/cli-surface.e2e.test.ts',
   'e2e/parallel.e2e.test.ts',
-  'commands/commands.test.ts',
+  'e2e/kill-points-remove.e2e.test.ts',
+  'e2e/exec-export.e2e.test.ts',
+  'dbus/connection.test.ts',
+  'e2e/network-faults.e2e.test.ts',
+  'output/hostile-formats.test.ts',
+  'stores/index-real.test.ts',
+  'e2e/store-commands.e2e.test.ts',
+  'e2e/agent-serve.e2e.test.ts',
+  'audit/writers.test.ts',
 ]
 const rank = (f) => {
   const i = slowFirst.findIndex((s) => posix(f).endsWith(s))
@@ -118,28 +127,36 @@ const shared = selected.filter((f) => !ownProcess(f))
 const groups = shared.length < 2 ? [] : Array.from({ length: Math.min(cores, shared.length) }, () => [])
 for (const [i, f] of (groups.length ? shared : []).entries()) groups[i % groups.length].push(f)
 const groupDir = mkdtempSync(join(tmpdir(), 'vault-test-groups-'))
-const groupFiles = groups.map((group, i) => {
-  const file = join(groupDir, `shared-${i + 1}.test.mjs`)
-  const lines = group.map((f) => `await import(${JSON.stringify(pathToFileURL(resolve(f)).href)})`)
-  writeFileSync(file, `// ${group.length} test files of test/run.js, in one process\n${lines.join('\n')}\n`)
-  return file
-})
 const cleanUp = () => {
   rmSync(groupDir, { recursive: true, force: true })
 }
-// node --test sorts the files it is given by path, so the slowest-first order is kept by names:
-// each file of its own is started by a generated file whose name begins with its place in the order.
-const width = String(selected.length).length
-const byRank = alone.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-const aloneFiles = byRank.map((f, i) => {
-  const file = join(groupDir, `${String(i).padStart(width, '0')}-${posix(f).replaceAll('/', '_')}.mjs`)
-  writeFileSync(
-    file,
-    `// ${f}, in a process of its own\nawait import(${JSON.stringify(pathToFileURL(resolve(f)).href)})\n`,
-  )
+// node --test sorts the files it is given by path, so the order is kept by names: each process is
+// started by a generated file whose name begins with its place in the order. The shared processes
+// come right after the files slowFirst names: last, they were the run's tail (~35 s of wall).
+const entries = [
+  ...[...alone, ...(groups.length ? [] : shared)].map((f) => ({
+    rank: rank(f),
+    name: posix(f).replaceAll('/', '_'),
+    files: [f],
+    what: `${f}, in a process of its own`,
+  })),
+  ...groups.map((group, i) => ({
+    rank: slowFirst.length,
+    name: `shared-${i + 1}.test`,
+    files: group,
+    what: `${group.length} test files of test/run.js, in one process`,
+  })),
+].sort((a, b) => a.rank - b.rank || a.name.localeCompare(b.name))
+const width = String(entries.length).length
+const ordered = entries.map((e, i) => {
+  const file = join(groupDir, `${String(i).padStart(width, '0')}-${e.name}.mjs`)
+  // Static imports: every file is loaded, and every test known, before the first one runs. With
+  // --test-force-exit (below), a process ends once the tests it knows of have ended, which after
+  // one `await import()` of several would be before the next file's tests were known.
+  const lines = e.files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(f)).href)}`)
+  writeFileSync(file, `// ${e.what}\n${lines.join('\n')}\n`)
   return file
 })
-const ordered = [...aloneFiles, ...(groups.length ? groupFiles : shared)]
 
 // e2e files share moto_servers, one file at a time on each (test/e2e/moto-pool.mjs).
 const motoPool = await startMotoPool()
