@@ -36,7 +36,8 @@ export async function main(argv: string[], root: string, development = false, bi
  * package.json with oclif's `bin` set to the name the user ran. oclif reloads its Config from these
  * options for each command, so a Config edited after loading would not last. In development, the
  * targets that name the CLI bundle (dist/cli/bundle.cjs) name its entry's compiled module instead
- * (dist/cli/bundle.js), which oclif's auto-transpile maps to src/cli/bundle.ts.
+ * (dist/cli/bundle.js): oclif's auto-transpile maps that to src/cli/bundle.ts where it can register
+ * a TypeScript loader, and loads the compiled module where it cannot, as it did dist/commands/.
  */
 function ownPjson(root: string, bin: string, development: boolean) {
   const text = readFileSync(join(root, 'package.json'), 'utf8')
