@@ -64,13 +64,19 @@ export interface StartOptions {
   unlockWith?: string
 }
 
+/**
+ * How a suite's folders are removed: the bus and the keyring are told to stop, not waited for, and
+ * until they have, one may still add a file (ENOTEMPTY at load 20); rm tries again then.
+ */
+const removeTree = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 } as const
+
 export async function startServices(options: StartOptions = {}): Promise<Services> {
   const stops: Array<() => Promise<void> | void> = []
   const stop = async () => {
     for (const fn of stops.reverse()) await fn()
   }
   const tmp = await mkdtemp(join(tmpdir(), 'vault-e2e-'))
-  stops.push(() => rm(tmp, { recursive: true, force: true }))
+  stops.push(() => rm(tmp, removeTree))
   try {
     const env: Record<string, string> = {}
     const keyringPassword = options.keyringPassword ?? 'pw'
@@ -155,7 +161,7 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
       try {
         process.kill(pid, 'SIGTERM')
       } catch {}
-      await rm(dir, { recursive: true, force: true })
+      await rm(dir, removeTree)
     },
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import { assumedRoleArn, type Home, mfaRolesConfig, quietSdk, repoRoot, run, useServices } from './harness.js'
-import { assertRefreshedAcrossExpiry, sdkLoop } from './server-clients.js'
+import { assertRefreshedAcrossExpiry, refreshRun, sdkLoop } from './server-clients.js'
 import { useSharedHome } from './shared-home.js'
 
 const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'eu-west-1' }])
@@ -73,9 +73,8 @@ print(json.dumps({
   })
 
   it('refresh across expiry: one AWS SDK for JS v3 process gets fresh credentials as each set expires', async () => {
-    // AWS's shortest role is 15 min, so the strict STS issues roles that live 6 s.
-    await services().sts.lifetime({ AssumeRole: 6 })
-    const env = { ...home.env, LOOP_SECONDS: '13' }
+    await services().sts.lifetime({ AssumeRole: refreshRun.roleSeconds })
+    const env = { ...home.env, ...refreshRun.env }
     const res = await execServer(
       ['role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', sdkLoop],
       env,

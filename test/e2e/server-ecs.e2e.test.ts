@@ -10,7 +10,7 @@ import {
   run,
   useServices,
 } from './harness.js'
-import { assertRefreshedAcrossExpiry, boto3Loop, sdkLoop } from './server-clients.js'
+import { assertRefreshedAcrossExpiry, boto3Loop, refreshRun, sdkLoop } from './server-clients.js'
 import { useSharedHome } from './shared-home.js'
 
 const config = mfaRolesConfig([{ name: 'role1', account: '111111111111', region: 'us-east-1' }])
@@ -114,10 +114,8 @@ console.log(JSON.stringify({ out, token }))`
 
   it('refresh across expiry: one boto3 process gets fresh credentials as each set expires', async () => {
     requireCommand('aws') // botocore comes with it
-    // AWS's shortest role is 15 min, so the strict STS issues roles that live 6 s; the server
-    // refreshes them at half-life.
-    await services().sts.lifetime({ AssumeRole: 6 })
-    const env = { ...home.env, LOOP_SECONDS: '13' }
+    await services().sts.lifetime({ AssumeRole: refreshRun.roleSeconds })
+    const env = { ...home.env, ...refreshRun.env }
     const res = await execServer(['role1', '-t', '123456', '--', 'python3', '-c', boto3Loop], env)
     assert.equal(res.code, 0, res.stderr)
     assertRefreshedAcrossExpiry(res.stdout, role1Arn)
@@ -127,8 +125,8 @@ console.log(JSON.stringify({ out, token }))`
   })
 
   it('refresh across expiry: the AWS SDK for JS v3 too', async () => {
-    await services().sts.lifetime({ AssumeRole: 6 })
-    const env = { ...home.env, LOOP_SECONDS: '13' }
+    await services().sts.lifetime({ AssumeRole: refreshRun.roleSeconds })
+    const env = { ...home.env, ...refreshRun.env }
     const res = await execServer(
       ['role1', '-t', '123456', '--', process.execPath, '--input-type=module', '-e', sdkLoop],
       env,
