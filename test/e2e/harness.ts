@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { after, before } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { checkedSpawn } from '../fakes/checked-spawn.js'
 import { mfaSerial } from '../fakes/fakes.js'
 import { StrictSts, startStrictSts } from '../strict-sts/client.js'
@@ -72,8 +73,15 @@ const removeTree = { recursive: true, force: true, maxRetries: 10, retryDelay: 1
 
 export async function startServices(options: StartOptions = {}): Promise<Services> {
   const stops: Array<() => Promise<void> | void> = []
+  // Every step runs, even after one fails (a folder rm could not remove once left the bus and the
+  // keyring running), and the first failure is thrown after them.
   const stop = async () => {
-    for (const fn of stops.reverse()) await fn()
+    const failures: unknown[] = []
+    for (const fn of stops.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => failures.push(err))
+    if (failures.length) throw failures[0]
   }
   const tmp = await mkdtemp(join(tmpdir(), 'vault-e2e-'))
   stops.push(() => rm(tmp, removeTree))
@@ -157,10 +165,25 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
       XDG_DATA_HOME: base.XDG_DATA_HOME,
     },
     stop: async () => {
-      // gnome-keyring-daemon exits when its bus goes away.
-      try {
-        process.kill(pid, 'SIGTERM')
-      } catch {}
+      // The bus, and every daemon of this suite's (found by its private XDG_RUNTIME_DIR: one the bus
+      // started again, or the first of a --replace pair), each waited for up to 3 s: one left
+      // running outlived a run at load 20 and kept writing into the folder.
+      const ours = [
+        pid,
+        ...daemonPids(base.XDG_RUNTIME_DIR, 'dbus-daemon'),
+        ...daemonPids(base.XDG_RUNTIME_DIR, 'gnome-keyring-daemon'),
+      ]
+      for (const p of new Set(ours)) {
+        try {
+          process.kill(p, 'SIGTERM')
+        } catch {}
+      }
+      for (let i = 0; i < 60 && ours.some(alive); i++) await sleep(50)
+      for (const p of ours.filter(alive)) {
+        try {
+          process.kill(p, 'SIGKILL')
+        } catch {}
+      }
       await rm(dir, removeTree)
     },
   }
@@ -343,7 +366,10 @@ export async function makeHome(services: Services, extra: Record<string, string>
  * other suites' and the machine's by the suite's private XDG_RUNTIME_DIR in their environment.
  */
 export function servicePids(services: Services, name: 'dbus-daemon' | 'gnome-keyring-daemon'): number[] {
-  const runtimeDir = services.env.XDG_RUNTIME_DIR
+  return daemonPids(services.env.XDG_RUNTIME_DIR, name)
+}
+
+function daemonPids(runtimeDir: string | undefined, name: 'dbus-daemon' | 'gnome-keyring-daemon'): number[] {
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
@@ -357,6 +383,15 @@ export function servicePids(services: Services, name: 'dbus-daemon' | 'gnome-key
       }
     })
     .map(Number)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export interface RunResult {
