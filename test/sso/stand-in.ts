@@ -66,6 +66,8 @@ export interface Call {
   /** HTTP status answered. */
   status: number
   error?: string
+  /** The SDK's id of one call, the same on each of its attempts (amz-sdk-invocation-id). */
+  invocation?: string
 }
 
 interface Device {
@@ -141,6 +143,16 @@ export class SsoStandIn {
     return this.calls.filter((c) => c.operation === operation && (!grantType || c.grantType === grantType)).length
   }
 
+  /**
+   * How many times a client called `operation`: the attempts of one call (one invocation id; the
+   * SDK tries again after an attempt's deadline, which a loaded machine reaches) count once, as
+   * MotoRecorder counts them (test/e2e/harness.ts).
+   */
+  invocations(operation: Call['operation']): number {
+    const calls = this.calls.filter((c) => c.operation === operation)
+    return new Set(calls.map((c, i) => c.invocation ?? `attempt ${i}`)).size
+  }
+
   /** Codes shown to the user and not yet approved. */
   pendingUserCodes(): string[] {
     return [...this.devices.values()].filter((d) => !d.approved && !d.denied).map((d) => d.userCode)
@@ -207,7 +219,13 @@ export class SsoStandIn {
     if (req.method === 'POST' && url.pathname === '/client/register') return this.registerClient(res, body)
     if (req.method === 'POST' && url.pathname === '/device_authorization') return this.startDevice(res, body)
     if (req.method === 'POST' && url.pathname === '/token') return this.createToken(res, body)
-    if (req.method === 'GET' && url.pathname === '/federation/credentials') return this.roleCredentials(req, res, url)
+    if (req.method === 'GET' && url.pathname === '/federation/credentials') {
+      const before = this.calls.length
+      this.roleCredentials(req, res, url)
+      const invocation = req.headers['amz-sdk-invocation-id']
+      for (const call of this.calls.slice(before)) if (typeof invocation === 'string') call.invocation = invocation
+      return
+    }
     if (req.method === 'GET' && url.pathname === '/assignment/accounts') return this.listAccounts(req, res, url)
     if (req.method === 'GET' && url.pathname === '/assignment/roles') return this.listRoles(req, res, url)
     send(res, 404, { message: `stand-in: no route for ${req.method} ${url.pathname}` })
