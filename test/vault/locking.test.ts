@@ -10,6 +10,21 @@ import { memoryLogger } from '../fakes/fakes.js'
 const name = 'sts.AssumeRole,saguaro,'
 
 // Two fileLock instances share nothing in memory: they stand for two vault processes.
+/**
+ * Takes the lock through `lock` and holds it until the function given to `onRelease` is called.
+ * `entered` resolves once the lock is held: a fixed sleep was not always enough at load 20, and a
+ * waiter that came first took the lock and left the holder holding it for good.
+ */
+function holding(lock: ReturnType<typeof fileLock>, onRelease: (release: () => void) => void) {
+  let entered!: () => void
+  const inside = new Promise<void>((r) => (entered = r))
+  const done = lock(name, () => {
+    entered()
+    return new Promise<void>((r) => onRelease(r))
+  })
+  return { entered: inside, done }
+}
+
 describe('cross-process single-flight (issue 6)', () => {
   let dir: string
   before(async () => {
@@ -59,8 +74,8 @@ describe('cross-process single-flight (issue 6)', () => {
     const holder = fileLock({ dir, log: memoryLogger() })
     const waiter = fileLock({ dir, log: memoryLogger(), wait: { ...mfaWait, waitMs: 300 } })
     let release!: () => void
-    const held = holder(name, () => new Promise<void>((r) => (release = r)))
-    await new Promise((r) => setTimeout(r, 50))
+    const held = holding(holder, (r) => (release = r))
+    await held.entered
     await assert.rejects(
       waiter(name, async () => undefined),
       (err: unknown) =>
@@ -70,15 +85,15 @@ describe('cross-process single-flight (issue 6)', () => {
         ),
     )
     release()
-    await held
+    await held.done
   })
 
   it("a caller's own wait wins: its bound and its advice reach the waiter (an SSO sign-in outlives an MFA prompt)", async () => {
     const holder = fileLock({ dir, log: memoryLogger() })
     const waiter = fileLock({ dir, log: memoryLogger() })
     let release!: () => void
-    const held = holder(name, () => new Promise<void>((r) => (release = r)))
-    await new Promise((r) => setTimeout(r, 50))
+    const held = holding(holder, (r) => (release = r))
+    await held.entered
     const started = Date.now()
     await assert.rejects(
       waiter(name, async () => undefined, { waitMs: 300, hint: 'approve it over there' }),
@@ -86,7 +101,7 @@ describe('cross-process single-flight (issue 6)', () => {
     )
     assert.ok(Date.now() - started < mfaWait.waitMs, 'gave up at its own bound, not the default')
     release()
-    await held
+    await held.done
   })
 
   it('a failing holder releases the lock', async () => {
