@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { callAgent } from '../../src/agent/control.js'
 import type { Home } from './harness.js'
-import { vault } from './harness.js'
+import { isAlive, vault } from './harness.js'
 
 /** The home's env with its own agent socket (the suite's XDG_RUNTIME_DIR is shared by its tests). */
 export function agentEnv(home: Home, extra: Record<string, string> = {}): Record<string, string> {
@@ -47,18 +47,11 @@ export async function stopAgent(env: Record<string, string>, pid: number | undef
   await callAgent(env.AWS_VAULT_AGENT_SOCK, { op: 'stop' })
   if (pid === undefined) return
   const deadline = Date.now() + 10_000
-  while (Date.now() < deadline && alive(pid)) await new Promise((r) => setTimeout(r, 50))
-  if (alive(pid)) process.kill(pid, 'SIGKILL')
+  while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 50))
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL')
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+export { isAlive as alive }
 
 /** The paths that served each run so far (fast, full, agent), from VAULT_PATH_LOG. */
 export async function paths(env: Record<string, string>): Promise<string[]> {

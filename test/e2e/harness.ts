@@ -178,8 +178,8 @@ async function startKeyring(tmp: string, password: string, unlockWith: string) {
           process.kill(p, 'SIGTERM')
         } catch {}
       }
-      for (let i = 0; i < 60 && ours.some(alive); i++) await sleep(50)
-      for (const p of ours.filter(alive)) {
+      for (let i = 0; i < 60 && ours.some(isAlive); i++) await sleep(50)
+      for (const p of ours.filter(isAlive)) {
         try {
           process.kill(p, 'SIGKILL')
         } catch {}
@@ -385,7 +385,8 @@ function daemonPids(runtimeDir: string | undefined, name: 'dbus-daemon' | 'gnome
     .map(Number)
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid still exists (signal 0 checks without sending). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -14,6 +14,7 @@ const mfaProcess = (command: string, profile: string, env: Record<string, string
   runMfaProcess({ command, profile, env, log: silentLogger, terminal: noTerminal })
 
 import { ykmanArgs, ykmanCode } from '../../src/mfa/ykman.js'
+import { isAlive } from '../e2e/harness.js'
 import { mfaSerial } from '../fakes/fakes.js'
 
 const env = { PATH: process.env.PATH ?? '' }
@@ -152,12 +153,3 @@ describe('ykman driver (issue 15)', () => {
     })
   })
 })
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
