@@ -34,6 +34,7 @@ const linuxServices = [
   'stores/keychain-real.test.ts',
   'stores/keychain-store.test.ts',
   'stores/pass-store.test.ts',
+  'stores/secret-service-direct.test.ts',
 ]
 // System tests outside test/e2e/: they need no Linux service, but they start many processes, race
 // them or kill them, or loop thousands of times. `npm test` runs them; --quick, which must stay

@@ -31,7 +31,7 @@ import { type SecretServiceStandIn, secretServiceStandIn } from './secret-servic
  * Rejects if any hit is not served as a hit: a warm-up that silently did less would go unnoticed.
  */
 export async function warmUp(bundle: typeof FastBundle): Promise<void> {
-  const { CredentialStore, KeychainStore, fastPath, fileIndexLock, readSecretServiceItem } = bundle
+  const { CredentialStore, KeychainStore, fastPath, fileIndexLock, secretServiceCalls } = bundle
   const dir = mkdtempSync(join(tmpdir(), 'vault-warm-up-'))
   let bus: SecretServiceStandIn | undefined
   try {
@@ -71,7 +71,7 @@ export async function warmUp(bundle: typeof FastBundle): Promise<void> {
         platform: 'linux',
         indexFile,
         indexLock,
-        readDirect: (service, key, timeoutMs) => readSecretServiceItem(env, service, key, timeoutMs),
+        direct: secretServiceCalls(env),
         loadBinding: () => Promise.reject(new Error('the warm-up reads only over its stand-in bus')),
       })
     }

@@ -20,7 +20,7 @@ export { binName } from '../cli/bin-name.js'
 export { CredentialStore } from '../stores/credential-store.js'
 export { fileIndexLock } from '../stores/index-lock.js'
 export { KeychainStore } from '../stores/keychain-store.js'
-export { readSecretServiceItem } from '../stores/secret-service-read.js'
+export { secretServiceCalls } from '../stores/secret-service-direct.js'
 
 /** Thrown when serving the request would need STS, a lock, a prompt or a server: oclif takes over. */
 class FullPathNeeded extends Error {}

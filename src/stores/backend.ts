@@ -8,6 +8,7 @@ import { KeychainStore } from './keychain-store.js'
 import { MemoryStore } from './memory-store.js'
 import { PassStore } from './pass-store.js'
 import type { PassphraseProvider } from './passphrase.js'
+import { secretServiceCalls } from './secret-service-direct.js'
 import type { SecretStore } from './secret-store.js'
 import { type StoreSettings, storeSettingsFromEnv } from './store-settings.js'
 
@@ -135,11 +136,7 @@ function keychainStore(backend: KeychainBackend, options: CreateStoreOptions): S
   return new KeychainStore({
     backend,
     platform: options.platform,
-    readDirect:
-      backend === 'secret-service'
-        ? async (service, key, timeoutMs) =>
-            (await import('./secret-service-read.js')).readSecretServiceItem(options.env, service, key, timeoutMs)
-        : undefined,
+    direct: backend === 'secret-service' ? secretServiceCalls(options.env) : undefined,
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     // No index on Windows: Credential Manager holds at most 2,560 bytes an item, too few for one.

@@ -16,6 +16,7 @@ import {
   sessionBusTimeout,
 } from './keychain-errors.js'
 import { type KeyringBinding, trackNativeCall } from './native-calls.js'
+import type { Direct, DirectCalls } from './secret-service-direct.js'
 import type { IndexLock, SecretItem, SecretStore } from './secret-store.js'
 
 export type { KeyringBinding } from './native-calls.js'
@@ -38,10 +39,10 @@ export interface KeychainStoreOptions {
   indexLock?: IndexLock
   indexFile?: string
   /**
-   * A read that skips the native module (Linux: secret-service-read.ts), tried first by get():
-   * the secret, null for no item, or 'native' to hand the read to the binding.
+   * The calls that skip the native module (Linux: secret-service-direct.ts), tried first by every
+   * operation; each answers 'native' to hand its case to the binding.
    */
-  readDirect?: (service: string, key: string, timeoutMs: number) => Promise<string | null | 'native'>
+  direct?: DirectCalls
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000
@@ -110,10 +111,8 @@ export class KeychainStore implements SecretStore, BulkReadable {
   }
 
   async get(key: string): Promise<SecretItem | null> {
-    if (this.opts.readDirect) {
-      const direct = await this.direct(key)
-      if (direct !== 'native') return direct === null ? null : { key, data: direct }
-    }
+    const direct = await this.direct(`reading "${key}"`, (d) => d.read(this.service, key, this.timeoutMs))
+    if (direct !== 'native') return direct === null ? null : { key, data: direct }
     const data = await this.call(`reading "${key}"`, (b, signal) => this.entry(b, key).getPassword(signal), {
       vanished: () => null,
     })
@@ -127,12 +126,17 @@ export class KeychainStore implements SecretStore, BulkReadable {
 
   async set(item: SecretItem): Promise<void> {
     this.checkSize(item)
-    await this.call(`writing "${item.key}"`, (b, signal) => this.entry(b, item.key).setPassword(item.data, signal), {
+    const action = `writing "${item.key}"`
+    const direct = await this.direct(action, (d) => d.write(this.service, item.key, item.data, this.timeoutMs))
+    if (direct !== 'native') return
+    await this.call(action, (b, signal) => this.entry(b, item.key).setPassword(item.data, signal), {
       retry: true,
     })
   }
 
   async remove(key: string): Promise<boolean> {
+    const direct = await this.direct(`removing "${key}"`, (d) => d.remove(this.service, key, this.timeoutMs))
+    if (direct !== 'native') return direct
     return this.call(`removing "${key}"`, (b, signal) => this.entry(b, key).deleteCredential(signal), {
       vanished: () => false,
     })
@@ -144,6 +148,8 @@ export class KeychainStore implements SecretStore, BulkReadable {
 
   /** Every item with its data, in one native call. */
   async entries(): Promise<SecretItem[]> {
+    const direct = await this.direct('listing items', (d) => d.list(this.service, this.timeoutMs))
+    if (direct !== 'native') return direct
     // The listing call has no D-Bus timeout of its own; the deadline in call() bounds it (a
     // hung daemon ends in a 'timeout' StoreError, and its helper is abandoned, src/cli/hard-exit.ts).
     const found = await this.call('listing items', (b, signal) => b.findCredentialsAsync(this.service, null, signal), {
@@ -152,26 +158,24 @@ export class KeychainStore implements SecretStore, BulkReadable {
     return found.map((c) => ({ key: c.account, data: c.password }))
   }
 
-  private async direct(key: string): Promise<string | null | 'native'> {
+  /** One operation over `direct`, when there is one; its errors become the native call's. */
+  private async direct<T>(action: string, run: (d: DirectCalls) => Promise<Direct<T>>): Promise<Direct<T>> {
+    if (!this.opts.direct) return 'native'
     const started = Date.now()
     try {
-      const found = await (this.opts.readDirect as NonNullable<KeychainStoreOptions['readDirect']>)(
-        this.service,
-        key,
-        this.timeoutMs,
-      )
+      const found = await run(this.opts.direct)
       this.logger.debug(
-        `${this.name}: reading "${key}" over D-Bus took ${Date.now() - started}ms${found === 'native' ? '; handing it to the native module' : ''}`,
+        `${this.name}: ${action} over D-Bus took ${Date.now() - started}ms${found === 'native' ? '; handing it to the native module' : ''}`,
       )
       return found
     } catch (err) {
       // A bus or service that stopped answering: the deadline's error, as for a native call.
       const errorName = (err as { errorName?: string }).errorName
-      if (errorName === 'timeout') throw keychainTimeout(this.name, `reading "${key}"`, this.timeoutMs)
+      if (errorName === 'timeout') throw keychainTimeout(this.name, action, this.timeoutMs)
       // A bus that sends what is no D-Bus message: unavailable, and not handed to the native module.
-      if (errorName === 'protocol') throw sessionBusGarbled(this.name, `reading "${key}"`, (err as Error).message)
+      if (errorName === 'protocol') throw sessionBusGarbled(this.name, action, (err as Error).message)
       this.logger.debug(
-        `${this.name}: reading "${key}" over D-Bus failed (${(err as Error).message}); using the native module`,
+        `${this.name}: ${action} over D-Bus failed (${(err as Error).message}); using the native module`,
       )
       return 'native'
     }

@@ -69,7 +69,7 @@ describe('store index against a real gnome-keyring (issues 6 and 9)', () => {
     assert.deepEqual(large.results, [false, true, 'ASIArole'])
     const key = formatSessionKey({ type: 'sts.AssumeRole', profile: 'role', mfaSerial: '' }, new Date(HOUR * 1000))
     // The index is a file and the Secret Service holds only vault's items: one read, made over
-    // vault's own D-Bus client (secret-service-read.ts), with no call into the native module.
+    // vault's own D-Bus client (secret-service-direct.ts), with no call into the native module.
     const expected = [`reading "${key}" over D-Bus`]
     assert.deepEqual([...small.native].sort(), expected)
     assert.deepEqual([...large.native].sort(), expected)

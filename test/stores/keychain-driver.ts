@@ -5,9 +5,9 @@
  */
 import { StoreError } from '../../src/errors.js'
 import { KeychainStore } from '../../src/stores/keychain-store.js'
-import { readSecretServiceItem } from '../../src/stores/secret-service-read.js'
+import { readSecretServiceItem, secretServiceCalls } from '../../src/stores/secret-service-direct.js'
 
-/** 'direct' is one read over vault's own D-Bus client, as a cache hit makes it (secret-service-read.ts). */
+/** 'direct' is one read over vault's own D-Bus client, as a cache hit makes it (secret-service-direct.ts). */
 type Op =
   | { op: 'get' | 'remove' | 'direct'; key: string }
   | { op: 'set'; key: string; data: string }
@@ -25,12 +25,12 @@ export interface OpResult {
 let input = ''
 for await (const chunk of process.stdin) input += chunk
 const { ops, timeoutMs, direct } = JSON.parse(input) as { ops: Op[]; timeoutMs?: number; direct?: boolean }
-// With `direct`, get() reads over D-Bus first, as createStore wires it on Linux.
+// With `direct`, each operation goes over vault's own D-Bus client first, as createStore wires it on Linux.
 const store = new KeychainStore({
   backend: 'secret-service',
   platform: 'linux',
   timeoutMs,
-  readDirect: direct ? (service, key, ms) => readSecretServiceItem(process.env, service, key, ms) : undefined,
+  direct: direct ? secretServiceCalls(process.env) : undefined,
 })
 const results: OpResult[] = []
 for (const op of ops) {

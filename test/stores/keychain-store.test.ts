@@ -10,6 +10,15 @@ import {
   WINCRED_MAX_BLOB_BYTES,
 } from '../../src/stores/keychain-store.js'
 import { keychainCallsPending } from '../../src/stores/native-calls.js'
+import type { DirectCalls } from '../../src/stores/secret-service-direct.js'
+
+/** Direct calls that hand every case to the native module. */
+const handOff: DirectCalls = {
+  read: async () => 'native',
+  write: async () => 'native',
+  remove: async () => 'native',
+  list: async () => 'native',
+}
 
 /** A fake @napi-rs/keyring: a map of passwords, a call log, and hooks to fail or hang. */
 function fakeBinding(opts: { fail?: string; failTimes?: number; hang?: boolean; ctorFail?: string } = {}) {
@@ -55,7 +64,7 @@ function storeWith(
   extra: {
     platform?: NodeJS.Platform
     timeoutMs?: number
-    readDirect?: KeychainStoreOptions['readDirect']
+    direct?: Partial<DirectCalls>
     probeBus?: KeychainStoreOptions['probeBus']
   } = {},
 ) {
@@ -64,7 +73,7 @@ function storeWith(
     backend: 'secret-service',
     platform: extra.platform ?? 'linux',
     timeoutMs: extra.timeoutMs,
-    readDirect: extra.readDirect,
+    direct: extra.direct && { ...handOff, ...extra.direct },
     probeBus: extra.probeBus,
     loadBinding: async () => {
       loads++
@@ -90,9 +99,11 @@ describe('KeychainStore (fake native module)', () => {
     const asked: string[] = []
     const { store, loads } = storeWith(fake, {
       timeoutMs: 1234,
-      readDirect: async (service, key, ms) => {
-        asked.push(`${service}/${key} ${ms}`)
-        return key === 'caktus' ? 'secret' : null
+      direct: {
+        read: async (service, key, ms) => {
+          asked.push(`${service}/${key} ${ms}`)
+          return key === 'caktus' ? 'secret' : null
+        },
       },
     })
     assert.deepEqual(await store.get('caktus'), { key: 'caktus', data: 'secret' })
@@ -107,10 +118,12 @@ describe('KeychainStore (fake native module)', () => {
     fake.passwords.set('locked', 'from native')
     const { store } = storeWith(fake, {
       timeoutMs: 1500,
-      readDirect: async (_service, key) => {
-        if (key === 'locked') return 'native'
-        if (key === 'broken') throw new TypeError('a bug')
-        throw Object.assign(new Error('no answer within 1.5s'), { errorName: 'timeout' })
+      direct: {
+        read: async (_service, key) => {
+          if (key === 'locked') return 'native'
+          if (key === 'broken') throw new TypeError('a bug')
+          throw Object.assign(new Error('no answer within 1.5s'), { errorName: 'timeout' })
+        },
       },
     })
     assert.deepEqual(await store.get('locked'), { key: 'locked', data: 'from native' })
@@ -127,6 +140,83 @@ describe('KeychainStore (fake native module)', () => {
       return true
     })
     assert.equal(fake.calls.length, 4, 'no native call after a timeout')
+  })
+
+  it('direct writes, removals and listings that answer never load the native module', async () => {
+    const fake = fakeBinding()
+    const asked: string[] = []
+    const items = new Map([['old', '0']])
+    const { store, loads } = storeWith(fake, {
+      timeoutMs: 1234,
+      direct: {
+        write: async (service, key, data, ms) => {
+          asked.push(`write ${service}/${key}=${data} ${ms}`)
+          items.set(key, data)
+          return 'written'
+        },
+        remove: async (service, key, ms) => {
+          asked.push(`remove ${service}/${key} ${ms}`)
+          return items.delete(key)
+        },
+        list: async (service, ms) => {
+          asked.push(`list ${service} ${ms}`)
+          return [...items].map(([key, data]) => ({ key, data }))
+        },
+      },
+    })
+    await store.set({ key: 'caktus', data: '{"AccessKeyID":"A"}' })
+    assert.equal(await store.remove('old'), true)
+    assert.equal(await store.remove('old'), false)
+    assert.deepEqual(await store.keys(), ['caktus'])
+    assert.deepEqual(await store.entries(), [{ key: 'caktus', data: '{"AccessKeyID":"A"}' }])
+    assert.deepEqual(asked, [
+      'write aws-vault/caktus={"AccessKeyID":"A"} 1234',
+      'remove aws-vault/old 1234',
+      'remove aws-vault/old 1234',
+      'list aws-vault 1234',
+      'list aws-vault 1234',
+    ])
+    assert.equal(loads(), 0)
+    assert.deepEqual(fake.calls, [])
+  })
+
+  it("direct writes, removals and listings hand 'native' cases and failures to the native module; a timeout is the deadline's error, naming the operation", async () => {
+    const fake = fakeBinding()
+    fake.passwords.set('kept', 'k')
+    const timeout = async () => {
+      throw Object.assign(new Error('no answer within 1.5s'), { errorName: 'timeout' })
+    }
+    const { store } = storeWith(fake, { timeoutMs: 1500, direct: handOff })
+    await store.set({ key: 'caktus', data: 'c' })
+    assert.equal(await store.remove('kept'), true)
+    assert.deepEqual(await store.entries(), [{ key: 'caktus', data: 'c' }])
+    assert.deepEqual(
+      fake.calls.filter((c) => !c.startsWith('new ')),
+      ['setPassword', 'deleteCredential', 'find aws-vault'],
+    )
+    const broken = storeWith(fake, {
+      direct: {
+        write: async () => {
+          throw new TypeError('a bug')
+        },
+      },
+    })
+    await broken.store.set({ key: 'saguaro', data: 's' })
+    assert.equal(fake.passwords.get('saguaro'), 's', "a failure of the direct call is the native call's to answer")
+    const frozen = storeWith(fake, { timeoutMs: 1500, direct: { write: timeout, remove: timeout, list: timeout } })
+    const calls = fake.calls.length
+    for (const [action, op] of [
+      ['writing "x"', () => frozen.store.set({ key: 'x', data: 'x' })],
+      ['removing "x"', () => frozen.store.remove('x')],
+      ['listing items', () => frozen.store.entries()],
+    ] as const) {
+      await assert.rejects(op(), (err: StoreError) => {
+        assert.equal(err.reason, 'timeout')
+        assert.equal(err.message, `${action}: the Secret Service keyring did not answer within 1.5s`)
+        return true
+      })
+    }
+    assert.equal(fake.calls.length, calls, 'no native call after a timeout')
   })
 
   it('keys() and entries() are one listing call each', async () => {
