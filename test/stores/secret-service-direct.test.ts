@@ -5,8 +5,10 @@
  * item they make must be the item keyring-rs makes, property for property.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { sessionBusPath } from '../../src/dbus/address.js'
 import { DBusConnection } from '../../src/dbus/connection.js'
 import type { DBusValue, Variant } from '../../src/dbus/marshal.js'
@@ -36,16 +38,62 @@ describe("vault's own Secret Service calls, with keyring-rs (@napi-rs/keyring) a
         ],
       ])) as [string[], string[]]
     )[0]
-  /** An item's properties as the service reports them, but for its times, attributes sorted. */
+  /**
+   * An item's properties as the service reports them, attributes sorted, but for what gnome-keyring
+   * decides itself: its times, and the schema (`Type`, and the `xdg:schema` attribute) that it
+   * gives an item or not depending on when it last reread its keyring file (seen both ways for
+   * items of either client, created one after the other).
+   */
   const properties = async (path: string) => {
     const [all] = (await call(path, DBus.properties, 'GetAll', 's', [SecretInterface.item])) as [
       Array<[string, Variant]>,
     ]
+    const own = (name: string) => !['Created', 'Modified', 'Type'].includes(name)
     return Object.fromEntries(
       all
-        .filter(([name]) => name !== 'Created' && name !== 'Modified')
-        .map(([name, v]) => [name, name === 'Attributes' ? [...(v.value as string[][])].sort() : v.value]),
+        .filter(([name]) => own(name))
+        .map(([name, v]) => [
+          name,
+          name === 'Attributes' ? (v.value as string[][]).filter(([a]) => a !== 'xdg:schema').sort() : v.value,
+        ]),
     )
+  }
+  /** What a client sent in `run`: each CreateItem call, as dbus-monitor prints it, its secret's bytes masked. */
+  const createItemCalls = async (run: () => Promise<unknown>) => {
+    const monitor = spawn('dbus-monitor', ['--address', keyring.address, "type='method_call',member='CreateItem'"], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let out = ''
+    monitor.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    try {
+      // dbus-monitor prints the NameAcquired signal once it is listening.
+      for (let i = 0; i < 500 && !out.includes('NameAcquired'); i++) await sleep(20)
+      await run()
+      // A round trip after the call: dbus-monitor has been sent the call before this answer.
+      await call(SECRETS_ROOT, DBus.properties, 'Get', 'ss', [SecretInterface.service, 'Collections'])
+      await sleep(200)
+    } finally {
+      monitor.kill()
+    }
+    return out
+      .split(/^(?=method call)/m)
+      .filter((block) => block.startsWith('method call'))
+      .map((block) =>
+        block
+          .replace(/^method call .*$/m, 'method call')
+          .replace(/session\/s\d+/, 'session/S')
+          // The secret's parameters and value: empty and plain in a plain session, an IV and
+          // ciphertext in keyring-rs's encrypted one.
+          .replace(/array of bytes \[[^\]]*\]|array \[\s*\]/g, 'BYTES')
+          // keyring-rs sends its dictionaries in a Rust HashMap's order, which changes from run to
+          // run: the lines are compared as a sorted list.
+          .split('\n')
+          .map((line) => line.trim())
+          .sort()
+          .join('\n'),
+      )
   }
 
   before(async () => {
@@ -62,10 +110,20 @@ describe("vault's own Secret Service calls, with keyring-rs (@napi-rs/keyring) a
     await keyring.close()
   })
 
-  it('an item written directly is the item keyring-rs writes: attributes, label, type, collection, secret', async () => {
+  it('an item written directly is the item keyring-rs writes: the same CreateItem call, attributes, label, collection, secret', async () => {
     const data = '{"AccessKeyID":"AKIAEXAMPLE","SecretAccessKey":"s3cret/+=","é":"ü"}'
-    await entry('by-native').setPassword(data)
-    assert.equal(await direct.write(SERVICE, 'by-direct', data, MS), 'written')
+    const nativeCall = await createItemCalls(() => entry('by-native').setPassword(data))
+    let written: unknown
+    const directCall = await createItemCalls(async () => {
+      written = await direct.write(SERVICE, 'by-direct', data, MS)
+    })
+    assert.equal(written, 'written')
+    // The calls on the bus: the same properties, secret structure, content type and replace flag.
+    assert.equal(nativeCall.length, 1, nativeCall.join('\n'))
+    assert.deepEqual(
+      directCall.map((c) => c.replaceAll('by-direct', 'KEY')),
+      nativeCall.map((c) => c.replaceAll('by-native', 'KEY')),
+    )
     const [nativeItem] = await search('by-native')
     const [directItem] = await search('by-direct')
     assert.match(directItem, /^\/org\/freedesktop\/secrets\/collection\/login\/\d+$/)
