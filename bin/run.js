@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // A running agent (vault agent start) is asked first, by a client small enough to cost only a
-// round trip (src/agent/fast-client.ts). Then cache hits for export, exec and list are served from
-// one CommonJS bundle without loading oclif (see src/fast/entry.ts). Everything else, and every
-// cache miss, runs the full CLI, itself one bundle with oclif (src/cli/bundle.ts).
+// round trip (src/agent/fast-client.ts). Then cache hits for export, exec, list and status, and
+// every clear, are served from one CommonJS bundle without loading oclif (see src/fast/entry.ts).
+// Everything else, and every cache miss, runs the full CLI, itself one bundle with oclif
+// (src/cli/bundle.ts).
 // This file is CommonJS (bin/package.json) so that a cache hit never starts the ESM loader.
 'use strict'
 

@@ -7,6 +7,7 @@ import { parseDuration } from '../config/duration.js'
 import { UsageError } from '../errors.js'
 import type { ExportFormat } from '../output/format.js'
 import type { RuntimeOptions } from '../stores/store-settings.js'
+import type { ClearRequest } from '../usecases/clear.js'
 import type { ExecRequest } from '../usecases/exec.js'
 import type { CredentialRequest } from '../usecases/get-credentials.js'
 import type { ListMode } from '../usecases/list.js'
@@ -74,6 +75,11 @@ export function execRequest(profile: string | undefined, flags: Flags, command: 
     server: flags['ecs-server'] === true ? 'ecs' : flags['ec2-server'] === true ? 'ec2' : undefined,
     profileEnv: typeof flags['profile-env'] === 'boolean' ? flags['profile-env'] : undefined,
   }
+}
+
+/** clear: every session, or one profile's; --sso, only the SSO OIDC tokens. */
+export function clearRequest(profile: string | undefined, flags: Flags): ClearRequest {
+  return { profile, ssoOnly: flags.sso === true }
 }
 
 /** oclif's --json (enableJsonFlag): the command's data as JSON instead of text. */

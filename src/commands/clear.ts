@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { optionalProfileArg } from '../cli/profile-arg.js'
+import { clearRequest } from '../cli/requests.js'
 import { clearSessions } from '../usecases/clear.js'
 
 export default class Clear extends BaseCommand {
@@ -21,6 +22,6 @@ export default class Clear extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Clear)
-    await clearSessions(this.runtime(flags), { profile: args.profile, ssoOnly: flags.sso })
+    await clearSessions(this.runtime(flags), clearRequest(args.profile, flags))
   }
 }

@@ -4,8 +4,9 @@ import { defaultBin } from '../cli/bin-name.js'
 import { findCommand, type Manifest, normalizeArgv, type ParsedLine, parseLine } from '../cli/command-line.js'
 import { exitIfKeychainStuck } from '../cli/hard-exit.js'
 import { reportError } from '../cli/report-error.js'
-import { execRequest, exportRequest, jsonOutput, listMode, runtimeOptions } from '../cli/requests.js'
+import { clearRequest, execRequest, exportRequest, jsonOutput, listMode, runtimeOptions } from '../cli/requests.js'
 import { createRuntime, type Runtime } from '../compose/runtime.js'
+import { clearSessions } from '../usecases/clear.js'
 import { execProfile } from '../usecases/exec.js'
 import { exportProfile } from '../usecases/export.js'
 import { listProfiles, renderList } from '../usecases/list.js'
@@ -52,6 +53,11 @@ const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number
     rt.streams.stdout.write(mode === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderList(rows, mode))
     return 0
   },
+  // No STS, no lock, no server: `clear` is served whole (its keychain deletes, its one line).
+  async clear(line, rt) {
+    await clearSessions(rt, clearRequest(line.args.profile, line.flags))
+    return 0
+  },
   async status(line, rt) {
     const status = await profileStatus(rt, { profile: line.args.profile })
     const json = jsonOutput(line.flags)
@@ -60,7 +66,7 @@ const handlers: Record<string, (line: ParsedLine, rt: Runtime) => Promise<number
   },
 }
 
-/** The command ids the fast path may serve (each still hands over on a miss). */
+/** The command ids the fast path may serve (export, exec, list and status hand over on a miss). */
 export const servedCommands = Object.keys(handlers)
 
 /**

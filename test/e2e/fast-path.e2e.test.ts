@@ -17,10 +17,10 @@ role_arn = arn:aws:iam::222222222222:role/Dev
 const tracer = join(import.meta.dirname, 'trace-imports.mjs')
 
 /** The module URLs a vault run resolved. */
-async function importsOf(home: Home, args: string[], name: string) {
+async function importsOf(home: Home, args: string[], name: string, extra: Record<string, string> = {}) {
   const traceFile = join(home.dir, `${name}.trace`)
   const res = await run(['--import', tracer, vaultBin, ...args], {
-    env: { ...home.env, TRACE_FILE: traceFile },
+    env: { ...home.env, ...extra, TRACE_FILE: traceFile },
     cmd: process.execPath,
   })
   assert.equal(res.code, 0, res.stderr)
@@ -182,11 +182,45 @@ describe('the cache-hit fast path (issue 9)', () => {
     assert.deepEqual(strip(fast.stdout), strip(full.stdout))
   })
 
+  it('clear is served by the fast path, loading neither oclif, the SDK nor the native module, and clears what the full CLI clears, in the same bytes', async () => {
+    const pathLog = join(home.dir, 'clear-paths.log')
+    for (const args of [['clear'], ['clear', 'role']]) {
+      const outputs: Array<{ code: number | null; stdout: string; stderr: string }> = []
+      for (const path of ['fast', 'full']) {
+        // Cached: src's GetSessionToken session and role's credentials.
+        for (const profile of ['src', 'role'])
+          assert.equal((await vault(['export', profile], { env: home.env })).code, 0)
+        await rm(pathLog, { force: true })
+        const extra = { VAULT_PATH_LOG: pathLog, ...(path === 'full' ? { VAULT_FAST_PATH: '0' } : {}) }
+        const { res, urls } = await importsOf(home, args, `${args.join('-')}-${path}`, extra)
+        assert.equal((await readFile(pathLog, 'utf8')).trim(), path, `${args.join(' ')}: the path that served it`)
+        assert.equal(res.stdout, args.length === 1 ? 'Cleared 2 sessions.\n' : 'Cleared 1 session.\n')
+        if (path === 'fast') {
+          // A clear writes (the store index, atomically: node:crypto names its draft); of the heavy
+          // modules, it loads no package.
+          assert.deepEqual(
+            heavy(urls).filter((u) => u.includes('/')),
+            [],
+            `${args.join(' ')} loaded heavy modules`,
+          )
+          assert.deepEqual(
+            urls.filter((u) => u.includes('/@napi-rs/')),
+            [],
+            `${args.join(' ')}: removing over vault's own D-Bus client loads no native module`,
+          )
+        }
+        outputs.push({ code: res.code, stdout: res.stdout, stderr: res.stderr })
+      }
+      assert.deepEqual(outputs[0], outputs[1], args.join(' '))
+    }
+  })
+
   it('errors on the fast path read exactly as on the full CLI', async () => {
     for (const [args, extra] of [
       [['export', 'nosuch'], {}],
       [['exec', 'role', '--', 'true'], { AWS_VAULT: 'role' }],
       [['export', '--format', 'yaml', 'role'], {}],
+      [['clear', 'nosuch'], {}],
     ] as const) {
       const fast = await vault([...args], { env: { ...home.env, ...extra } })
       const full = await vault([...args], { env: { ...home.env, ...extra, VAULT_FAST_PATH: '0' } })
