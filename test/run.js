@@ -7,7 +7,9 @@
 //   on no timer and change nothing process-wide (see ownProcess) share a few processes, each a
 //   generated file that imports them one after another: their tests run as in their own process.
 // - The slowest files start first (slowFirst), so that the run does not end waiting on one of them.
-// - Files often wait (on timers, moto, D-Bus), so twice as many run at once as there are cores.
+// - Files often wait (on timers, moto, D-Bus, a refresh), so three times as many run at once as
+//   there are cores: at two per core, the 2-core machine's cores were busy 78% of a whole run
+//   (748 s), at three per core 98% (687 s; /proc/stat sampled every 5 s, issue 27).
 //   TEST_CONCURRENCY (or --test-concurrency=N) sets how many.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -116,7 +118,7 @@ if (selected.length === 0) {
 
 const cores = availableParallelism()
 const concurrencyArg = passed.find((a) => a.startsWith('--test-concurrency='))
-const concurrency = Number(concurrencyArg?.split('=')[1] ?? process.env.TEST_CONCURRENCY ?? 2 * cores)
+const concurrency = Number(concurrencyArg?.split('=')[1] ?? process.env.TEST_CONCURRENCY ?? 3 * cores)
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error(`TEST_CONCURRENCY=${concurrency}: give a whole number of files to run at once, 1 or more`)
   process.exit(2)
