@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { agentEnv, startAgent, stopAgent } from './agent-helpers.js'
 import { freshHome, type Home, mfaRolesConfig, repoRoot, requireCommand, useServices, vault } from './harness.js'
+import { botoPatient } from './server-clients.js'
 
 const config = mfaRolesConfig([{ name: 'r1', account: '111111111111', region: 'us-east-1' }])
 
@@ -26,14 +27,15 @@ function parseLines(stdout: string): { uri: string; token: string } {
 const sh = (cmd: string, args: string[], env?: Record<string, string>) =>
   spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, env: env ?? process.env })
 
-const boto = `
+const boto = `${botoPatient}
 import boto3, sys
 c = boto3.Session().get_credentials()
 print(c.get_frozen_credentials().access_key if c else 'NONE')
 `
+// The JS SDK gives the endpoint 1 s per attempt: 30 s, for the reason of botoPatient.
 const jsSdk = `
 const { fromHttp } = require(${JSON.stringify(`${repoRoot}/node_modules/@aws-sdk/credential-provider-http`)})
-fromHttp({})().then((c) => console.log(c.accessKeyId), (e) => console.log('REFUSED ' + e.message.split('\\n')[0]))
+fromHttp({ timeout: 30000 })().then((c) => console.log(c.accessKeyId), (e) => console.log('REFUSED ' + e.message.split('\\n')[0]))
 `
 
 describe('vault agent serve (issue 24)', () => {

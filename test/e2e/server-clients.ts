@@ -26,13 +26,21 @@ export interface Sample {
   arn: string
 }
 
-/** boto3 with one Session for its whole life: botocore refreshes through the server on its own. */
-export const boto3Loop = `
-import boto3, botocore.utils, json, os, time
-# botocore gives the container endpoint 2 s per attempt. Roles here live 10 s, so on a loaded machine
-# (load 40) a refresh at half-life can outlast them and a request waits for it: this test is about
-# refresh, not latency, so each attempt may take 30 s.
+/**
+ * For the boto3 scripts of the server tests, first: botocore gives the container endpoint 2 s per
+ * attempt. Roles there live 10 s, so on a loaded machine (load 40) a refresh at half-life can outlast
+ * them and a request waits for it, and with two whole suites running (load 25) an agent's endpoint
+ * missed three 2 s attempts: these tests are about refresh and access, not latency, so each attempt
+ * may take 30 s.
+ */
+export const botoPatient = `
+import botocore.utils
 botocore.utils.ContainerMetadataFetcher.TIMEOUT_SECONDS = 30
+`
+
+/** boto3 with one Session for its whole life: botocore refreshes through the server on its own. */
+export const boto3Loop = `${botoPatient}
+import boto3, json, os, time
 session = boto3.Session()
 sts = session.client('sts')
 out = []
