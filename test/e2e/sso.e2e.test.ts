@@ -139,7 +139,11 @@ describe('IAM Identity Center (issue 16)', () => {
     assert.equal(standIn.count('RegisterClient'), 1)
     // One call, however many attempts: with two whole suites running (load 20) an attempt outlived
     // its deadline and the SDK tried again under the same invocation id.
-    assert.equal(standIn.invocations('GetRoleCredentials'), 1)
+    assert.equal(
+      standIn.invocations('GetRoleCredentials'),
+      1,
+      JSON.stringify(standIn.calls.filter((c) => c.operation === 'GetRoleCredentials')),
+    )
   })
 
   it('refresh after the access token expires: refresh_token grant, no browser; then a refused refresh starts a new login', async (t) => {

@@ -68,6 +68,9 @@ export interface Call {
   error?: string
   /** The SDK's id of one call, the same on each of its attempts (amz-sdk-invocation-id). */
   invocation?: string
+  /** GetRoleCredentials: when it came (ms since the epoch) and the end of its bearer token, to tell callers apart. */
+  at?: number
+  token?: string
 }
 
 interface Device {
@@ -356,7 +359,13 @@ export class SsoStandIn {
   }
 
   private roleCredentials(req: IncomingMessage, res: ServerResponse, url: URL) {
-    const call: Call = { operation: 'GetRoleCredentials', status: 200 }
+    const bearer = req.headers['x-amz-sso_bearer_token']
+    const call: Call = {
+      operation: 'GetRoleCredentials',
+      status: 200,
+      at: Date.now(),
+      token: typeof bearer === 'string' ? bearer.slice(-6) : undefined,
+    }
     if (!this.authorised(req, res, call)) return
     const account = this.accounts.find((a) => a.accountId === url.searchParams.get('account_id'))
     const role = url.searchParams.get('role_name') ?? ''
