@@ -219,16 +219,20 @@ export class SsoStandIn {
       })
       return
     }
+    // Each call is recorded with the SDK's invocation id, so that the attempts of one call count once
+    // (invocations()). The handlers record their calls synchronously, so those after `before` are this
+    // request's.
+    const before = this.calls.length
+    this.route(req, res, url, body)
+    const invocation = req.headers['amz-sdk-invocation-id']
+    if (typeof invocation === 'string') for (const call of this.calls.slice(before)) call.invocation = invocation
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown>): void {
     if (req.method === 'POST' && url.pathname === '/client/register') return this.registerClient(res, body)
     if (req.method === 'POST' && url.pathname === '/device_authorization') return this.startDevice(res, body)
     if (req.method === 'POST' && url.pathname === '/token') return this.createToken(res, body)
-    if (req.method === 'GET' && url.pathname === '/federation/credentials') {
-      const before = this.calls.length
-      this.roleCredentials(req, res, url)
-      const invocation = req.headers['amz-sdk-invocation-id']
-      for (const call of this.calls.slice(before)) if (typeof invocation === 'string') call.invocation = invocation
-      return
-    }
+    if (req.method === 'GET' && url.pathname === '/federation/credentials') return this.roleCredentials(req, res, url)
     if (req.method === 'GET' && url.pathname === '/assignment/accounts') return this.listAccounts(req, res, url)
     if (req.method === 'GET' && url.pathname === '/assignment/roles') return this.listRoles(req, res, url)
     send(res, 404, { message: `stand-in: no route for ${req.method} ${url.pathname}` })
