@@ -228,7 +228,7 @@ export class SsoStandIn {
     if (typeof invocation === 'string') for (const call of this.calls.slice(before)) call.invocation = invocation
   }
 
-  private route(req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown>): void {
+  private route(req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown>) {
     if (req.method === 'POST' && url.pathname === '/client/register') return this.registerClient(res, body)
     if (req.method === 'POST' && url.pathname === '/device_authorization') return this.startDevice(res, body)
     if (req.method === 'POST' && url.pathname === '/token') return this.createToken(res, body)
