@@ -13,6 +13,9 @@ export interface FileIndexLockOptions {
   waitMs?: number
 }
 
+/** How long hold() waits for another process's update, unless told otherwise. */
+export const INDEX_LOCK_WAIT_MS = 30_000
+
 /**
  * The index lock across processes: vault's one file lock (file-lock.ts), loaded only when a
  * process writes (a cache hit never does). Holds are short: one read and one write of the index,
@@ -30,7 +33,8 @@ export function fileIndexLock(options: FileIndexLockOptions): IndexLock {
       logger: options.logger,
     })
   return {
-    hold: (fn) => inQueue(async () => withRelease((await acquire(options.waitMs ?? 30_000)) as Release, fn)),
+    hold: (fn) =>
+      inQueue(async () => withRelease((await acquire(options.waitMs ?? INDEX_LOCK_WAIT_MS)) as Release, fn)),
     tryHold: (fn) =>
       inQueue(async () => {
         const release = await acquire(0)
