@@ -1,12 +1,11 @@
 import { sessionBusPath } from '../dbus/address.js'
 import { DBusConnection, DBusError } from '../dbus/connection.js'
-import type { DBusValue, Variant } from '../dbus/marshal.js'
+import type { DBusValue } from '../dbus/marshal.js'
+import { SecretServiceCalls } from '../dbus/secret-service-calls.js'
 import {
   AWS_VAULT_KEY_ATTRIBUTE,
   collectionPath,
-  DBus,
   DBusErrorName,
-  SECRETS_BUS_NAME,
   SECRETS_ROOT,
   SecretInterface,
 } from '../dbus/secret-service-names.js'
@@ -99,10 +98,9 @@ export class AwsVaultSecretService {
     }
     this.logger.debug(`aws-vault secret service: connected to the session bus as ${bus.uniqueName}`)
     try {
-      const [, session] = await this.callOn(bus, SECRETS_ROOT, SecretInterface.service, 'OpenSession', 'sv', [
-        'plain',
-        { signature: 's', value: '' },
-      ])
+      const session = await new SecretServiceCalls(bus).openPlainSession().catch((err: unknown) => {
+        throw this.error(err, `OpenSession on ${SECRETS_ROOT}`)
+      })
       const want = collectionPath(this.opts.collection)
       const all = (await this.propertyOn(bus, SECRETS_ROOT, SecretInterface.service, 'Collections')) as string[]
       const collection = all.find((p) => decodeKeyringString(p) === want)
@@ -115,7 +113,7 @@ export class AwsVaultSecretService {
       if (await this.propertyOn(bus, collection, SecretInterface.collection, 'Locked')) {
         await this.unlockWithoutPrompt(bus, collection)
       }
-      return { bus, session: String(session), collection }
+      return { bus, session, collection }
     } catch (err) {
       bus.close()
       throw err
@@ -143,8 +141,11 @@ export class AwsVaultSecretService {
   }
 
   private async propertyOn(bus: DBusConnection, path: string, iface: string, name: string): Promise<DBusValue> {
-    const [v] = await this.callOn(bus, path, DBus.properties, 'Get', 'ss', [iface, name])
-    return (v as Variant).value
+    try {
+      return await new SecretServiceCalls(bus).property(path, iface, name)
+    } catch (err) {
+      throw this.error(err, `Get ${name} on ${path}`)
+    }
   }
 
   private async call(path: string, iface: string, member: string, signature?: string, body?: DBusValue[]) {
@@ -160,7 +161,7 @@ export class AwsVaultSecretService {
     body?: DBusValue[],
   ): Promise<DBusValue[]> {
     try {
-      return await bus.call({ destination: SECRETS_BUS_NAME, path, interface: iface, member, signature, body })
+      return await new SecretServiceCalls(bus).call(path, iface, member, signature, body)
     } catch (err) {
       throw this.error(err, `${member} on ${path}`)
     }

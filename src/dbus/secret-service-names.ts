@@ -1,8 +1,9 @@
 /**
  * The names of the freedesktop.org Secret Service API (0.2) and of the bus daemon that vault's
- * D-Bus speakers use: the direct calls on vault's items (src/stores/secret-service-direct.ts), the
- * probe for a service (src/stores/default-backend.ts), the reader of aws-vault's collection
- * (src/aws-vault/secret-service.ts) and the build-time stand-in that answers like the service.
+ * D-Bus speakers use (their shared calls: secret-service-calls.ts): the direct calls on vault's
+ * items (src/stores/secret-service-direct.ts), the probe for a service (src/stores/default-backend.ts),
+ * the reader of aws-vault's collection (src/aws-vault/secret-service.ts) and the build-time stand-in
+ * that answers like the service.
  * One list, so a speaker and the stand-in that imitates it cannot drift apart.
  */
 

@@ -1,13 +1,8 @@
 import { sessionBusPath } from '../dbus/address.js'
 import { DBusConnection, DBusError } from '../dbus/connection.js'
-import type { DBusValue, Variant } from '../dbus/marshal.js'
-import {
-  DBus,
-  KeyringRsAttribute,
-  SECRETS_BUS_NAME,
-  SECRETS_ROOT,
-  SecretInterface,
-} from '../dbus/secret-service-names.js'
+import type { DBusValue } from '../dbus/marshal.js'
+import { SecretServiceCalls } from '../dbus/secret-service-calls.js'
+import { KeyringRsAttribute, SECRETS_ROOT, SecretInterface } from '../dbus/secret-service-names.js'
 import type { Env } from '../runtime/types.js'
 
 /**
@@ -42,10 +37,11 @@ export function secretServiceCalls(env: Env): DirectCalls {
  * vault's own items over the freedesktop.org Secret Service API (0.2), spoken in Node on vault's
  * own D-Bus client: one targeted read, a write, a removal, a listing.
  *
- * @napi-rs/keyring runs in a helper process (native-host.ts), a second Node.js start (~0.13 CPU-s
- * and ~100 ms) for every vault run that touches the keychain; in it, keyring-rs connects to the bus
- * and opens an encrypted session for each call. Here each is a few round trips on a Unix socket,
- * each under `timeoutMs`, and the helper is started only for the cases above.
+ * @napi-rs/keyring runs in a helper process (native-host.ts), a second Node.js start for every vault
+ * run that touches the keychain (~0.03 CPU-s of a cache miss on the 2-core test machine); in it,
+ * keyring-rs connects to the bus and opens an encrypted session for each call. Here each is a few
+ * round trips on a Unix socket, each under `timeoutMs`, and the helper is started only for the
+ * cases above.
  *
  * The items are keyring-rs's, made the way it makes them (seen on the bus with dbus-monitor, and
  * compared item by item in test/stores/secret-service-direct.test.ts): attributes `service` and
@@ -54,7 +50,7 @@ export function secretServiceCalls(env: Env): DirectCalls {
  * what is written here, and this what it writes.
  *
  * The plain session sends the secret over the user's own bus socket, as `secret-tool` does when it
- * is offered no encryption; nothing is written anywhere else.
+ * is offered no encryption (SecretServiceCalls.openPlainSession); nothing is written anywhere else.
  *
  * Each rejects with a DBusError: 'timeout' when the bus or the service stops answering, 'protocol'
  * when it sends a message vault cannot read (the native module is not handed a bus like that).
@@ -62,14 +58,13 @@ export function secretServiceCalls(env: Env): DirectCalls {
 export function readSecretServiceItem(env: Env, service: string, key: string, timeoutMs: number): Promise<DirectRead> {
   return onService(env, timeoutMs, async (ss) => {
     // Both at once: one round trip.
-    const [session, [unlocked, locked]] = await Promise.all([ss.openSession(), ss.search(itemAttributes(service, key))])
+    const [session, [unlocked, locked]] = await Promise.all([
+      ss.openPlainSession(),
+      search(ss, itemAttributes(service, key)),
+    ])
     if (locked.length > 0 || unlocked.length > 1) return 'native'
     if (unlocked.length === 0) return null
-    const [secrets] = (await ss.call(SECRETS_ROOT, SecretInterface.service, 'GetSecrets', 'aoo', [
-      unlocked,
-      session,
-    ])) as [Array<[string, DBusValue[]]>]
-    return secretText(secrets.find(([item]) => item === unlocked[0])?.[1])
+    return secretText((await secrets(ss, unlocked, session)).get(unlocked[0]))
   })
 }
 
@@ -84,8 +79,8 @@ export function writeSecretServiceItem(
   return onService(env, timeoutMs, async (ss) => {
     const attributes = itemAttributes(service, key)
     const [session, [unlocked, locked], [collection]] = await Promise.all([
-      ss.openSession(),
-      ss.search(attributes),
+      ss.openPlainSession(),
+      search(ss, attributes),
       ss.call(SECRETS_ROOT, SecretInterface.service, 'ReadAlias', 's', ['default']),
     ])
     if (locked.length > 0 || unlocked.length > 1) return 'native'
@@ -94,7 +89,8 @@ export function writeSecretServiceItem(
       await ss.call(unlocked[0], SecretInterface.item, 'SetSecret', '(oayays)', [secret])
       return 'written'
     }
-    if (collection === '/' || !(await ss.unlocked(String(collection), SecretInterface.collection))) return 'native'
+    if (collection === '/' || (await ss.property(String(collection), SecretInterface.collection, 'Locked')) !== false)
+      return 'native'
     const properties = [
       [`${SecretInterface.item}.Attributes`, { signature: 'a{ss}', value: attributes }],
       [`${SecretInterface.item}.Label`, { signature: 's', value: `keyring:${key}@${service}` }],
@@ -118,7 +114,7 @@ export function removeSecretServiceItem(
   timeoutMs: number,
 ): Promise<Direct<boolean>> {
   return onService(env, timeoutMs, async (ss) => {
-    const [unlocked, locked] = await ss.search(itemAttributes(service, key))
+    const [unlocked, locked] = await search(ss, itemAttributes(service, key))
     if (locked.length > 0 || unlocked.length > 1) return 'native'
     if (unlocked.length === 0) return false
     const [prompt] = await ss.call(unlocked[0], SecretInterface.item, 'Delete')
@@ -134,19 +130,18 @@ export function listSecretServiceItems(
 ): Promise<Direct<Array<{ key: string; data: string }>>> {
   return onService(env, timeoutMs, async (ss) => {
     const [session, [unlocked, locked]] = await Promise.all([
-      ss.openSession(),
-      ss.search([[KeyringRsAttribute.service, service]]),
+      ss.openPlainSession(),
+      search(ss, [[KeyringRsAttribute.service, service]]),
     ])
     if (locked.length > 0) return 'native'
     if (unlocked.length === 0) return []
-    const [[secrets], ...attributes] = await Promise.all([
-      ss.call(SECRETS_ROOT, SecretInterface.service, 'GetSecrets', 'aoo', [unlocked, session]),
-      ...unlocked.map((item) => ss.call(item, DBus.properties, 'Get', 'ss', [SecretInterface.item, 'Attributes'])),
+    const [byItem, ...attributes] = await Promise.all([
+      secrets(ss, unlocked, session),
+      ...unlocked.map((item) => ss.property(item, SecretInterface.item, 'Attributes')),
     ])
-    const byItem = new Map(secrets as Array<[string, DBusValue[]]>)
     const found: Array<{ key: string; data: string }> = []
     for (const [i, item] of unlocked.entries()) {
-      const pairs = (attributes[i][0] as Variant).value as Array<[string, string]>
+      const pairs = attributes[i] as Array<[string, string]>
       const key = pairs.find(([name]) => name === KeyringRsAttribute.user)?.[1]
       const data = secretText(byItem.get(item))
       if (key === undefined || data === 'native') return 'native'
@@ -170,35 +165,18 @@ function secretText(secret: DBusValue[] | undefined): Direct<string> {
   return secret[2].toString('utf8')
 }
 
-/** The calls the operations above make, on one connection to the service. */
-class SecretServiceCalls {
-  constructor(private readonly bus: DBusConnection) {}
+/** The items whose attributes include `attributes`, in every collection: (unlocked, locked). */
+async function search(ss: SecretServiceCalls, attributes: Array<[string, string]>): Promise<[string[], string[]]> {
+  return (await ss.call(SECRETS_ROOT, SecretInterface.service, 'SearchItems', 'a{ss}', [attributes])) as [
+    string[],
+    string[],
+  ]
+}
 
-  call(path: string, iface: string, member: string, signature?: string, body?: DBusValue[]): Promise<DBusValue[]> {
-    return this.bus.call({ destination: SECRETS_BUS_NAME, path, interface: iface, member, signature, body })
-  }
-
-  /** A plain session's path: the secret travels as it is, on the user's own socket. */
-  async openSession(): Promise<string> {
-    const [, session] = await this.call(SECRETS_ROOT, SecretInterface.service, 'OpenSession', 'sv', [
-      'plain',
-      { signature: 's', value: '' },
-    ])
-    return String(session)
-  }
-
-  /** The items whose attributes include `attributes`, in every collection: (unlocked, locked). */
-  async search(attributes: Array<[string, string]>): Promise<[string[], string[]]> {
-    return (await this.call(SECRETS_ROOT, SecretInterface.service, 'SearchItems', 'a{ss}', [attributes])) as [
-      string[],
-      string[],
-    ]
-  }
-
-  async unlocked(path: string, iface: string): Promise<boolean> {
-    const [locked] = await this.call(path, DBus.properties, 'Get', 'ss', [iface, 'Locked'])
-    return (locked as Variant).value === false
-  }
+/** The secrets of `items` in `session` (GetSecrets), by item path. */
+async function secrets(ss: SecretServiceCalls, items: string[], session: string): Promise<Map<string, DBusValue[]>> {
+  const [found] = await ss.call(SECRETS_ROOT, SecretInterface.service, 'GetSecrets', 'aoo', [items, session])
+  return new Map(found as Array<[string, DBusValue[]]>)
 }
 
 /**
