@@ -51,8 +51,6 @@ export async function stopAgent(env: Record<string, string>, pid: number | undef
   if (isAlive(pid)) process.kill(pid, 'SIGKILL')
 }
 
-export { isAlive as alive }
-
 /** The paths that served each run so far (fast, full, agent), from VAULT_PATH_LOG. */
 export async function paths(env: Record<string, string>): Promise<string[]> {
   return (await readFile(env.VAULT_PATH_LOG, 'utf8').catch(() => '')).split('\n').filter(Boolean)

@@ -9,8 +9,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { agentEnv, agentPid, alive, directEnv, paths, startAgent, stopAgent } from './agent-helpers.js'
-import { type Home, mfaRolesConfig, useServices, vault } from './harness.js'
+import { agentEnv, agentPid, directEnv, paths, startAgent, stopAgent } from './agent-helpers.js'
+import { type Home, isAlive, mfaRolesConfig, useServices, vault } from './harness.js'
 import { useSharedHome } from './shared-home.js'
 
 const roles = [1, 2, 3, 4].map((n) => ({ name: `r${n}`, account: String(n).repeat(12) }))
@@ -135,7 +135,7 @@ describe('vault agent (issue 24)', () => {
       assert.equal(r.code, 0, r.stderr)
       assert.ok(JSON.parse(r.stdout).SessionToken)
     }
-    assert.equal(alive(pid), false)
+    assert.equal(isAlive(pid), false)
     pid = undefined
   })
 
@@ -161,12 +161,12 @@ describe('vault agent (issue 24)', () => {
     assert.match(again.stderr, /agent already running/)
     assert.equal(again.stdout, `export AWS_VAULT_AGENT_SOCK='${env.AWS_VAULT_AGENT_SOCK}'\n`)
     process.kill(pid, 'SIGKILL')
-    while (alive(pid)) await new Promise((r) => setTimeout(r, 20))
+    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 20))
     // The socket file is left behind: clients fall back at once (connection refused).
     const r = await vault(['export', '--format', 'json', 'r1'], { env, timeoutMs: 60_000 })
     assert.equal(r.code, 0, r.stderr)
     pid = await startAgent(env)
-    assert.ok(alive(pid))
+    assert.ok(isAlive(pid))
   })
 
   it('status lists what is held, never a secret; lock forgets it all', async () => {
@@ -188,8 +188,8 @@ describe('vault agent (issue 24)', () => {
     const stopped = await vault(['agent', 'stop'], { env, timeoutMs: 30_000 })
     assert.equal(stopped.code, 0, stopped.stderr)
     const deadline = Date.now() + 30_000
-    while (alive(pid as number) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    assert.equal(alive(pid as number), false, 'the agent is still running after vault agent stop')
+    while (isAlive(pid as number) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.equal(isAlive(pid as number), false, 'the agent is still running after vault agent stop')
   })
 
   it('another local user cannot connect to the socket; a directory others can enter is refused', async () => {

@@ -16,11 +16,12 @@ import { after, before } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { checkedSpawn } from '../fakes/checked-spawn.js'
 import { mfaSerial } from '../fakes/fakes.js'
+import { isAlive } from '../fakes/is-alive.js'
 import { StrictSts, startStrictSts } from '../strict-sts/client.js'
 import { lookupAgent } from '../strict-sts/server.js'
 import { claimMoto, freePort, startMotoServer } from './moto-pool.mjs'
 
-export { freePort }
+export { freePort, isAlive }
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const vaultBin = join(repoRoot, 'bin', 'run.js')
@@ -383,16 +384,6 @@ function daemonPids(runtimeDir: string | undefined, name: 'dbus-daemon' | 'gnome
       }
     })
     .map(Number)
-}
-
-/** Whether a process with this pid still exists (signal 0 checks without sending). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 export interface RunResult {

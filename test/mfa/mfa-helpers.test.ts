@@ -14,8 +14,8 @@ const mfaProcess = (command: string, profile: string, env: Record<string, string
   runMfaProcess({ command, profile, env, log: silentLogger, terminal: noTerminal })
 
 import { ykmanArgs, ykmanCode } from '../../src/mfa/ykman.js'
-import { isAlive } from '../e2e/harness.js'
 import { mfaSerial } from '../fakes/fakes.js'
+import { isAlive } from '../fakes/is-alive.js'
 
 const env = { PATH: process.env.PATH ?? '' }
 
