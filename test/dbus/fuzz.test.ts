@@ -18,6 +18,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { DBusError } from '../../src/dbus/dbus-error.js'
 import type { DBusValue } from '../../src/dbus/marshal.js'
 import { decodeMessage, encodeMessage, MessageFramer, MessageType, messageLength } from '../../src/dbus/wire.js'
+import { tsLoader } from '../loader/run-ts.mjs'
 import { LIBDBUS_CALL, withSignature } from './fixtures.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x28d805)
@@ -322,8 +323,8 @@ if (isMainThread)
     it(`${MUTATIONS} mutated messages and random bytes: only a 'protocol' DBusError escapes, nothing hangs or balloons`, async (t) => {
       // In a worker, so that a decode that never ends (a loop that makes no progress) fails the
       // test at the deadline instead of hanging it: terminate() stops a worker's JavaScript.
-      // A worker does not inherit the test's TypeScript loader: it registers tsx, then loads this file.
-      const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}) })`
+      // A worker does not inherit the test's TypeScript loader (Node 20): it registers it, then loads this file.
+      const load = `import(${JSON.stringify(tsLoader)}).then(() => import(${JSON.stringify(import.meta.url)}))`
       const worker = new Worker(load, { eval: true, workerData: 'fuzz' })
       let timer: NodeJS.Timeout | undefined
       try {

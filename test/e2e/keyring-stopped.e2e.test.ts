@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { tsNode } from '../loader/run-ts.mjs'
 import { freshHome, type Home, type RunResult, run, servicePids, testKeys, useServices, vault } from './harness.js'
 
 const STUCK_DRIVER = fileURLToPath(new URL('./stuck-call-driver.ts', import.meta.url))
@@ -79,7 +80,7 @@ describe('a Secret Service that stops answering (issue 15)', () => {
     // sticks there, and vault kills the helper and exits 69 itself. Before, the stuck thread was
     // vault's own, Node waited for it at exit, and only a SIGKILL ended vault (137, every time).
     const driver = (timeoutMs: number) =>
-      run(['--import', 'tsx', STUCK_DRIVER], { cmd: process.execPath, env: home.env, timeoutMs })
+      run([...tsNode, STUCK_DRIVER], { cmd: process.execPath, env: home.env, timeoutMs })
     const alive = await driver(30_000)
     assert.equal(alive.code, 0, `with the bus answering the driver ends normally: ${alive.stderr}`)
     const started = Date.now()

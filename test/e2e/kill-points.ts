@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { after, before } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { tsNode } from '../loader/run-ts.mjs'
 import { type Home, makeHome, run, type Services, startServices, vault, vaultBin } from './harness.js'
 
 export const RAW_DRIVER = fileURLToPath(new URL('../stores/keychain-driver.ts', import.meta.url))
@@ -97,7 +98,7 @@ export async function indexAndKeychain(home: Home) {
     profiles: string[]
     sessions: string[]
   }
-  const r = await run(['--import', 'tsx', RAW_DRIVER], {
+  const r = await run([...tsNode, RAW_DRIVER], {
     env: home.env,
     cmd: process.execPath,
     input: JSON.stringify({ ops: [{ op: 'keys' }], timeoutMs: 30_000 }),

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { tsNode } from '../loader/run-ts.mjs'
 import { type Home, run, testKeys, vault, vaultBin } from './harness.js'
 import { useKillPointServices } from './kill-points.js'
 
@@ -22,7 +23,7 @@ const RAW_DRIVER = fileURLToPath(new URL('../stores/keychain-driver.ts', import.
 
 /** The item keys the keychain itself holds (a listing, past vault's index). */
 async function keychainKeys(env: Record<string, string>): Promise<string[]> {
-  const r = await run(['--import', 'tsx', RAW_DRIVER], {
+  const r = await run([...tsNode, RAW_DRIVER], {
     env,
     cmd: process.execPath,
     input: JSON.stringify({ ops: [{ op: 'keys' }], timeoutMs: 30_000 }),

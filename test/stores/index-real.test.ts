@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { formatHolder, selfHolder } from '../../src/lock/holder.js'
 import { INDEX_LOCK_WAIT_MS } from '../../src/stores/index-lock.js'
 import { formatSessionKey } from '../../src/stores/session-key.js'
+import { tsNode } from '../loader/run-ts.mjs'
 import { PrivateKeyring } from './gnome-keyring.js'
 import type { TypedOp } from './typed-store-driver.js'
 
@@ -16,7 +17,7 @@ const RAW = fileURLToPath(new URL('./keychain-driver.ts', import.meta.url))
 const HOUR = Math.floor(Date.now() / 1000) + 3600
 
 function start(driver: string, env: NodeJS.ProcessEnv, input: unknown): { child: ChildProcess; done: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', driver], { env, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...tsNode, driver], { env, stdio: ['pipe', 'pipe', 'inherit'] })
   child.stdin?.on('error', () => {}) // a driver that died early is reported by its output, not an EPIPE
   child.stdin?.end(JSON.stringify(input))
   let out = ''

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { tsNode } from '../loader/run-ts.mjs'
 import { PrivateKeyring } from './gnome-keyring.js'
 import type { OpResult } from './keychain-driver.js'
 
@@ -17,7 +18,7 @@ async function run(
   direct = false,
 ): Promise<{ results: OpResult[]; ms: number }> {
   const started = Date.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], { env, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...tsNode, DRIVER], { env, stdio: ['pipe', 'pipe', 'inherit'] })
   child.stdin.on('error', () => {}) // a driver that died early is reported by its output, not an EPIPE
   child.stdin.end(JSON.stringify({ ops, timeoutMs, direct }))
   let out = ''
@@ -96,7 +97,7 @@ describe('KeychainStore against a real gnome-keyring', () => {
       assert.equal(results[1].value, null)
       assert.equal(results[2].reason, 'locked', JSON.stringify(results[2]))
       assert.equal(results[3].reason, 'locked', JSON.stringify(results[3]))
-      // The calls' own time: the process's (tsx compiling the driver) grows with the machine's load.
+      // The calls' own time: the process's (loading and compiling the driver) grows with the machine's load.
       assert.ok(callsMs(results) < 5000, `took ${callsMs(results)}ms (${ms}ms with process start)`)
     } finally {
       await keyring.stopKeyring()
@@ -202,7 +203,7 @@ describe('KeychainStore without a Secret Service', () => {
       assert.match(r.hint ?? '', /--backend file/)
     }
     assert.match(results[0].message ?? '', /Secret Service keyring is not available/)
-    // The calls' own time: the process's (tsx compiling the driver) grows with the machine's load.
+    // The calls' own time: the process's (loading and compiling the driver) grows with the machine's load.
     assert.ok(callsMs(results) < 5000, `took ${callsMs(results)}ms (${ms}ms with process start)`)
   })
 

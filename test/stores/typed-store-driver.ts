@@ -3,7 +3,7 @@
  * built as vault builds it (createStore: the store index and its lock under $HOME/.awsvault).
  * Input on stdin: {"ops": Op[]}. Output on stdout: {"results": unknown[], "native": string[], "ms": number[]},
  * `native` being each native keychain call the store made, in order (from its --debug lines), and
- * `ms` each op's own time (the process's start-up, tsx compiling this file, is not in it).
+ * `ms` each op's own time (the process's start-up, the loader compiling this file, is not in it).
  */
 
 import { SessionStore } from '../../src/sessions/session-store.js'

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { resolve } from 'node:path'
+import { tsNode } from '../loader/run-ts.mjs'
 import type { RoleInfo } from './rules.js'
 import type { StsCall } from './server.js'
 
@@ -56,7 +57,7 @@ export async function startStrictSts(
   bundle?: string,
 ): Promise<{ sts: StrictSts; stop: () => Promise<void> }> {
   const root = resolve(import.meta.dirname, '..', '..')
-  const script = bundle ? [bundle] : ['--import', 'tsx', 'test/strict-sts/main.ts']
+  const script = bundle ? [bundle] : [...tsNode, 'test/strict-sts/main.ts']
   const child: ChildProcess = spawn(process.execPath, [...script, motoUrl], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '' },

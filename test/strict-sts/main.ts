@@ -1,5 +1,5 @@
 /**
- * Runs the strict STS as its own process: `node --import tsx test/strict-sts/main.ts MOTO_URL`, or
+ * Runs the strict STS as its own process: `node --import ./test/loader/register.mjs test/strict-sts/main.ts MOTO_URL`, or
  * bundled by test/e2e/moto-pool.mjs, `node strict-sts.mjs MOTO_URL`.
  * Prints `strict-sts listening on PORT` once ready, and exits when its stdin closes, so it never
  * outlives the test process that started it.

@@ -6,6 +6,7 @@ import { selectMfaSource } from '../../src/mfa/select.js'
 import { assumeRoleProvider } from '../../src/vault/assume-role-provider.js'
 import type { CredentialProvider } from '../../src/vault/provider.js'
 import { fixedClock, longTermKeys, memoryLogger, mfaSerial, recordingSts } from '../fakes/fakes.js'
+import { tsNode } from '../loader/run-ts.mjs'
 
 const target = { region: 'us-east-1' }
 const role = { roleArn: 'arn:aws:iam::222222222222:role/Dev', roleSessionName: 'jon', durationSeconds: 3600 }
@@ -76,14 +77,10 @@ describe('ExpiredToken with -t (issue 15)', () => {
 
   it('a new session after the -t code was spent says so, and why, in one line', () => {
     // In a new session (setsid): no controlling terminal, as under credential_process or a server.
-    const res = spawnSync(
-      'setsid',
-      ['-w', process.execPath, '--import', 'tsx', '--input-type=module', '-e', spentCode],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    )
+    const res = spawnSync('setsid', ['-w', process.execPath, ...tsNode, '--input-type=module', '-e', spentCode], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
     assert.equal(res.status, 0, res.stderr)
     const { name, message, hint, ops } = JSON.parse(res.stdout)
     assert.equal(name, 'MfaError')
