@@ -1,4 +1,4 @@
-// Types of moto-pool.mjs (plain JavaScript, so that test/run.js can load it without tsx).
+// Types of moto-pool.mjs (plain JavaScript, so that test/run.js can load it without a TypeScript loader).
 import type { ChildProcess } from 'node:child_process'
 
 export function freePort(): Promise<number>

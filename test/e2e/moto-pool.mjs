@@ -7,9 +7,10 @@
  * long as the claimer's connection stays open. When the connection closes (release, or the test
  * process died), the pool resets the server (moto's backends and its recorder) before anyone else
  * gets it, so each file sees a fresh moto. With no free server the pool starts another one. The
- * pool also bundles the strict STS once (esbuild), so a file starts it without tsx.
+ * pool also bundles the strict STS once (esbuild), so a file starts it without a TypeScript loader.
  *
- * Plain JavaScript: test/run.js runs without tsx. moto-pool.d.mts declares it for TypeScript.
+ * Plain JavaScript: test/run.js runs without a TypeScript loader. moto-pool.d.mts declares it
+ * for TypeScript.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -88,7 +89,7 @@ async function resetMoto(url) {
   }
 }
 
-/** test/strict-sts/main.ts as one plain module, so that a strict STS starts without tsx. */
+/** test/strict-sts/main.ts as one plain module, so that a strict STS starts without a TypeScript loader. */
 async function bundleStrictSts(dir) {
   const { build } = await import('esbuild')
   const outfile = join(dir, 'strict-sts.mjs')

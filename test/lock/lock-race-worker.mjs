@@ -1,4 +1,4 @@
-// A contender for the lock race test (file-lock-race.test.ts): plain node on dist/, no tsx, so a
+// A contender for the lock race test (file-lock-race.test.ts): plain node on dist/, no TypeScript loader, so a
 // pool of them starts fast. It says `ready` once loaded, then reads one job per line on stdin, {path, socket, times, holdMs,
 // staleMs}, takes the lock `times` times, and prints `done`, or `error CODE MESSAGE`. Holding the
 // lock, it binds a Linux abstract socket named after the round: the kernel lets one process bind a
