@@ -4,9 +4,10 @@
 // node (e.g. --test-name-pattern).
 //
 // Speed (issue 27), without changing what any test asserts:
-// - Each process pays ~0.3 s of CPU to start Node and the loader (~0.6 s with tsx, before). Test files that start no process, wait
-//   on no timer and change nothing process-wide (see ownProcess) share a few processes, each a
-//   generated file that imports them one after another: their tests run as in their own process.
+// - Each process pays ~0.3 s of CPU to start Node and the loader (~0.6 s with tsx, which the
+//   loader replaced; test/loader/register.mjs). Test files that start no process, wait on no timer
+//   and change nothing process-wide (see ownProcess) share a few processes, each a generated file
+//   that imports them one after another: their tests run as in their own process.
 // - The slowest files start first (slowFirst), so that the run does not end waiting on one of them.
 // - Files often wait (on timers, moto, D-Bus, a refresh), so three times as many run at once as
 //   there are cores: at two per core, the 2-core machine's cores were busy 78% of a whole run
