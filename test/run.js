@@ -156,10 +156,11 @@ const entries = [
 const width = String(entries.length).length
 const ordered = entries.map((e, i) => {
   const file = join(groupDir, `${String(i).padStart(width, '0')}-${e.name}.mjs`)
-  // Static imports: every file is loaded, and every test known, before the first one runs. With
-  // --test-force-exit (below), a process ends once the tests it knows of have ended, which after
-  // one `await import()` of several would be before the next file's tests were known.
-  const lines = e.files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(f)).href)}`)
+  // Static imports: every file is loaded, and every test known, before the first one runs. Last,
+  // test/leak-guard.mjs: it ends a process whose tests have ended but that something left open holds.
+  const lines = [...e.files, join(root, 'leak-guard.mjs')].map(
+    (f) => `import ${JSON.stringify(pathToFileURL(resolve(f)).href)}`,
+  )
   writeFileSync(file, `// ${e.what}\n${lines.join('\n')}\n`)
   return file
 })
@@ -191,9 +192,6 @@ const child = spawn(
   [
     ...tsNode,
     '--test',
-    // A file whose tests have all ended is ended, even if something it started still holds its event
-    // loop (a child's pipe, a server): otherwise one leak holds the whole run until CI's deadline.
-    '--test-force-exit',
     `--test-concurrency=${concurrency}`,
     ...passed.filter((a) => a !== '--quick' && a !== concurrencyArg),
     ...ordered,
