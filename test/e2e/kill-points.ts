@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { after, before } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { type Home, makeHome, run, type Services, startServices, vault, vaultBin } from './harness.js'
+import { type Home, makeHome, ownKeyring, run, type Services, startServices, vault, vaultBin } from './harness.js'
 
 export const RAW_DRIVER = fileURLToPath(new URL('../stores/keychain-driver.ts', import.meta.url))
 
@@ -108,27 +108,42 @@ export async function indexAndKeychain(home: Home) {
   return { index, keychain: new Set(listed.value) }
 }
 
-/** This file's services, and a fresh HOME per test; all removed after the file. */
-export function useKillPointServices(): { services: () => Services; home: () => Promise<Home> } {
+/**
+ * This file's services, and a fresh HOME per test (`home`), or one on a keyring of its own
+ * (`ownHome`) for kills that run at once and must not meet in one keyring; all removed after the file.
+ */
+export function useKillPointServices(): {
+  services: () => Services
+  home: () => Promise<Home>
+  ownHome: () => Promise<Home>
+} {
   let services: Services | undefined
   const homes: Home[] = []
+  const rings: Services[] = []
   before(async () => {
     services = await startServices()
   })
   after(async () => {
     for (const home of homes) await home.cleanup()
+    for (const ring of rings) await ring.stop()
     await services?.stop()
   })
   const current = () => {
     if (!services) throw new Error('e2e: services are not started yet')
     return services
   }
+  const home = async (on: Services) => {
+    const made = await makeHome(on)
+    homes.push(made)
+    return made
+  }
   return {
     services: current,
-    home: async () => {
-      const home = await makeHome(current())
-      homes.push(home)
-      return home
+    home: () => home(current()),
+    ownHome: async () => {
+      const ring = await ownKeyring(current())
+      rings.push(ring)
+      return home(ring)
     },
   }
 }
