@@ -104,7 +104,8 @@ const cases: Case[] = Object.keys(lines).flatMap((id) =>
 
 /**
  * How many homes run the cases at once. Alone on the 2-core machine at load 4: one home 131 s wall
- * and 121 CPU-s, three 88 s and 121 CPU-s, four 87 s and 135 CPU-s (issue 27).
+ * and 121 CPU-s, three 88 s and 121 CPU-s, four 87 s and 135 CPU-s; beside two busy loops (load
+ * 4-9), the one home of before took 145 s and three 89 s (issue 27).
  */
 const LANES = 3
 
