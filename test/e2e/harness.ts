@@ -459,6 +459,17 @@ export function useServices(options: StartOptions = {}): () => Services {
 }
 
 /**
+ * A keyring of its own (a D-Bus and gnome-keyring) on `services`' moto and strict STS, for homes
+ * that work at once and must not see each other's items: vault names an item by profile, not by
+ * home, so homes on one keyring share their cached sessions and a `clear` in one empties the others
+ * (issue 27). stop() stops this keyring only.
+ */
+export async function ownKeyring(services: Services): Promise<Services> {
+  const ring = await startServices({ moto: false, keyringPassword: services.keyringPassword })
+  return { ...services, env: { ...services.env, ...ring.env }, tmp: ring.tmp, stop: ring.stop }
+}
+
+/**
  * A fresh HOME with `config`, the test keys stored for `profile` through `vault add --env`, no
  * cached sessions (the keyring outlives a test), and moto's recorder started afresh.
  */
