@@ -58,7 +58,7 @@ describe('mfa_process (issue 15)', () => {
       encoding: 'utf8',
       maxBuffer: 1024 * 1024,
       // A deadline a busy machine does not reach: two test:quick runs at once at load 17 took this
-      // Node-and-tsx child past 30 s (issue 27; tsx has since given way to test/loader/).
+      // child past 30 s, when it ran on tsx (issue 27).
       timeout: 120_000,
     })
     assert.equal(res.status, 0, res.stderr.slice(-500))

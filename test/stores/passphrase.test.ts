@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { StoreError } from '../../src/errors.js'
+import { quote } from '../../src/shell/completion.js'
 import { FileStore, passphraseSource } from '../../src/stores/file-store.js'
 import { tsNode } from '../loader/run-ts.mjs'
 import { onPty } from '../terminal/pty.js'
@@ -80,7 +81,7 @@ describe('terminalPrompt', () => {
   it('asks on the terminal with the input masked, keeping stdout clean', () => {
     const out = join(root, 'prompt-stdout.json')
     const driver = fileURLToPath(new URL('./prompt-driver.ts', import.meta.url))
-    const command = `exec "${process.execPath}" ${tsNode.map((a) => `"${a}"`).join(' ')} "${driver}" > "${out}"`
+    const command = `exec ${[process.execPath, ...tsNode, driver].map(quote).join(' ')} > ${quote(out)}`
     const shown = onPty(command, 'Enter passphrase', 'hunter2')
     assert.match(shown, /Enter passphrase to unlock \/tmp\/keys/)
     assert.match(shown, /\*{7}/)

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { quote } from '../../src/shell/completion.js'
 import { tsNode } from '../loader/run-ts.mjs'
 import { onPty } from './pty.js'
 
@@ -16,7 +17,7 @@ after(() => rmSync(root, { recursive: true, force: true }))
 function converse(mode: string, replyAfter = '', reply = ''): { shown: string; result: Record<string, unknown> } {
   const out = join(root, `${mode}.json`)
   const driver = fileURLToPath(new URL('./prompt-driver.ts', import.meta.url))
-  const command = `exec "${process.execPath}" ${tsNode.map((a) => `"${a}"`).join(' ')} "${driver}" ${mode} > "${out}"`
+  const command = `exec ${[process.execPath, ...tsNode, driver, mode].map(quote).join(' ')} > ${quote(out)}`
   const shown = onPty(command, replyAfter, reply)
   return { shown, result: JSON.parse(readFileSync(out, 'utf8')) }
 }
